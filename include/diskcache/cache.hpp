@@ -1,0 +1,254 @@
+// diskcache::Cache<K, V, Disk>: a persistent, typed, multi-process cache.
+// Start here.
+//
+// A Cache maps keys of type K to values of type V in a directory on disk.
+// Items survive restarts, may expire, and are evicted when the cache exceeds
+// its size limit. Keys and values are converted by the disk policy `Disk`
+// (default disk::Auto: integers, doubles, strings and bytes are stored exactly
+// as Python diskcache stores them, anything else with cereal).
+//
+//   diskcache::Cache<std::string, std::string> cache("/tmp/my_cache");
+//   if (!cache.contains("item")) cache.set("item", slow_operation("item"));
+//   std::string value = cache.at("item");
+//
+// The default Cache<> has diskcache::Value keys and values, so one cache can
+// mix types as a Python one does:
+//
+//   diskcache::Cache<> cache;
+//   cache.set("score", 99);
+//   cache["user"] = "alice";
+//   std::int64_t score = cache.get("score")->as<std::int64_t>();
+//
+// Thread safety: a Cache may be shared by any number of threads. Process
+// safety: any number of processes (C++ or Python diskcache 5.x) may open the
+// same directory at once. Fork safety: after fork() the child's first call
+// opens its own connection; the parent's is never touched.
+//
+// Errors: every method may throw Timeout when the database stays locked
+// longer than Settings::timeout (unless `retry`), IoError when the file
+// system fails, CorruptionError when the directory holds damaged data, and
+// SerializationError when stored bytes cannot be decoded as K or V.
+// A failed write leaves the previous value in place (strong guarantee).
+#ifndef DISKCACHE_CACHE_HPP_
+#define DISKCACHE_CACHE_HPP_
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "diskcache/disk/auto.hpp"
+#include "diskcache/disk_policy.hpp"
+#include "diskcache/errors.hpp"
+#include "diskcache/settings.hpp"
+#include "diskcache/store.hpp"
+#include "diskcache/value.hpp"
+
+namespace diskcache {
+
+// A value together with its expiry time and tag (see Cache::get_entry).
+template <class V>
+struct Entry {
+  V value;
+  // When the item expires; none: never.
+  std::optional<std::chrono::system_clock::time_point> expire_time;
+  // The item's tag; none: untagged.
+  std::optional<Value> tag;
+};
+
+template <class K = Value, class V = Value, class Disk = disk::Auto>
+  requires DiskPolicyFor<Disk, K> && DiskPolicyFor<Disk, V>
+class Cache {
+ public:
+  using key_type = K;
+  using mapped_type = V;
+  using disk_type = Disk;
+  using duration = std::chrono::duration<double>;
+
+  // Opens (creating if needed) the cache in `directory`; an empty path makes
+  // a new temporary directory. Settings given in `settings` override the
+  // stored ones and persist; the others keep their stored values.
+  // Throws IoError (cannot create or write the directory), CorruptionError
+  // (cache.db is not a cache), Error (a setting out of range).
+  explicit Cache(std::filesystem::path directory = {}, const Settings& settings = {})
+      : store_(std::move(directory), settings) {}
+
+  // A Cache over an existing Store (shares its connections and settings).
+  explicit Cache(Store store) : store_(std::move(store)) {}
+
+  // Stores `value` under `key`, replacing any previous value, and culls
+  // expired and (if over the size limit) evicted items. Returns true.
+  //   cache.set("session", token, {.expire = std::chrono::minutes(1), .tag = "web"});
+  bool set(const K& key, const V& value, const SetOptions& options = {}) {
+    return store_.set(encode(key), encode(value), options);
+  }
+
+  // Stores `value` only if `key` is absent or expired; atomic across
+  // processes (exactly one concurrent add of a key succeeds). Returns whether
+  // it stored.
+  bool add(const K& key, const V& value, const SetOptions& options = {}) {
+    return store_.add(encode(key), encode(value), options);
+  }
+
+  // The value under `key`, or nullopt if missing or expired.
+  std::optional<V> get(const K& key, const GetOptions& options = {}) {
+    std::optional<StoredItem> item = store_.get(encode(key), options.retry);
+    if (!item) return std::nullopt;
+    return decode<V>(item->value);
+  }
+
+  // The value under `key` with its expiry time and tag, or nullopt.
+  std::optional<Entry<V>> get_entry(const K& key, const GetOptions& options = {}) {
+    std::optional<StoredItem> item = store_.get(encode(key), options.retry);
+    if (!item) return std::nullopt;
+    Entry<V> entry{decode<V>(item->value), std::nullopt, std::move(item->tag)};
+    if (item->expire_time) entry.expire_time = to_time_point(*item->expire_time);
+    return entry;
+  }
+
+  // The value under `key`. Throws KeyError if it is missing or expired.
+  V at(const K& key) {
+    const Cell cell = encode(key);
+    std::optional<StoredItem> item = store_.get(cell, /*retry=*/true);
+    if (!item) throw missing(cell);
+    return decode<V>(item->value);
+  }
+
+  // Python's cache[key]: reads like at(), assigns like set(); both retry
+  // while the database is locked.
+  class ItemProxy {
+   public:
+    operator V() const { return cache_->at(key_); }
+    ItemProxy& operator=(const V& value) {
+      cache_->set(key_, value, SetOptions{.retry = true});
+      return *this;
+    }
+
+   private:
+    friend class Cache;
+    ItemProxy(Cache* cache, const K& key) : cache_(cache), key_(key) {}
+    Cache* cache_;
+    K key_;
+  };
+  ItemProxy operator[](const K& key) { return ItemProxy(this, key); }
+
+  // Whether an unexpired item is stored under `key`.
+  bool contains(const K& key) { return store_.contains(encode(key)); }
+
+  // Removes `key`; returns whether an unexpired item was removed.
+  bool erase(const K& key, bool retry = false) { return store_.erase(encode(key), retry); }
+
+  // Removes `key` and returns its value, atomically; nullopt if missing.
+  std::optional<V> pop(const K& key, bool retry = false) {
+    std::optional<StoredItem> item = store_.pop(encode(key), retry);
+    if (!item) return std::nullopt;
+    return decode<V>(item->value);
+  }
+
+  // Adds `delta` to the integer under `key` and returns the new value;
+  // atomic across processes. A missing or expired key starts at `default_`;
+  // with no default, throws KeyError. Throws SerializationError if the value
+  // is not an integer or the result overflows.
+  std::int64_t incr(const K& key, std::int64_t delta = 1,
+                    std::optional<std::int64_t> default_ = 0, bool retry = false) {
+    return store_.incr(encode(key), delta, default_, retry);
+  }
+  // incr(key, -delta, ...).
+  std::int64_t decr(const K& key, std::int64_t delta = 1,
+                    std::optional<std::int64_t> default_ = 0, bool retry = false) {
+    return store_.incr(encode(key), -delta, default_, retry);
+  }
+
+  // Sets the expiry of an unexpired `key` to `expire` from now (nullopt:
+  // never). Returns whether the key was found.
+  bool touch(const K& key, std::optional<duration> expire = std::nullopt,
+             bool retry = false) {
+    std::optional<double> seconds;
+    if (expire) seconds = expire->count();
+    return store_.touch(encode(key), seconds, retry);
+  }
+
+  // The last (or first) item in insertion order; nullopt if empty.
+  // Expired items met on the way are removed.
+  std::optional<std::pair<K, V>> peekitem(bool last = true, bool retry = false) {
+    auto item = store_.peekitem(last, retry);
+    if (!item) return std::nullopt;
+    return std::pair<K, V>(decode<K>(item->first), decode<V>(item->second.value));
+  }
+
+  // Number of items, expired ones included (Python's len(cache)).
+  std::int64_t size() { return store_.size(); }
+  // Bytes on disk: database pages plus value files.
+  std::int64_t volume() { return store_.volume(); }
+
+  // Removes expired items / items tagged `tag` / items over the size limit
+  // (expired first, then by eviction policy) / all items; each returns how
+  // many it removed. They work in batches, so other writers are not blocked
+  // for long.
+  std::int64_t expire(bool retry = false) { return store_.expire(retry); }
+  std::int64_t evict(const Value& tag, bool retry = false) { return store_.evict(tag, retry); }
+  std::int64_t cull(bool retry = false) { return store_.cull(retry); }
+  std::int64_t clear(bool retry = false) { return store_.clear(retry); }
+
+  // Problems found in the database and value files (empty: healthy);
+  // with `fix`, also repairs them. See Store::check.
+  std::vector<std::string> check(bool fix = false) { return store_.check(fix); }
+
+  // Hit and miss counts so far; then enables (or disables) counting and
+  // optionally resets the counters.
+  Stats stats(bool enable = true, bool reset = false) { return store_.stats(enable, reset); }
+
+  void create_tag_index() { store_.create_tag_index(); }
+  void drop_tag_index() { store_.drop_tag_index(); }
+
+  // Current settings / change some of them (those given) persistently.
+  Settings settings() const { return store_.settings(); }
+  void reset(const Settings& settings) { store_.reset(settings); }
+
+  const std::filesystem::path& directory() const noexcept { return store_.directory(); }
+
+  // Closes the database connections; the next call reopens them.
+  // REQUIRES: no other thread uses the cache meanwhile.
+  void close() { store_.close(); }
+
+  // The untyped engine underneath.
+  Store& store() noexcept { return store_; }
+
+ private:
+  template <class T>
+  static Cell encode(const T& object) {
+    return Disk::template encode<T>(object);
+  }
+
+  template <class T>
+  T decode(const Cell& cell) const {
+    try {
+      return Disk::template decode<T>(cell);
+    } catch (const SerializationError& error) {
+      // Add the directory the policy could not know.
+      throw SerializationError(std::string(error.what()) + " (in " +
+                                   store_.directory().string() + ")",
+                               store_.directory(), error.key());
+    }
+  }
+
+  KeyError missing(const Cell& key) const {
+    const std::string text = key.raw() ? key.to_value().repr() : "<encoded key>";
+    return KeyError("key " + text + " not found in " + store_.directory().string(),
+                    store_.directory(), text);
+  }
+
+  static std::chrono::system_clock::time_point to_time_point(double seconds) {
+    return std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(duration(seconds)));
+  }
+
+  Store store_;
+};
+
+}  // namespace diskcache
+
+#endif  // DISKCACHE_CACHE_HPP_

@@ -1,0 +1,17 @@
+// The umbrella header: every container, Value, Settings, the errors and
+// disk::Auto. Other disk policies have their own headers:
+// <diskcache/disk/raw.hpp>, <diskcache/disk/binary.hpp>,
+// <diskcache/disk/json.hpp>, <diskcache/disk/boost.hpp>.
+#ifndef DISKCACHE_DISKCACHE_HPP_
+#define DISKCACHE_DISKCACHE_HPP_
+
+#include "diskcache/cache.hpp"
+#include "diskcache/cell.hpp"
+#include "diskcache/disk/auto.hpp"
+#include "diskcache/disk_policy.hpp"
+#include "diskcache/errors.hpp"
+#include "diskcache/settings.hpp"
+#include "diskcache/store.hpp"
+#include "diskcache/value.hpp"
+
+#endif  // DISKCACHE_DISKCACHE_HPP_

@@ -1,0 +1,161 @@
+// diskcache::Store: the untyped storage engine under every container.
+//
+// A Store is one cache directory: `cache.db` (SQLite in WAL mode) plus value
+// files `ab/cd/<28 hex digits>.val`, in exactly the layout Python diskcache
+// 5.x uses. It works on Cells (see cell.hpp) and knows nothing of C++ types;
+// Cache, Index and Deque are typed views over it. Most users never touch a
+// Store directly.
+//
+// The Store owns the schema and the Settings table, transactions and retry on
+// busy, expiry, culling and eviction, tags, statistics, value-file lifecycle
+// and check(). Its rules:
+//   * A call that returned has committed.
+//   * A value file is written under a temporary name, fsynced and renamed
+//     before the row naming it commits; a replaced or removed value's file is
+//     unlinked only after the row's change commits.
+//   * Every read-modify-write runs in BEGIN IMMEDIATE; SQLITE_BUSY is retried
+//     with capped backoff until Settings::timeout, then Timeout is thrown (or,
+//     with retry, retried for ever).
+//
+// Thread safety: a Store may be shared by any number of threads; each thread
+// gets its own SQLite connection, opened on first use. Any number of
+// processes may open the same directory. After fork() the child's first call
+// opens fresh connections and never touches the parent's.
+//
+// Copies of a Store share one engine (connections, settings); the engine
+// closes when the last copy goes away.
+#ifndef DISKCACHE_STORE_HPP_
+#define DISKCACHE_STORE_HPP_
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "diskcache/cell.hpp"
+#include "diskcache/settings.hpp"
+#include "diskcache/value.hpp"
+
+namespace diskcache {
+
+// A value as stored, with its metadata.
+struct StoredItem {
+  Cell value;                          // mode() tells how it was stored
+  std::optional<double> expire_time;   // Unix seconds; none: never expires
+  std::optional<Value> tag;            // none: no tag
+};
+
+// Cache hit and miss counters (see Store::stats).
+struct Stats {
+  std::int64_t hits = 0;
+  std::int64_t misses = 0;
+  friend bool operator==(const Stats&, const Stats&) = default;
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the cache in `directory`; an empty path creates
+  // a new temporary directory. Settings the caller gave override the stored
+  // ones and are written back; the rest keep their stored (or default) values.
+  // Throws IoError if the directory cannot be created or written,
+  // CorruptionError if cache.db is not a cache (not SQLite, or another
+  // application's database), Timeout if the database stays locked.
+  explicit Store(std::filesystem::path directory = {}, const Settings& settings = {});
+
+  // The cache directory.
+  const std::filesystem::path& directory() const noexcept;
+
+  // Every setting's current value.
+  Settings settings() const;
+
+  // Changes the settings the caller gave in `settings` (others are left as
+  // they are) and stores them. Throws Timeout, IoError.
+  void reset(const Settings& settings);
+
+  // Stores `value` under `key`, replacing any previous value. Returns true.
+  // Strong guarantee: if it throws, the previous value is intact and no
+  // new value file remains.
+  bool set(const Cell& key, const Cell& value, const SetOptions& options = {});
+
+  // Like set, but only if `key` is absent or expired. Returns whether it stored.
+  bool add(const Cell& key, const Cell& value, const SetOptions& options = {});
+
+  // The unexpired value under `key`, or nullopt. Throws CorruptionError if the
+  // row names a value file that is missing or has the wrong size.
+  std::optional<StoredItem> get(const Cell& key, bool retry = false);
+
+  // Whether an unexpired value is stored under `key`. Never reads value files.
+  bool contains(const Cell& key);
+
+  // Removes `key`. Returns whether an unexpired item was removed.
+  bool erase(const Cell& key, bool retry = false);
+
+  // Removes `key` and returns its unexpired value, atomically: a value file is
+  // read inside the transaction that deletes the row, so a failure to read it
+  // rolls the deletion back.
+  std::optional<StoredItem> pop(const Cell& key, bool retry = false);
+
+  // Adds `delta` to the integer stored under `key` and returns the result.
+  // A missing or expired key starts from `default_value`; with no default,
+  // throws KeyError. Throws SerializationError if the stored value is not an
+  // integer or the sum overflows int64.
+  std::int64_t incr(const Cell& key, std::int64_t delta,
+                    std::optional<std::int64_t> default_value, bool retry = false);
+
+  // Sets the expiry of an unexpired `key` to `expire_seconds` from now (none:
+  // never). Returns whether the key was found.
+  bool touch(const Cell& key, std::optional<double> expire_seconds,
+             bool retry = false);
+
+  // The first (last = false) or last item in insertion order; expired items
+  // met on the way are deleted. nullopt when the cache is empty.
+  std::optional<std::pair<Cell, StoredItem>> peekitem(bool last = true,
+                                                      bool retry = false);
+
+  // Number of items, expired ones included (Python's len()).
+  std::int64_t size();
+
+  // Estimated bytes on disk: database pages plus value files.
+  std::int64_t volume();
+
+  // Removes expired items; returns how many.
+  std::int64_t expire(bool retry = false);
+  // Removes items tagged `tag`; returns how many.
+  std::int64_t evict(const Value& tag, bool retry = false);
+  // Removes expired items, then evicts by policy until volume() <= size_limit;
+  // returns how many.
+  std::int64_t cull(bool retry = false);
+  // Removes every item; returns how many.
+  std::int64_t clear(bool retry = false);
+
+  // Checks the database's integrity, value files against rows, and the stored
+  // count and size; returns one message per problem. With `fix`, repairs what
+  // it can: removes rows whose file is missing, unknown and temporary files,
+  // empty directories, and corrects the count and size.
+  std::vector<std::string> check(bool fix = false, bool retry = false);
+
+  // Returns the hit/miss counters, then turns counting on or off and
+  // optionally resets the counters.
+  Stats stats(bool enable = true, bool reset = false);
+
+  void create_tag_index();
+  void drop_tag_index();
+
+  // Closes every connection of this Store; the next call reopens.
+  // REQUIRES: no other thread is using the Store meanwhile.
+  void close();
+
+  // Internal machinery; not part of the API.
+  class Impl;
+  Impl& TEST_impl() const noexcept { return *impl_; }
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace diskcache
+
+#endif  // DISKCACHE_STORE_HPP_

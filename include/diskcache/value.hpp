@@ -1,0 +1,152 @@
+// diskcache::Value: a dynamically typed value, the default key and value type
+// of Cache<>.
+//
+// A Value holds one of the five kinds Python diskcache stores natively: null
+// (Python None), a 64-bit integer, a double, a UTF-8 string or a byte string.
+// With it a single cache can mix types as a Python one does:
+//
+//   diskcache::Cache<> cache(dir);
+//   cache.set("score", 99);
+//   cache.set("name", "alice");
+//   std::int64_t score = cache.get("score")->as<std::int64_t>();
+//
+// Values compare equal when they hold the same kind and the same contents.
+// Thread safety: like std::string; distinct objects may be used concurrently.
+#ifndef DISKCACHE_VALUE_HPP_
+#define DISKCACHE_VALUE_HPP_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "diskcache/errors.hpp"
+
+namespace diskcache {
+
+// A byte string: stored as a SQLite BLOB (Python `bytes`).
+using Bytes = std::vector<std::byte>;
+
+// Converts between text and Bytes without reinterpreting anything but the
+// element type. Handy for building byte values in examples and tests.
+inline Bytes to_bytes(std::string_view text) {
+  const auto* first = reinterpret_cast<const std::byte*>(text.data());
+  return Bytes(first, first + text.size());
+}
+inline std::string to_string(const Bytes& bytes) {
+  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+class Value {
+ public:
+  // The kinds a Value can hold, in the order of the variant alternatives.
+  enum class Kind { Null, Integer, Real, Text, Blob };
+
+  // Null (Python None).
+  Value() = default;
+  Value(std::nullptr_t) {}
+
+  // Any integer type except bool and character types becomes Kind::Integer.
+  // REQUIRES: the value fits in int64 (unsigned 64-bit values above INT64_MAX
+  // throw SerializationError).
+  template <class Int>
+    requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
+             !std::is_same_v<Int, char> && !std::is_same_v<Int, char8_t>)
+  Value(Int number) : data_(checked_int64(number)) {}
+
+  // Booleans are stored as the integers 0 and 1, as Python stores True/False.
+  Value(bool flag) : data_(std::int64_t{flag ? 1 : 0}) {}
+
+  Value(double number) : data_(number) {}
+  Value(float number) : data_(static_cast<double>(number)) {}
+
+  Value(const char* text) : data_(std::string(text)) {}
+  Value(std::string text) : data_(std::move(text)) {}
+  Value(std::string_view text) : data_(std::string(text)) {}
+
+  Value(Bytes bytes) : data_(std::move(bytes)) {}
+  Value(const std::vector<unsigned char>& bytes)
+      : data_(Bytes(reinterpret_cast<const std::byte*>(bytes.data()),
+                    reinterpret_cast<const std::byte*>(bytes.data()) +
+                        bytes.size())) {}
+
+  Kind kind() const noexcept { return static_cast<Kind>(data_.index()); }
+  bool is_null() const noexcept { return kind() == Kind::Null; }
+
+  // Returns the held value as T, one of std::int64_t, double, std::string,
+  // Bytes or std::vector<unsigned char>.
+  // Throws SerializationError naming both kinds if the Value holds another kind.
+  template <class T>
+  T as() const {
+    if constexpr (std::is_same_v<T, std::vector<unsigned char>>) {
+      const Bytes& bytes = get<Bytes>();
+      const auto* first = reinterpret_cast<const unsigned char*>(bytes.data());
+      return T(first, first + bytes.size());
+    } else {
+      static_assert(std::is_same_v<T, std::int64_t> || std::is_same_v<T, double> ||
+                        std::is_same_v<T, std::string> || std::is_same_v<T, Bytes>,
+                    "Value::as<T>: T must be std::int64_t, double, std::string, "
+                    "diskcache::Bytes or std::vector<unsigned char>");
+      return get<T>();
+    }
+  }
+
+  // Pointer to the held T, or nullptr when the Value holds another kind.
+  template <class T>
+  const T* get_if() const noexcept {
+    return std::get_if<T>(&data_);
+  }
+
+  // A short human-readable rendering used in error messages: 42, 2.5,
+  // 'text', b'\x00\x01' (long contents are elided).
+  std::string repr() const;
+
+  static const char* kind_name(Kind kind) noexcept {
+    switch (kind) {
+      case Kind::Null: return "null";
+      case Kind::Integer: return "integer";
+      case Kind::Real: return "real";
+      case Kind::Text: return "text";
+      case Kind::Blob: return "bytes";
+    }
+    return "unknown";
+  }
+
+  friend bool operator==(const Value&, const Value&) = default;
+
+ private:
+  template <class Int>
+  static std::int64_t checked_int64(Int number) {
+    if constexpr (std::is_unsigned_v<Int> && sizeof(Int) >= sizeof(std::int64_t)) {
+      if (number > static_cast<Int>(INT64_MAX)) {
+        throw SerializationError("integer " + std::to_string(number) +
+                                 " does not fit in a signed 64-bit Value");
+      }
+    }
+    return static_cast<std::int64_t>(number);
+  }
+
+  template <class T>
+  const T& get() const {
+    if (const T* held = std::get_if<T>(&data_)) return *held;
+    throw SerializationError(std::string("Value holds ") + kind_name(kind()) +
+                             ", not " + kind_name(kind_of<T>()));
+  }
+
+  template <class T>
+  static constexpr Kind kind_of() {
+    if constexpr (std::is_same_v<T, std::int64_t>) return Kind::Integer;
+    if constexpr (std::is_same_v<T, double>) return Kind::Real;
+    if constexpr (std::is_same_v<T, std::string>) return Kind::Text;
+    return Kind::Blob;
+  }
+
+  std::variant<std::monostate, std::int64_t, double, std::string, Bytes> data_;
+};
+
+}  // namespace diskcache
+
+#endif  // DISKCACHE_VALUE_HPP_

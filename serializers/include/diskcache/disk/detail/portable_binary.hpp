@@ -1,0 +1,48 @@
+// Internal: cereal portable binary in a non-raw blob cell, the encoding of
+// disk::Binary and of disk::Auto's non-raw types. Not part of the API.
+#ifndef DISKCACHE_DISK_DETAIL_PORTABLE_BINARY_HPP_
+#define DISKCACHE_DISK_DETAIL_PORTABLE_BINARY_HPP_
+
+#include <cereal/archives/portable_binary.hpp>
+#include <cereal/types/string.hpp>
+#include <string>
+#include <string_view>
+
+#include "diskcache/cell.hpp"
+#include "diskcache/disk/detail/archive_io.hpp"
+#include "diskcache/disk/detail/raw_types.hpp"
+#include "diskcache/errors.hpp"
+
+namespace diskcache::disk::detail {
+
+inline constexpr const char* kPortableBinary = "cereal portable binary";
+
+template <class T>
+Cell encode_portable(const T& object, const char* policy) {
+  return Cell::blob(save_archive<cereal::PortableBinaryOutputArchive>(
+                        object, policy, kPortableBinary),
+                    /*raw=*/false);
+}
+
+// REQUIRES: reject_pickle(cell) was called.
+template <class T>
+T decode_portable(const Cell& cell, const char* policy) {
+  expect_kind(cell, Cell::Kind::Blob, policy, "a cereal portable binary object");
+  const std::string_view bytes = cell.bytes();
+  // The archive opens with its writer's endianness, 1 (little) or 0 (big).
+  // cereal accepts any byte there, so checking it catches most foreign blobs
+  // (Python bytes, another policy's output) with a clear message.
+  if (bytes.empty() || static_cast<unsigned char>(bytes[0]) > 1) {
+    throw SerializationError(
+        std::string(policy) + ": cannot decode " +
+        std::to_string(bytes.size()) + " bytes of " + kPortableBinary +
+        ": no endianness header (first byte 0 or 1); the blob was not "
+        "written by disk::Binary or disk::Auto");
+  }
+  return load_archive<cereal::PortableBinaryInputArchive, T>(bytes, policy,
+                                                             kPortableBinary);
+}
+
+}  // namespace diskcache::disk::detail
+
+#endif  // DISKCACHE_DISK_DETAIL_PORTABLE_BINARY_HPP_

@@ -1,0 +1,88 @@
+#include "connection.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "diskcache/errors.hpp"
+#include "sqlite_error.hpp"
+
+namespace diskcache::detail {
+
+void Connection::Closer::operator()(sqlite3* db) const noexcept {
+  // Statements are finalized first (members destroyed in reverse order
+  // would not guarantee it), so close_v2 releases everything at once.
+  sqlite3_close_v2(db);
+}
+
+Connection::Connection(const std::filesystem::path& directory,
+                       std::chrono::milliseconds timeout, bool create)
+    : directory_(&directory), timeout_(timeout) {
+  const std::string path = (directory / "cache.db").string();
+  sqlite3* raw = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  if (create) flags |= SQLITE_OPEN_CREATE;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  db_.reset(raw);  // owned before the check, so a failed open is still closed
+  if (rc != SQLITE_OK) {
+    throw_sqlite_error(raw, rc, "cannot open " + path, directory);
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  // A database file is data, not code: no triggers or views from it may call
+  // functions with side effects, and no writes to the schema by SQL text.
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  sqlite3_db_config(raw, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+  sqlite3_busy_handler(raw, &Connection::on_busy, this);
+}
+
+Connection::~Connection() {
+  for (auto& statement : statements_) statement.reset();
+}
+
+int Connection::on_busy(void* self, int count) noexcept {
+  auto* connection = static_cast<Connection*>(self);
+  const auto now = std::chrono::steady_clock::now();
+  if (count == 0) connection->busy_since_ = now;
+  if (now - connection->busy_since_ >= connection->timeout_) return 0;
+  // Short sleeps first (a write transaction usually takes microseconds), then
+  // capped at 1 ms so a waiter notices a released lock quickly.
+  const auto sleep = std::chrono::microseconds(std::min(1000, 20 << std::min(count, 6)));
+  std::this_thread::sleep_for(sleep);
+  return 1;
+}
+
+void Connection::apply(const ConnectionPragmas& pragmas) {
+  exec("PRAGMA cache_size = " + std::to_string(pragmas.cache_size));
+  exec("PRAGMA mmap_size = " + std::to_string(pragmas.mmap_size));
+  exec("PRAGMA synchronous = " + std::to_string(pragmas.synchronous));
+}
+
+void Connection::exec(const std::string& sql) {
+  Statement statement(db_.get(), sql, *directory_);
+  Query query(statement, db_.get(), *directory_);
+  while (query.step()) {
+  }
+}
+
+Query Connection::query(Sql id) {
+  auto& slot = statements_[static_cast<std::size_t>(id)];
+  if (!slot) slot = std::make_unique<Statement>(db_.get(), sql_text(id), *directory_);
+  return Query(*slot, db_.get(), *directory_);
+}
+
+std::unique_ptr<Statement> Connection::prepare(const std::string& sql) {
+  return std::make_unique<Statement>(db_.get(), sql, *directory_);
+}
+
+std::int64_t Connection::changes() const noexcept { return sqlite3_changes64(db_.get()); }
+
+void Connection::abandon() noexcept {
+  // The statements belong to the abandoned handle too: leak them with it.
+  for (auto& statement : statements_) {
+    [[maybe_unused]] Statement* leaked = statement.release();
+  }
+  [[maybe_unused]] sqlite3* leaked = db_.release();
+}
+
+}  // namespace diskcache::detail

@@ -1,0 +1,85 @@
+// One SQLite connection of a Store, used by one thread: the handle, its
+// cached prepared statements, the busy handler and the transaction state.
+#ifndef DISKCACHE_SRC_CONNECTION_HPP_
+#define DISKCACHE_SRC_CONNECTION_HPP_
+
+#include <array>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sql.hpp"
+#include "statement.hpp"
+
+struct sqlite3;
+
+namespace diskcache::detail {
+
+// Pragmas applied to every connection (validated values from Settings).
+struct ConnectionPragmas {
+  std::int64_t cache_size = 8192;
+  std::int64_t mmap_size = 1LL << 26;
+  std::int64_t synchronous = 1;
+};
+
+class Connection {
+ public:
+  // Opens `directory`/cache.db (creating it if `create`). The busy handler
+  // waits up to `timeout` for locks held by other connections.
+  Connection(const std::filesystem::path& directory, std::chrono::milliseconds timeout,
+             bool create);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  sqlite3* handle() const noexcept { return db_.get(); }
+  const std::filesystem::path& directory() const noexcept { return *directory_; }
+
+  // Applies per-connection pragmas.
+  void apply(const ConnectionPragmas& pragmas);
+
+  // Runs SQL text that returns no rows (DDL, pragmas). Throws.
+  void exec(const std::string& sql);
+
+  // Starts a use of the cached prepared statement `id`.
+  Query query(Sql id);
+  // A one-off statement (DDL, pragmas with values), prepared each time.
+  std::unique_ptr<Statement> prepare(const std::string& sql);
+
+  // Rows changed by the most recent INSERT/UPDATE/DELETE.
+  std::int64_t changes() const noexcept;
+
+  // Gives the handle up without closing it. Used after fork(): closing a
+  // parent's connection in the child can release the parent's locks or
+  // delete its WAL (SQLite's "How To Corrupt" guide).
+  void abandon() noexcept;
+
+  // Transaction nesting on this connection (see WriteTransaction).
+  struct TransactionState {
+    int depth = 0;
+    // Value files to unlink once the outermost transaction commits.
+    std::vector<std::string> remove_after_commit;
+    // Value files written inside the transaction, to unlink if it rolls back.
+    std::vector<std::string> remove_on_rollback;
+  };
+  TransactionState& transaction() noexcept { return transaction_; }
+
+ private:
+  static int on_busy(void* self, int count) noexcept;
+
+  struct Closer {
+    void operator()(sqlite3* db) const noexcept;
+  };
+  std::unique_ptr<sqlite3, Closer> db_;
+  const std::filesystem::path* directory_;
+  std::chrono::milliseconds timeout_;
+  std::chrono::steady_clock::time_point busy_since_{};
+  std::array<std::unique_ptr<Statement>, static_cast<std::size_t>(Sql::kCount)> statements_;
+  TransactionState transaction_;
+};
+
+}  // namespace diskcache::detail
+
+#endif  // DISKCACHE_SRC_CONNECTION_HPP_

@@ -1,0 +1,195 @@
+#include <array>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <string_view>
+
+#include "diskcache/errors.hpp"
+#include "settings_table.hpp"
+
+namespace diskcache {
+
+const char* to_string(EvictionPolicy policy) noexcept {
+  switch (policy) {
+    case EvictionPolicy::LeastRecentlyStored: return "least-recently-stored";
+    case EvictionPolicy::LeastRecentlyUsed: return "least-recently-used";
+    case EvictionPolicy::LeastFrequentlyUsed: return "least-frequently-used";
+    case EvictionPolicy::None: return "none";
+  }
+  return "none";
+}
+
+namespace detail {
+namespace {
+
+// Calls `visit(name, setting, min, max)` for every integer setting that is
+// stored in the Settings table, and `visit(name, setting)` for the others.
+template <class S, class Visitor>
+void for_each_stored(S& settings, Visitor&& visit) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  visit("size_limit", settings.size_limit, 0, kMax);
+  visit("cull_limit", settings.cull_limit, 0, kMax);
+  visit("disk_min_file_size", settings.disk_min_file_size, 0, kMax);
+  visit("sqlite_auto_vacuum", settings.sqlite_auto_vacuum, 0, 2);
+  visit("sqlite_cache_size", settings.sqlite_cache_size, -(1LL << 40), 1LL << 40);
+  visit("sqlite_mmap_size", settings.sqlite_mmap_size, 0, 1LL << 46);
+  visit("sqlite_synchronous", settings.sqlite_synchronous, 0, 3);
+  visit("statistics", settings.statistics);
+  visit("tag_index", settings.tag_index);
+  visit("eviction_policy", settings.eviction_policy);
+  visit("sqlite_journal_mode", settings.sqlite_journal_mode);
+}
+
+std::optional<EvictionPolicy> parse_policy(std::string_view text) {
+  for (EvictionPolicy policy :
+       {EvictionPolicy::LeastRecentlyStored, EvictionPolicy::LeastRecentlyUsed,
+        EvictionPolicy::LeastFrequentlyUsed, EvictionPolicy::None}) {
+    if (text == to_string(policy)) return policy;
+  }
+  return std::nullopt;
+}
+
+bool valid_journal_mode(std::string_view mode) {
+  constexpr std::array<std::string_view, 6> kModes = {"delete", "truncate", "persist",
+                                                     "memory", "wal", "off"};
+  for (std::string_view known : kModes) {
+    if (mode == known) return true;
+  }
+  return false;
+}
+
+// Integers may be stored as REAL by Python (FanoutCache divides size_limit
+// by the shard count); accept those with an integral value.
+std::optional<std::int64_t> as_integer(const Value& value) {
+  if (const auto* integer = value.get_if<std::int64_t>()) return *integer;
+  if (const auto* real = value.get_if<double>()) {
+    if (std::isfinite(*real) && std::trunc(*real) == *real && std::fabs(*real) < 9.2e18) {
+      return static_cast<std::int64_t>(*real);
+    }
+  }
+  return std::nullopt;
+}
+
+[[noreturn]] void invalid(const std::string& name, const std::string& value,
+                          const std::string& expected,
+                          const std::filesystem::path& directory, bool stored) {
+  const std::string message = std::string(stored ? "cache.db" : "Settings") + " has " +
+                              name + " = " + value + ", expected " + expected +
+                              " (in " + directory.string() + ")";
+  if (stored) throw CorruptionError(message, directory);
+  throw Error(message, directory);
+}
+
+std::string range_text(std::int64_t min, std::int64_t max) {
+  return "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+}
+
+}  // namespace
+
+Settings settings_from_rows(const SettingRows& rows,
+                            const std::filesystem::path& directory) {
+  Settings settings;
+  auto find = [&](const char* name) -> const Value* {
+    for (const auto& [key, value] : rows) {
+      if (key == name) return &value;
+    }
+    return nullptr;
+  };
+  auto visitor = [&](const char* name, auto& setting, auto... range) {
+    const Value* stored = find(name);
+    if (stored == nullptr) return;
+    using T = std::decay_t<decltype(setting.value())>;
+    if constexpr (std::is_same_v<T, std::int64_t>) {
+      const auto [min, max] = std::array<std::int64_t, 2>{range...};
+      std::optional<std::int64_t> number = as_integer(*stored);
+      if (!number || *number < min || *number > max) {
+        invalid(name, stored->repr(), range_text(min, max), directory, true);
+      }
+      setting = Setting<T>::by_default(*number);
+    } else if constexpr (std::is_same_v<T, bool>) {
+      std::optional<std::int64_t> number = as_integer(*stored);
+      if (!number || (*number != 0 && *number != 1)) {
+        invalid(name, stored->repr(), "0 or 1", directory, true);
+      }
+      setting = Setting<T>::by_default(*number == 1);
+    } else if constexpr (std::is_same_v<T, EvictionPolicy>) {
+      const auto* text = stored->get_if<std::string>();
+      std::optional<EvictionPolicy> policy = text ? parse_policy(*text) : std::nullopt;
+      if (!policy) {
+        invalid(name, stored->repr(),
+                "least-recently-stored, least-recently-used, least-frequently-used or none",
+                directory, true);
+      }
+      setting = Setting<T>::by_default(*policy);
+    } else {
+      const auto* text = stored->get_if<std::string>();
+      if (!text || !valid_journal_mode(*text)) {
+        invalid(name, stored->repr(), "delete, truncate, persist, memory, wal or off",
+                directory, true);
+      }
+      setting = Setting<T>::by_default(*text);
+    }
+  };
+  for_each_stored(settings, visitor);
+  return settings;
+}
+
+Settings merge_settings(Settings base, const Settings& overrides) {
+  auto merge = [](auto& into, const auto& from) {
+    if (from.given()) into = from;
+  };
+  merge(base.size_limit, overrides.size_limit);
+  merge(base.cull_limit, overrides.cull_limit);
+  merge(base.eviction_policy, overrides.eviction_policy);
+  merge(base.statistics, overrides.statistics);
+  merge(base.tag_index, overrides.tag_index);
+  merge(base.disk_min_file_size, overrides.disk_min_file_size);
+  merge(base.sqlite_auto_vacuum, overrides.sqlite_auto_vacuum);
+  merge(base.sqlite_cache_size, overrides.sqlite_cache_size);
+  merge(base.sqlite_journal_mode, overrides.sqlite_journal_mode);
+  merge(base.sqlite_mmap_size, overrides.sqlite_mmap_size);
+  merge(base.sqlite_synchronous, overrides.sqlite_synchronous);
+  merge(base.timeout, overrides.timeout);
+  return base;
+}
+
+void validate_settings(const Settings& settings, const std::filesystem::path& directory) {
+  auto visitor = [&](const char* name, const auto& setting, auto... range) {
+    using T = std::decay_t<decltype(setting.value())>;
+    if constexpr (std::is_same_v<T, std::int64_t>) {
+      const auto [min, max] = std::array<std::int64_t, 2>{range...};
+      if (setting.value() < min || setting.value() > max) {
+        invalid(name, std::to_string(setting.value()), range_text(min, max), directory,
+                false);
+      }
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      if (!valid_journal_mode(setting.value())) {
+        invalid(name, "'" + setting.value() + "'",
+                "delete, truncate, persist, memory, wal or off", directory, false);
+      }
+    }
+  };
+  for_each_stored(settings, visitor);
+  if (settings.timeout.value().count() < 0) {
+    invalid("timeout", std::to_string(settings.timeout.value().count()) + " ms",
+            "a duration of at least 0", directory, false);
+  }
+}
+
+SettingRows settings_rows(const Settings& settings, bool given_only) {
+  SettingRows rows;
+  auto visitor = [&](const char* name, const auto& setting, auto...) {
+    if (given_only && !setting.given()) return;
+    using T = std::decay_t<decltype(setting.value())>;
+    if constexpr (std::is_same_v<T, EvictionPolicy>) {
+      rows.emplace_back(name, Value(to_string(setting.value())));
+    } else {
+      rows.emplace_back(name, Value(setting.value()));
+    }
+  };
+  for_each_stored(settings, visitor);
+  return rows;
+}
+
+}  // namespace detail
+}  // namespace diskcache

@@ -1,0 +1,82 @@
+#include "sql.hpp"
+
+namespace diskcache::detail {
+
+const char* sql_text(Sql id) noexcept {
+  switch (id) {
+    case Sql::Begin: return "BEGIN IMMEDIATE";
+    case Sql::Commit: return "COMMIT";
+    case Sql::Rollback: return "ROLLBACK";
+    case Sql::Savepoint: return "SAVEPOINT diskcache";
+    case Sql::Release: return "RELEASE diskcache";
+    case Sql::RollbackToSavepoint: return "ROLLBACK TO diskcache";
+    case Sql::SelectItem:
+      return "SELECT rowid, expire_time, tag, mode, filename, value, size FROM Cache"
+             " WHERE key = ?1 AND raw = ?2 AND (expire_time IS NULL OR expire_time > ?3)";
+    case Sql::SelectForWrite:
+      return "SELECT rowid, filename, expire_time FROM Cache WHERE key = ?1 AND raw = ?2";
+    case Sql::SelectForIncr:
+      return "SELECT rowid, expire_time, filename, mode, value FROM Cache"
+             " WHERE key = ?1 AND raw = ?2";
+    case Sql::ContainsKey:
+      return "SELECT 1 FROM Cache WHERE key = ?1 AND raw = ?2"
+             " AND (expire_time IS NULL OR expire_time > ?3)";
+    case Sql::InsertRow:
+      return "INSERT INTO Cache(key, raw, store_time, expire_time, access_time,"
+             " access_count, tag, size, mode, filename, value)"
+             " VALUES (?1, ?2, ?3, ?4, ?3, 0, ?5, ?6, ?7, ?8, ?9)";
+    case Sql::UpdateRow:
+      return "UPDATE Cache SET store_time = ?1, expire_time = ?2, access_time = ?1,"
+             " access_count = 0, tag = ?3, size = ?4, mode = ?5, filename = ?6,"
+             " value = ?7 WHERE rowid = ?8";
+    case Sql::DeleteRow: return "DELETE FROM Cache WHERE rowid = ?1";
+    // incr keeps expiry and tag, and counts as an access (core.py incr).
+    case Sql::UpdateValueKeepMeta:
+      return "UPDATE Cache SET store_time = ?1, value = ?2 WHERE rowid = ?3";
+    case Sql::UpdateValueKeepMetaLru:
+      return "UPDATE Cache SET store_time = ?1, value = ?2, access_time = ?1"
+             " WHERE rowid = ?3";
+    case Sql::UpdateValueKeepMetaLfu:
+      return "UPDATE Cache SET store_time = ?1, value = ?2,"
+             " access_count = access_count + 1 WHERE rowid = ?3";
+    case Sql::TouchRow: return "UPDATE Cache SET expire_time = ?1 WHERE rowid = ?2";
+    case Sql::HitLeastRecentlyUsed:
+      return "UPDATE Cache SET access_time = ?1 WHERE rowid = ?2";
+    case Sql::HitLeastFrequentlyUsed:
+      return "UPDATE Cache SET access_count = access_count + 1 WHERE rowid = ?1";
+    case Sql::CountHit:
+      return "UPDATE Settings SET value = value + 1 WHERE key = 'hits'";
+    case Sql::CountMiss:
+      return "UPDATE Settings SET value = value + 1 WHERE key = 'misses'";
+    case Sql::SelectExpiredForCull:
+      return "SELECT rowid, filename FROM Cache WHERE expire_time IS NOT NULL"
+             " AND expire_time < ?1 ORDER BY expire_time LIMIT ?2";
+    case Sql::SelectLeastRecentlyStored:
+      return "SELECT rowid, filename FROM Cache ORDER BY store_time LIMIT ?1";
+    case Sql::SelectLeastRecentlyUsed:
+      return "SELECT rowid, filename FROM Cache ORDER BY access_time LIMIT ?1";
+    case Sql::SelectLeastFrequentlyUsed:
+      return "SELECT rowid, filename FROM Cache ORDER BY access_count LIMIT ?1";
+    case Sql::SelectExpiredBatch:
+      return "SELECT rowid, filename FROM Cache WHERE 0 < expire_time"
+             " AND expire_time < ?1 ORDER BY expire_time LIMIT ?2";
+    case Sql::SelectTaggedBatch:
+      return "SELECT rowid, filename FROM Cache WHERE tag = ?1 AND rowid > ?2"
+             " ORDER BY rowid LIMIT ?3";
+    case Sql::SelectAllBatch:
+      return "SELECT rowid, filename FROM Cache WHERE rowid > ?1 ORDER BY rowid LIMIT ?2";
+    case Sql::SelectFirstItem:
+      return "SELECT rowid, key, raw, expire_time, tag, mode, filename, value, size"
+             " FROM Cache ORDER BY rowid ASC LIMIT 1";
+    case Sql::SelectLastItem:
+      return "SELECT rowid, key, raw, expire_time, tag, mode, filename, value, size"
+             " FROM Cache ORDER BY rowid DESC LIMIT 1";
+    case Sql::SelectSetting: return "SELECT value FROM Settings WHERE key = ?1";
+    case Sql::UpdateSetting: return "UPDATE Settings SET value = ?2 WHERE key = ?1";
+    case Sql::PageCount: return "PRAGMA page_count";
+    case Sql::kCount: break;
+  }
+  return "";
+}
+
+}  // namespace diskcache::detail

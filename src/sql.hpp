@@ -1,0 +1,53 @@
+// Every SQL statement the Store runs, prepared once per connection.
+// The schema and the statements follow Python diskcache 5.x (core.py), so
+// both read and write the same database.
+#ifndef DISKCACHE_SRC_SQL_HPP_
+#define DISKCACHE_SRC_SQL_HPP_
+
+#include <cstddef>
+
+namespace diskcache::detail {
+
+enum class Sql : std::size_t {
+  Begin,
+  Commit,
+  Rollback,
+  Savepoint,
+  Release,
+  RollbackToSavepoint,
+  SelectItem,
+  SelectForWrite,
+  SelectForIncr,
+  ContainsKey,
+  InsertRow,
+  UpdateRow,
+  DeleteRow,
+  UpdateValueKeepMeta,
+  UpdateValueKeepMetaLru,
+  UpdateValueKeepMetaLfu,
+  TouchRow,
+  HitLeastRecentlyUsed,
+  HitLeastFrequentlyUsed,
+  CountHit,
+  CountMiss,
+  SelectExpiredForCull,
+  SelectLeastRecentlyStored,
+  SelectLeastRecentlyUsed,
+  SelectLeastFrequentlyUsed,
+  SelectExpiredBatch,
+  SelectTaggedBatch,
+  SelectAllBatch,
+  SelectFirstItem,
+  SelectLastItem,
+  SelectSetting,
+  UpdateSetting,
+  PageCount,
+  kCount,
+};
+
+// The SQL text of `id`.
+const char* sql_text(Sql id) noexcept;
+
+}  // namespace diskcache::detail
+
+#endif  // DISKCACHE_SRC_SQL_HPP_

@@ -1,0 +1,84 @@
+// RAII over sqlite3_stmt: a prepared statement owned for the lifetime of its
+// connection, and a scope that binds, steps and always resets it so that no
+// statement keeps a read snapshot open between calls.
+#ifndef DISKCACHE_SRC_STATEMENT_HPP_
+#define DISKCACHE_SRC_STATEMENT_HPP_
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "diskcache/cell.hpp"
+#include "diskcache/value.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace diskcache::detail {
+
+class Statement {
+ public:
+  // Prepares `sql` on `db`. Throws through throw_sqlite_error.
+  Statement(sqlite3* db, std::string_view sql, const std::filesystem::path& directory);
+
+  sqlite3_stmt* handle() const noexcept { return stmt_.get(); }
+  const std::string& sql() const noexcept { return sql_; }
+
+ private:
+  struct Finalizer {
+    void operator()(sqlite3_stmt* stmt) const noexcept;
+  };
+  std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
+  std::string sql_;
+};
+
+// One use of a prepared statement: bind, step through rows, read columns.
+// The destructor resets the statement and clears its bindings.
+class Query {
+ public:
+  Query(Statement& statement, sqlite3* db, const std::filesystem::path& directory)
+      : statement_(&statement), db_(db), directory_(&directory) {}
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+  ~Query();
+
+  // Binders take 1-based parameter indexes, as SQLite. Text and blob
+  // bindings do not copy: the bound memory must outlive the Query's step().
+  Query& bind(int index, std::int64_t number);
+  Query& bind(int index, double number);
+  Query& bind_text(int index, std::string_view text);
+  Query& bind_blob(int index, std::string_view bytes);
+  Query& bind_null(int index);
+  Query& bind(int index, const Cell& cell);
+  Query& bind(int index, const Value& value);
+  Query& bind(int index, const std::optional<double>& number);
+
+  // Advances to the next row: true if there is one, false when done.
+  // Throws through throw_sqlite_error, naming `key` if given.
+  bool step(const std::string& key = {});
+  // Runs a statement that returns no rows.
+  void run(const std::string& key = {}) { step(key); }
+
+  bool is_null(int column) const;
+  std::int64_t integer(int column) const;
+  double real(int column) const;
+  std::optional<double> optional_real(int column) const;
+  std::string_view text(int column) const;
+  // The column as a Cell (owning its bytes) or Value, whatever its type.
+  Cell cell(int column) const;
+  Value value(int column) const;
+
+ private:
+  void check_bind(int rc) const;
+
+  Statement* statement_;
+  sqlite3* db_;
+  const std::filesystem::path* directory_;
+};
+
+}  // namespace diskcache::detail
+
+#endif  // DISKCACHE_SRC_STATEMENT_HPP_

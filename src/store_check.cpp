@@ -1,0 +1,147 @@
+// Store::check: database integrity, value files against rows, and the stored
+// count and size, as core.py Cache.check, with two differences: a row whose
+// file is damaged is removed (not re-sized) by fix, and unknown files are
+// removed only once older than the busy timeout, since a younger one may be a
+// value another writer has written and not yet committed.
+#include <sys/stat.h>
+
+#include <chrono>
+#include <set>
+
+#include "diskcache/errors.hpp"
+#include "diskcache/store.hpp"
+#include "store_impl.hpp"
+#include "transaction.hpp"
+
+namespace diskcache {
+
+using detail::Connection;
+using detail::Query;
+using detail::WriteTransaction;
+
+namespace {
+
+bool is_database_file(const std::string& name) {
+  // Python's check skips every path containing "cache.db"; so do we.
+  return name.find("cache.db") != std::string::npos;
+}
+
+bool older_than(const std::filesystem::path& path, std::chrono::milliseconds age) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) return false;
+  const auto modified = std::chrono::system_clock::from_time_t(info.st_mtim.tv_sec);
+  return std::chrono::system_clock::now() - modified > age;
+}
+
+std::int64_t scalar(Connection& connection, const std::string& sql) {
+  auto statement = connection.prepare(sql);
+  Query query(*statement, connection.handle(), connection.directory());
+  return query.step() ? query.integer(0) : 0;
+}
+
+}  // namespace
+
+std::vector<std::string> Store::check(bool fix, bool retry) {
+  Impl& impl = *impl_;
+  Connection& connection = impl.connection();
+  const std::filesystem::path& directory = impl.directory();
+  std::vector<std::string> problems;
+
+  {
+    auto statement = connection.prepare("PRAGMA integrity_check");
+    Query query(*statement, connection.handle(), directory);
+    while (query.step()) {
+      const std::string message(query.text(0));
+      if (message != "ok") problems.push_back("integrity check: " + message);
+    }
+  }
+
+  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+
+  std::set<std::string> known_files;
+  std::vector<std::int64_t> broken_rows;
+  {
+    auto statement =
+        connection.prepare("SELECT rowid, size, filename FROM Cache WHERE filename IS NOT NULL");
+    Query query(*statement, connection.handle(), directory);
+    while (query.step()) {
+      const std::int64_t rowid = query.integer(0);
+      const std::int64_t size = query.integer(1);
+      const std::string filename(query.text(2));
+      if (!detail::ValueFiles::valid_name(filename)) {
+        problems.push_back("row " + std::to_string(rowid) + " names '" + filename +
+                           "', which is not a value-file name");
+        broken_rows.push_back(rowid);
+        continue;
+      }
+      known_files.insert((directory / filename).lexically_normal().string());
+      const std::optional<std::int64_t> real_size = impl.files().size_of(filename);
+      if (!real_size) {
+        problems.push_back("file not found: " + (directory / filename).string());
+        broken_rows.push_back(rowid);
+      } else if (*real_size != size) {
+        problems.push_back("wrong file size: " + (directory / filename).string() + ", " +
+                           std::to_string(*real_size) + " != " + std::to_string(size));
+        broken_rows.push_back(rowid);
+      }
+    }
+  }
+  if (fix) {
+    for (std::int64_t rowid : broken_rows) {
+      connection.query(detail::Sql::DeleteRow).bind(1, rowid).run();
+    }
+  }
+
+  // Files the database does not name. Directories are not followed through
+  // symlinks; a symlink is reported like any unknown file.
+  const std::chrono::milliseconds grace = impl.timeout() + std::chrono::seconds(1);
+  std::error_code error;
+  std::vector<std::filesystem::path> empty_directories;
+  for (auto it = std::filesystem::recursive_directory_iterator(directory, error);
+       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    const std::filesystem::path path = it->path().lexically_normal();
+    if (it->is_directory() && !it->is_symlink()) {
+      if (std::filesystem::is_empty(path, error)) empty_directories.push_back(path);
+      continue;
+    }
+    if (is_database_file(path.filename().string()) || known_files.count(path.string())) {
+      continue;
+    }
+    if (!fix) {
+      problems.push_back("unknown file: " + path.string());
+    } else if (older_than(path, grace)) {
+      problems.push_back("unknown file: " + path.string());
+      std::filesystem::remove(path, error);
+    } else {
+      problems.push_back("unknown file: " + path.string() +
+                         " (kept: younger than the timeout, may be a write in progress)");
+    }
+  }
+  for (const auto& path : empty_directories) {
+    problems.push_back("empty directory: " + path.string());
+    if (fix) std::filesystem::remove(path, error);
+  }
+
+  const std::int64_t stored_count = scalar(connection, "SELECT value FROM Settings WHERE key = 'count'");
+  const std::int64_t real_count = scalar(connection, "SELECT COUNT(key) FROM Cache");
+  if (stored_count != real_count) {
+    problems.push_back("Settings.count != COUNT(Cache.key); " + std::to_string(stored_count) +
+                       " != " + std::to_string(real_count));
+    if (fix) {
+      connection.query(detail::Sql::UpdateSetting).bind_text(1, "count").bind(2, real_count).run();
+    }
+  }
+  const std::int64_t stored_size = scalar(connection, "SELECT value FROM Settings WHERE key = 'size'");
+  const std::int64_t real_size = scalar(connection, "SELECT COALESCE(SUM(size), 0) FROM Cache");
+  if (stored_size != real_size) {
+    problems.push_back("Settings.size != SUM(Cache.size); " + std::to_string(stored_size) +
+                       " != " + std::to_string(real_size));
+    if (fix) {
+      connection.query(detail::Sql::UpdateSetting).bind_text(1, "size").bind(2, real_size).run();
+    }
+  }
+  transaction.commit();
+  return problems;
+}
+
+}  // namespace diskcache

@@ -1,0 +1,102 @@
+// Store::Impl: the state behind a Store handle, shared by its copies.
+#ifndef DISKCACHE_SRC_STORE_IMPL_HPP_
+#define DISKCACHE_SRC_STORE_IMPL_HPP_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "connection.hpp"
+#include "diskcache/settings.hpp"
+#include "diskcache/store.hpp"
+#include "file_ops.hpp"
+#include "value_files.hpp"
+
+namespace diskcache {
+
+class Store::Impl {
+ public:
+  Impl(std::filesystem::path directory, const Settings& overrides);
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl();
+
+  // This thread's connection, opened on first use (and again after fork()).
+  detail::Connection& connection();
+  // Closes every connection. REQUIRES: no concurrent use of this Store.
+  void close();
+
+  const std::filesystem::path& directory() const noexcept { return directory_; }
+  detail::ValueFiles& files() noexcept { return files_; }
+  std::chrono::milliseconds timeout() const noexcept { return timeout_; }
+
+  // Settings, as last stored or read by this Store.
+  Settings settings() const;
+  // Writes the given settings (Setting::given) to the Settings table and
+  // applies them. Runs in its own write transaction.
+  void store_settings(const Settings& overrides);
+
+  // Hot settings, readable without a lock.
+  std::int64_t size_limit() const noexcept { return size_limit_.load(std::memory_order_relaxed); }
+  std::int64_t cull_limit() const noexcept { return cull_limit_.load(std::memory_order_relaxed); }
+  std::int64_t min_file_size() const noexcept {
+    return min_file_size_.load(std::memory_order_relaxed);
+  }
+  EvictionPolicy eviction_policy() const noexcept {
+    return eviction_policy_.load(std::memory_order_relaxed);
+  }
+  bool statistics() const noexcept { return statistics_.load(std::memory_order_relaxed); }
+  std::int64_t page_size() const noexcept { return page_size_; }
+
+  // A printable form of `key` for messages: 'text', 42, b'..', or
+  // "<N-byte encoded key>" for keys a disk policy encoded.
+  static std::string describe(const Cell& key);
+
+  // Test hook: make value-file system calls go through `ops`.
+  void TEST_set_file_ops(detail::FileOps& ops) noexcept { files_.set_ops(ops); }
+
+ private:
+  // Connections of one process generation; replaced wholesale after fork().
+  struct Registry {
+    std::uint64_t fork_generation;
+    std::mutex mutex;
+    std::unordered_map<std::thread::id, std::unique_ptr<detail::Connection>> connections;
+  };
+
+  std::unique_ptr<detail::Connection> open_connection();
+  Registry& current_registry(std::uint64_t fork_generation);
+  void apply_settings(const Settings& settings);
+  void create_schema(detail::Connection& connection, const Settings& overrides);
+
+  // Constant after construction.
+  const std::filesystem::path directory_;
+  const detail::UniqueFd directory_fd_;
+  const std::uint64_t serial_;  // unique per Impl, keys per-thread caches
+  std::chrono::milliseconds timeout_;
+  std::int64_t page_size_ = 4096;
+
+  detail::ValueFiles files_;
+
+  mutable std::mutex settings_mutex_;
+  Settings settings_;  // GUARDED_BY(settings_mutex_)
+  detail::ConnectionPragmas pragmas_;  // GUARDED_BY(settings_mutex_)
+  std::atomic<std::int64_t> size_limit_{0};
+  std::atomic<std::int64_t> cull_limit_{0};
+  std::atomic<std::int64_t> min_file_size_{0};
+  std::atomic<EvictionPolicy> eviction_policy_{EvictionPolicy::LeastRecentlyStored};
+  std::atomic<bool> statistics_{false};
+
+  // Bumped by close(), so per-thread caches drop their connection pointers.
+  std::atomic<std::uint64_t> epoch_{0};
+  std::atomic<Registry*> registry_{nullptr};  // owned; leaked after fork()
+};
+
+}  // namespace diskcache
+
+#endif  // DISKCACHE_SRC_STORE_IMPL_HPP_

@@ -1,0 +1,386 @@
+// Opening a cache directory: the directory, the schema, the settings, and
+// the per-thread (and per-fork) connections.
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+#include <thread>
+
+#include "diskcache/errors.hpp"
+#include "settings_table.hpp"
+#include "store_impl.hpp"
+#include "transaction.hpp"
+
+namespace diskcache {
+namespace {
+
+// Bumped in every child after fork(); connections opened under an older
+// generation belong to the parent and are never used or closed by the child.
+std::atomic<std::uint64_t> g_fork_generation{0};
+
+void register_fork_handler() {
+  static const bool registered = [] {
+    pthread_atfork(nullptr, nullptr,
+                   [] { g_fork_generation.fetch_add(1, std::memory_order_relaxed); });
+    return true;
+  }();
+  (void)registered;
+}
+
+std::uint64_t next_serial() {
+  static std::atomic<std::uint64_t> serial{0};
+  return serial.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+std::filesystem::path prepare_directory(std::filesystem::path directory) {
+  if (directory.empty()) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "diskcache-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      detail::throw_errno(errno, "cannot create a temporary cache directory " + pattern,
+                          pattern);
+    }
+    return pattern;
+  }
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error) {
+    throw IoError("cannot create cache directory " + directory.string() + ": " +
+                      error.message(),
+                  directory, {}, error.value());
+  }
+  if (!std::filesystem::is_directory(directory, error)) {
+    throw IoError("cache directory " + directory.string() + " is not a directory",
+                  directory, {}, ENOTDIR);
+  }
+  return directory;
+}
+
+detail::UniqueFd open_directory(const std::filesystem::path& directory) {
+  detail::UniqueFd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) detail::throw_errno(errno, "cannot open cache directory " +
+                                                  directory.string(), directory);
+  return fd;
+}
+
+// Runs `step` until it stops failing with a busy error or `timeout` passes.
+template <class Step>
+void retry_busy(std::chrono::milliseconds timeout, Step&& step) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    try {
+      step();
+      return;
+    } catch (const Timeout&) {
+      if (std::chrono::steady_clock::now() >= deadline) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+}
+
+// The Cache columns every diskcache 5.x database has.
+constexpr std::array<const char*, 12> kCacheColumns = {
+    "rowid", "key", "raw", "store_time", "expire_time", "access_time", "access_count",
+    "tag", "size", "mode", "filename", "value"};
+
+// The schema statements of Python diskcache 5.x (core.py Cache.__init__).
+constexpr std::array<const char*, 8> kSchema = {
+    "CREATE TABLE IF NOT EXISTS Cache ("
+    " rowid INTEGER PRIMARY KEY,"
+    " key BLOB,"
+    " raw INTEGER,"
+    " store_time REAL,"
+    " expire_time REAL,"
+    " access_time REAL,"
+    " access_count INTEGER DEFAULT 0,"
+    " tag BLOB,"
+    " size INTEGER DEFAULT 0,"
+    " mode INTEGER DEFAULT 0,"
+    " filename TEXT,"
+    " value BLOB)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS Cache_key_raw ON Cache(key, raw)",
+    "CREATE INDEX IF NOT EXISTS Cache_expire_time ON Cache (expire_time)",
+    "CREATE TRIGGER IF NOT EXISTS Settings_count_insert"
+    " AFTER INSERT ON Cache FOR EACH ROW BEGIN"
+    " UPDATE Settings SET value = value + 1"
+    " WHERE key = 'count'; END",
+    "CREATE TRIGGER IF NOT EXISTS Settings_count_delete"
+    " AFTER DELETE ON Cache FOR EACH ROW BEGIN"
+    " UPDATE Settings SET value = value - 1"
+    " WHERE key = 'count'; END",
+    "CREATE TRIGGER IF NOT EXISTS Settings_size_insert"
+    " AFTER INSERT ON Cache FOR EACH ROW BEGIN"
+    " UPDATE Settings SET value = value + NEW.size"
+    " WHERE key = 'size'; END",
+    "CREATE TRIGGER IF NOT EXISTS Settings_size_update"
+    " AFTER UPDATE ON Cache FOR EACH ROW BEGIN"
+    " UPDATE Settings"
+    " SET value = value + NEW.size - OLD.size"
+    " WHERE key = 'size'; END",
+    "CREATE TRIGGER IF NOT EXISTS Settings_size_delete"
+    " AFTER DELETE ON Cache FOR EACH ROW BEGIN"
+    " UPDATE Settings SET value = value - OLD.size"
+    " WHERE key = 'size'; END",
+};
+
+const char* policy_index(EvictionPolicy policy) {
+  switch (policy) {
+    case EvictionPolicy::LeastRecentlyStored:
+      return "CREATE INDEX IF NOT EXISTS Cache_store_time ON Cache (store_time)";
+    case EvictionPolicy::LeastRecentlyUsed:
+      return "CREATE INDEX IF NOT EXISTS Cache_access_time ON Cache (access_time)";
+    case EvictionPolicy::LeastFrequentlyUsed:
+      return "CREATE INDEX IF NOT EXISTS Cache_access_count ON Cache (access_count)";
+    case EvictionPolicy::None: return nullptr;
+  }
+  return nullptr;
+}
+
+// Reads the names of the tables in the database; fails with CorruptionError
+// (SQLITE_NOTADB) when the file is not a SQLite database.
+std::set<std::string> table_names(detail::Connection& connection) {
+  std::set<std::string> names;
+  auto statement = connection.prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+  detail::Query query(*statement, connection.handle(), connection.directory());
+  while (query.step()) names.emplace(query.text(0));
+  return names;
+}
+
+void verify_cache_database(detail::Connection& connection,
+                           const std::set<std::string>& tables) {
+  const std::filesystem::path& directory = connection.directory();
+  for (const std::string& table : tables) {
+    if (table != "Cache" && table != "Settings") {
+      throw CorruptionError(directory.string() + "/cache.db is not a diskcache database: "
+                                "it has a table '" + table + "'",
+                            directory);
+    }
+  }
+  if (tables.count("Cache") == 0) return;
+  std::set<std::string> columns;
+  auto statement = connection.prepare("PRAGMA table_info(Cache)");
+  detail::Query query(*statement, connection.handle(), directory);
+  while (query.step()) columns.emplace(query.text(1));
+  for (const char* column : kCacheColumns) {
+    if (std::string_view(column) != "rowid" && columns.count(column) == 0) {
+      throw CorruptionError(directory.string() + "/cache.db is not a diskcache database: "
+                                "its Cache table has no column '" + column + "'",
+                            directory);
+    }
+  }
+}
+
+detail::SettingRows read_setting_rows(detail::Connection& connection) {
+  detail::SettingRows rows;
+  auto statement = connection.prepare("SELECT key, value FROM Settings");
+  detail::Query query(*statement, connection.handle(), connection.directory());
+  while (query.step()) {
+    if (query.is_null(0)) continue;
+    rows.emplace_back(std::string(query.text(0)), query.value(1));
+  }
+  return rows;
+}
+
+detail::ConnectionPragmas pragmas_of(const Settings& settings) {
+  return {settings.sqlite_cache_size.value(), settings.sqlite_mmap_size.value(),
+          settings.sqlite_synchronous.value()};
+}
+
+}  // namespace
+
+Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
+    : directory_(prepare_directory(std::move(directory))),
+      directory_fd_(open_directory(directory_)),
+      serial_(next_serial()),
+      timeout_(overrides.timeout.value()),
+      files_(directory_, directory_fd_.get(), detail::system_file_ops()) {
+  register_fork_handler();
+  detail::validate_settings(overrides, directory_);
+
+  detail::Connection connection(directory_, timeout_, /*create=*/true);
+  std::set<std::string> tables;
+  retry_busy(timeout_, [&] { tables = table_names(connection); });
+  verify_cache_database(connection, tables);
+
+  detail::SettingRows rows;
+  if (tables.count("Settings") != 0) {
+    retry_busy(timeout_, [&] { rows = read_setting_rows(connection); });
+  }
+  const Settings settings =
+      detail::merge_settings(detail::settings_from_rows(rows, directory_), overrides);
+
+  // Pragmas that shape the file must come before the first table exists.
+  if (tables.empty()) {
+    retry_busy(timeout_, [&] {
+      connection.exec("PRAGMA auto_vacuum = " +
+                      std::to_string(settings.sqlite_auto_vacuum.value()));
+    });
+  }
+  retry_busy(timeout_, [&] {
+    std::string current;
+    {
+      auto statement = connection.prepare("PRAGMA journal_mode");
+      detail::Query query(*statement, connection.handle(), directory_);
+      if (query.step()) current = query.text(0);
+    }
+    if (current != settings.sqlite_journal_mode.value()) {
+      connection.exec("PRAGMA journal_mode = " + settings.sqlite_journal_mode.value());
+    }
+  });
+  connection.apply(pragmas_of(settings));
+
+  {
+    detail::WriteTransaction transaction(connection, files_, /*retry=*/false, timeout_);
+    connection.exec("CREATE TABLE IF NOT EXISTS Settings ( key TEXT NOT NULL UNIQUE, value)");
+    auto insert_or_ignore = connection.prepare("INSERT OR IGNORE INTO Settings VALUES (?1, ?2)");
+    auto insert_or_replace =
+        connection.prepare("INSERT OR REPLACE INTO Settings VALUES (?1, ?2)");
+    std::set<std::string> given;
+    for (const auto& row : detail::settings_rows(overrides, true)) given.insert(row.first);
+    for (const auto& [name, value] : detail::settings_rows(settings, false)) {
+      // Rows the caller gave replace what is stored; the rest only fill gaps.
+      detail::Query query(given.count(name) != 0 ? *insert_or_replace : *insert_or_ignore,
+                          connection.handle(), directory_);
+      query.bind_text(1, name).bind(2, value).run();
+    }
+    for (const char* metadata : {"count", "size", "hits", "misses"}) {
+      detail::Query query(*insert_or_ignore, connection.handle(), directory_);
+      query.bind_text(1, metadata).bind(2, std::int64_t{0}).run();
+    }
+    for (const char* statement : kSchema) connection.exec(statement);
+    if (const char* index = policy_index(settings.eviction_policy)) connection.exec(index);
+    connection.exec(settings.tag_index.value()
+                        ? "CREATE INDEX IF NOT EXISTS Cache_tag_rowid ON Cache(tag, rowid)"
+                        : "DROP INDEX IF EXISTS Cache_tag_rowid");
+    transaction.commit();
+  }
+
+  {
+    auto statement = connection.prepare("PRAGMA page_size");
+    detail::Query query(*statement, connection.handle(), directory_);
+    if (query.step()) page_size_ = query.integer(0);
+  }
+  apply_settings(settings);
+}
+
+Store::Impl::~Impl() { close(); }
+
+void Store::Impl::apply_settings(const Settings& settings) {
+  std::lock_guard lock(settings_mutex_);
+  settings_ = settings;
+  settings_.timeout = Setting<std::chrono::milliseconds>::by_default(timeout_);
+  pragmas_ = pragmas_of(settings);
+  size_limit_.store(settings.size_limit, std::memory_order_relaxed);
+  cull_limit_.store(settings.cull_limit, std::memory_order_relaxed);
+  min_file_size_.store(settings.disk_min_file_size, std::memory_order_relaxed);
+  eviction_policy_.store(settings.eviction_policy, std::memory_order_relaxed);
+  statistics_.store(settings.statistics, std::memory_order_relaxed);
+}
+
+Settings Store::Impl::settings() const {
+  std::lock_guard lock(settings_mutex_);
+  return settings_;
+}
+
+void Store::Impl::store_settings(const Settings& overrides) {
+  detail::validate_settings(overrides, directory_);
+  const Settings merged = detail::merge_settings(settings(), overrides);
+  detail::Connection& connection = this->connection();
+  {
+    detail::WriteTransaction transaction(connection, files_, /*retry=*/false, timeout_);
+    for (const auto& [name, value] : detail::settings_rows(overrides, true)) {
+      connection.query(detail::Sql::UpdateSetting).bind_text(1, name).bind(2, value).run();
+    }
+    if (overrides.eviction_policy.given()) {
+      if (const char* index = policy_index(merged.eviction_policy)) connection.exec(index);
+    }
+    if (overrides.tag_index.given()) {
+      connection.exec(merged.tag_index.value()
+                          ? "CREATE INDEX IF NOT EXISTS Cache_tag_rowid ON Cache(tag, rowid)"
+                          : "DROP INDEX IF EXISTS Cache_tag_rowid");
+    }
+    transaction.commit();
+  }
+  if (overrides.timeout.given()) timeout_ = overrides.timeout.value();
+  apply_settings(merged);
+  // Connections of other threads pick up new pragmas when they reopen.
+  connection.apply(pragmas_of(merged));
+}
+
+std::unique_ptr<detail::Connection> Store::Impl::open_connection() {
+  auto connection = std::make_unique<detail::Connection>(directory_, timeout_, false);
+  detail::ConnectionPragmas pragmas;
+  {
+    std::lock_guard lock(settings_mutex_);
+    pragmas = pragmas_;
+  }
+  connection->apply(pragmas);
+  return connection;
+}
+
+Store::Impl::Registry& Store::Impl::current_registry(std::uint64_t fork_generation) {
+  Registry* registry = registry_.load(std::memory_order_acquire);
+  while (registry == nullptr || registry->fork_generation != fork_generation) {
+    auto fresh = std::make_unique<Registry>();
+    fresh->fork_generation = fork_generation;
+    if (registry_.compare_exchange_strong(registry, fresh.get(),
+                                          std::memory_order_acq_rel)) {
+      // A registry of an older generation belongs to the parent process:
+      // it is leaked on purpose, its mutex may even be held by a thread
+      // that does not exist in this process.
+      return *fresh.release();
+    }
+  }
+  return *registry;
+}
+
+detail::Connection& Store::Impl::connection() {
+  struct CachedConnection {
+    std::uint64_t serial = 0;
+    std::uint64_t epoch = 0;
+    std::uint64_t fork_generation = 0;
+    detail::Connection* connection = nullptr;
+  };
+  // A few recently used stores per thread, so the hot path takes no lock.
+  thread_local std::array<CachedConnection, 4> cache;
+  thread_local std::size_t next_slot = 0;
+
+  const std::uint64_t generation = g_fork_generation.load(std::memory_order_relaxed);
+  const std::uint64_t epoch = epoch_.load(std::memory_order_acquire);
+  for (const CachedConnection& cached : cache) {
+    if (cached.serial == serial_ && cached.epoch == epoch &&
+        cached.fork_generation == generation) {
+      return *cached.connection;
+    }
+  }
+
+  Registry& registry = current_registry(generation);
+  detail::Connection* connection;
+  {
+    std::lock_guard lock(registry.mutex);
+    auto& slot = registry.connections[std::this_thread::get_id()];
+    if (!slot) slot = open_connection();
+    connection = slot.get();
+  }
+  cache[next_slot] = {serial_, epoch, generation, connection};
+  next_slot = (next_slot + 1) % cache.size();
+  return *connection;
+}
+
+void Store::Impl::close() {
+  epoch_.fetch_add(1, std::memory_order_acq_rel);
+  Registry* registry = registry_.exchange(nullptr, std::memory_order_acq_rel);
+  if (registry == nullptr) return;
+  if (registry->fork_generation == g_fork_generation.load(std::memory_order_relaxed)) {
+    delete registry;
+  }
+  // Otherwise the connections are the parent's: leave them untouched.
+}
+
+}  // namespace diskcache

@@ -1,0 +1,83 @@
+#include "transaction.hpp"
+
+#include <thread>
+
+#include "diskcache/errors.hpp"
+
+namespace diskcache::detail {
+
+WriteTransaction::WriteTransaction(Connection& connection, const ValueFiles& files,
+                                   bool retry, std::chrono::milliseconds timeout)
+    : connection_(connection), files_(files) {
+  auto& state = connection_.transaction();
+  outermost_ = state.depth == 0;
+  commit_mark_ = state.remove_after_commit.size();
+  rollback_mark_ = state.remove_on_rollback.size();
+  if (!outermost_) {
+    connection_.query(Sql::Savepoint).run();
+    ++state.depth;
+    return;
+  }
+  // The busy handler waits inside BEGIN; some busy results (WAL recovery,
+  // SQLITE_PROTOCOL) bypass it, so keep trying here until the deadline.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    try {
+      connection_.query(Sql::Begin).run();
+      break;
+    } catch (const Timeout&) {
+      if (!retry && std::chrono::steady_clock::now() >= deadline) throw;
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+  }
+  ++state.depth;
+}
+
+WriteTransaction::~WriteTransaction() {
+  if (finished_) return;
+  auto& state = connection_.transaction();
+  try {
+    if (outermost_) {
+      // After a failed COMMIT SQLite may already have rolled back; the
+      // error of a second ROLLBACK is expected then.
+      connection_.query(Sql::Rollback).run();
+    } else {
+      connection_.query(Sql::RollbackToSavepoint).run();
+      connection_.query(Sql::Release).run();
+    }
+  } catch (const Error&) {
+  }
+  for (std::size_t i = rollback_mark_; i < state.remove_on_rollback.size(); ++i) {
+    files_.remove(state.remove_on_rollback[i]);
+  }
+  state.remove_on_rollback.resize(rollback_mark_);
+  state.remove_after_commit.resize(commit_mark_);
+  --state.depth;
+}
+
+void WriteTransaction::commit() {
+  auto& state = connection_.transaction();
+  if (!outermost_) {
+    connection_.query(Sql::Release).run();
+    finished_ = true;
+    --state.depth;
+    return;
+  }
+  connection_.query(Sql::Commit).run();
+  finished_ = true;
+  --state.depth;
+  // The rows naming these files are gone for good; only now may the files go.
+  for (const std::string& name : state.remove_after_commit) files_.remove(name);
+  state.remove_after_commit.clear();
+  state.remove_on_rollback.clear();
+}
+
+void WriteTransaction::remove_after_commit(std::string name) {
+  if (!name.empty()) connection_.transaction().remove_after_commit.push_back(std::move(name));
+}
+
+void WriteTransaction::remove_on_rollback(std::string name) {
+  if (!name.empty()) connection_.transaction().remove_on_rollback.push_back(std::move(name));
+}
+
+}  // namespace diskcache::detail

@@ -1,0 +1,279 @@
+#include "value_files.hpp"
+
+#include <fcntl.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "diskcache/errors.hpp"
+
+namespace diskcache::detail {
+namespace {
+
+constexpr int kMaxAttempts = 10;
+constexpr mode_t kFileMode = 0644;
+constexpr mode_t kDirMode = 0755;
+
+// 16 random bytes from the kernel, as Python's os.urandom(16). A user-space
+// generator would be copied into a fork()ed child and produce the same names
+// as its parent.
+std::string random_hex32() {
+  std::array<unsigned char, 16> random{};
+  size_t filled = 0;
+  while (filled < random.size()) {
+    ssize_t got = ::getrandom(random.data() + filled, random.size() - filled, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw IoError(std::string("getrandom failed: ") + std::strerror(errno));
+    }
+    filled += static_cast<size_t>(got);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(32, '0');
+  for (size_t i = 0; i < random.size(); ++i) {
+    hex[2 * i] = kHex[random[i] >> 4];
+    hex[2 * i + 1] = kHex[random[i] & 0xf];
+  }
+  return hex;
+}
+
+bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+
+struct NameParts {
+  std::string first;   // "ab"
+  std::string second;  // "cd"
+  std::string leaf;    // "<28 hex>.val"
+};
+
+NameParts split(std::string_view name) {
+  return {std::string(name.substr(0, 2)), std::string(name.substr(3, 2)),
+          std::string(name.substr(6))};
+}
+
+}  // namespace
+
+bool ValueFiles::valid_name(std::string_view name) noexcept {
+  // "ab/cd/" + 28 hex + ".val"
+  if (name.size() != 2 + 1 + 2 + 1 + 28 + 4) return false;
+  if (name[2] != '/' || name[5] != '/' || name.substr(34) != ".val") return false;
+  for (size_t i : {0u, 1u, 3u, 4u}) {
+    if (!is_lower_hex(name[i])) return false;
+  }
+  for (size_t i = 6; i < 34; ++i) {
+    if (!is_lower_hex(name[i])) return false;
+  }
+  return true;
+}
+
+UniqueFd ValueFiles::open_subdir(int parent, const std::string& name, bool create,
+                                 bool* created) const {
+  if (create) {
+    if (ops_->mkdirat(parent, name.c_str(), kDirMode) == 0) {
+      *created = true;
+    } else if (errno != EEXIST) {
+      return UniqueFd();
+    }
+  }
+  return UniqueFd(ops_->openat(parent, name.c_str(),
+                               O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0));
+}
+
+std::string ValueFiles::write(std::string_view bytes, const std::string& key) {
+  int last_errno = 0;
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    const std::string hex = random_hex32();
+    const std::string name = hex.substr(0, 2) + '/' + hex.substr(2, 2) + '/' +
+                             hex.substr(4) + ".val";
+    const NameParts parts = split(name);
+    bool created_first = false;
+    bool created_second = false;
+
+    // Another process may remove an empty sub-directory between our mkdir
+    // and our create (Python diskcache does so on delete): ENOENT retries.
+    UniqueFd first = open_subdir(directory_fd_, parts.first, true, &created_first);
+    if (!first.valid()) {
+      last_errno = errno;
+      if (last_errno == ENOENT) continue;
+      throw_errno(last_errno, "cannot create value directory " +
+                                  (directory_ / parts.first).string(), directory_, key);
+    }
+    UniqueFd second = open_subdir(first.get(), parts.second, true, &created_second);
+    if (!second.valid()) {
+      last_errno = errno;
+      if (last_errno == ENOENT) continue;
+      throw_errno(last_errno, "cannot create value directory " +
+                                  (directory_ / parts.first / parts.second).string(),
+                  directory_, key);
+    }
+
+    const std::string temporary = parts.leaf + ".tmp";
+    UniqueFd file(ops_->openat(second.get(), temporary.c_str(),
+                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                               kFileMode));
+    if (!file.valid()) {
+      last_errno = errno;
+      if (last_errno == ENOENT || last_errno == EEXIST) continue;
+      throw_errno(last_errno, "cannot create value file " + (directory_ / name).string() +
+                                  ".tmp", directory_, key);
+    }
+
+    auto fail = [&](const std::string& what) {
+      const int error_number = errno;
+      ops_->unlinkat(second.get(), temporary.c_str(), 0);
+      throw_errno(error_number, what + " value file " + (directory_ / name).string(),
+                  directory_, key);
+    };
+
+    const char* data = bytes.data();
+    size_t left = bytes.size();
+    while (left > 0) {
+      ssize_t written = ops_->write(file.get(), data, left);
+      if (written < 0) fail("cannot write");
+      if (written == 0) {
+        errno = EIO;
+        fail("cannot write");
+      }
+      data += written;
+      left -= static_cast<size_t>(written);
+    }
+    if (ops_->fsync(file.get()) != 0) fail("cannot flush");
+    file.reset();
+
+    if (ops_->rename_noreplace(second.get(), temporary.c_str(), second.get(),
+                               parts.leaf.c_str()) != 0) {
+      if (errno == EEXIST) {
+        ops_->unlinkat(second.get(), temporary.c_str(), 0);
+        continue;
+      }
+      fail("cannot rename");
+    }
+
+    // The rename is durable only once the directory holding it is flushed,
+    // and a new directory only once its parent is.
+    auto sync_dir = [&](int fd, const std::string& what) {
+      if (ops_->fsync(fd) != 0) {
+        const int error_number = errno;
+        ops_->unlinkat(second.get(), parts.leaf.c_str(), 0);
+        throw_errno(error_number, "cannot flush directory " + what, directory_, key);
+      }
+    };
+    sync_dir(second.get(), (directory_ / parts.first / parts.second).string());
+    if (created_second) sync_dir(first.get(), (directory_ / parts.first).string());
+    if (created_first) sync_dir(directory_fd_, directory_.string());
+    return name;
+  }
+  throw_errno(last_errno != 0 ? last_errno : EEXIST,
+              "cannot create a value file after " + std::to_string(kMaxAttempts) +
+                  " attempts in " + directory_.string(),
+              directory_, key);
+}
+
+std::optional<UniqueFd> ValueFiles::open_for_read(std::string_view name,
+                                                  const std::string& key) const {
+  if (!valid_name(name)) {
+    throw CorruptionError("cache.db names value file '" + std::string(name) +
+                              "' for key " + key +
+                              ", which is not a value-file name of the form "
+                              "ab/cd/<28 hex>.val; refusing to open it",
+                          directory_, key);
+  }
+  const NameParts parts = split(name);
+  auto failed = [&](const std::string& path) -> std::optional<UniqueFd> {
+    const int error_number = errno;
+    if (error_number == ENOENT) return std::nullopt;
+    if (error_number == ELOOP || error_number == ENOTDIR) {
+      throw CorruptionError("value file path " + path + " for key " + key +
+                                " is a symbolic link or not a directory; refusing "
+                                "to follow it",
+                            directory_, key);
+    }
+    throw_errno(error_number, "cannot open " + path, directory_, key);
+  };
+  bool unused = false;
+  UniqueFd first = open_subdir(directory_fd_, parts.first, false, &unused);
+  if (!first.valid()) return failed((directory_ / parts.first).string());
+  UniqueFd second = open_subdir(first.get(), parts.second, false, &unused);
+  if (!second.valid()) return failed((directory_ / parts.first / parts.second).string());
+  // O_NONBLOCK: opening a FIFO planted under a value name must not hang.
+  UniqueFd file(ops_->openat(second.get(), parts.leaf.c_str(),
+                             O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0));
+  if (!file.valid()) return failed((directory_ / name).string());
+  return file;
+}
+
+std::optional<std::string> ValueFiles::read(std::string_view name,
+                                            std::int64_t expected_size,
+                                            const std::string& key) const {
+  std::optional<UniqueFd> file = open_for_read(name, key);
+  if (!file) return std::nullopt;
+  const std::string path = (directory_ / name).string();
+
+  struct stat info {};
+  if (ops_->fstat(file->get(), &info) != 0) {
+    throw_errno(errno, "cannot stat value file " + path, directory_, key);
+  }
+  if (!S_ISREG(info.st_mode)) {
+    throw CorruptionError("value file " + path + " for key " + key +
+                              " is not a regular file",
+                          directory_, key);
+  }
+  if (info.st_size != expected_size) {
+    throw CorruptionError("value file " + path + " for key " + key + " is " +
+                              std::to_string(info.st_size) + " bytes, expected " +
+                              std::to_string(expected_size),
+                          directory_, key);
+  }
+
+  std::string bytes(static_cast<size_t>(expected_size), '\0');
+  size_t filled = 0;
+  while (filled < bytes.size()) {
+    ssize_t got = ops_->read(file->get(), bytes.data() + filled, bytes.size() - filled);
+    if (got < 0) throw_errno(errno, "cannot read value file " + path, directory_, key);
+    if (got == 0) break;
+    filled += static_cast<size_t>(got);
+  }
+  if (filled != bytes.size()) {
+    throw CorruptionError("value file " + path + " for key " + key + " ended after " +
+                              std::to_string(filled) + " bytes, expected " +
+                              std::to_string(expected_size),
+                          directory_, key);
+  }
+  return bytes;
+}
+
+std::optional<std::int64_t> ValueFiles::size_of(std::string_view name) const {
+  if (!valid_name(name)) return std::nullopt;
+  std::optional<UniqueFd> file;
+  try {
+    file = open_for_read(name, {});
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  struct stat info {};
+  if (!file || ops_->fstat(file->get(), &info) != 0 || !S_ISREG(info.st_mode)) {
+    return std::nullopt;
+  }
+  return info.st_size;
+}
+
+void ValueFiles::remove(std::string_view name) const noexcept {
+  if (!valid_name(name)) return;
+  const NameParts parts = split(name);
+  bool unused = false;
+  UniqueFd first = open_subdir(directory_fd_, parts.first, false, &unused);
+  if (!first.valid()) return;
+  UniqueFd second = open_subdir(first.get(), parts.second, false, &unused);
+  if (!second.valid()) return;
+  ops_->unlinkat(second.get(), parts.leaf.c_str(), 0);
+  // Like Python's os.removedirs: drop the sub-directories once empty
+  // (ENOTEMPTY otherwise, which is fine).
+  second.reset();
+  ops_->unlinkat(first.get(), parts.second.c_str(), AT_REMOVEDIR);
+  first.reset();
+  ops_->unlinkat(directory_fd_, parts.first.c_str(), AT_REMOVEDIR);
+}
+
+}  // namespace diskcache::detail

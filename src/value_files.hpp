@@ -1,0 +1,71 @@
+// Value files: the one helper that owns their durability protocol.
+//
+// Large values live in files named like Python diskcache's,
+// "ab/cd/<28 hex digits>.val" under the cache directory. Writing follows the
+// protocol of RELIABILITY.md: create "<name>.tmp" with O_EXCL|O_NOFOLLOW in
+// its sub-directory, write everything, fsync, rename to the final name
+// without replacing, fsync the sub-directory (and any parent it created).
+// Only then may a row name the file. Files are opened through directory
+// descriptors with O_NOFOLLOW at every level, and only names matching the
+// scheme are ever opened, so a hostile row cannot reach outside the directory.
+#ifndef DISKCACHE_SRC_VALUE_FILES_HPP_
+#define DISKCACHE_SRC_VALUE_FILES_HPP_
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "file_ops.hpp"
+
+namespace diskcache::detail {
+
+class ValueFiles {
+ public:
+  // `directory_fd` is an open descriptor of `directory`, owned by the caller
+  // and valid for the lifetime of this object.
+  ValueFiles(std::filesystem::path directory, int directory_fd, FileOps& ops)
+      : directory_(std::move(directory)), directory_fd_(directory_fd), ops_(&ops) {}
+
+  // Writes `bytes` to a new value file, durably; returns its relative name.
+  // Throws IoError (nothing is left behind).
+  std::string write(std::string_view bytes, const std::string& key);
+
+  // Reads the value file `name`, which the database says holds
+  // `expected_size` bytes. Returns nullopt if the file does not exist.
+  // Throws CorruptionError for a name outside the scheme, a symlink, a
+  // non-regular file or a size mismatch; IoError for other failures.
+  std::optional<std::string> read(std::string_view name, std::int64_t expected_size,
+                                  const std::string& key) const;
+
+  // Size of value file `name`, or nullopt if missing or not a regular file.
+  std::optional<std::int64_t> size_of(std::string_view name) const;
+
+  // Unlinks value file `name` and its sub-directories once empty. Failures
+  // are ignored: at worst an orphan remains for check(fix = true).
+  void remove(std::string_view name) const noexcept;
+
+  // True if `name` has the shape "xx/xx/<28 hex>.val" (lower-case hex).
+  static bool valid_name(std::string_view name) noexcept;
+
+  FileOps& ops() const noexcept { return *ops_; }
+  void set_ops(FileOps& ops) noexcept { ops_ = &ops; }
+
+ private:
+  // Opens sub-directory `name` ("ab" or "cd") of `parent` without following
+  // symlinks; creates it first when `create`. Sets `*created` when it did.
+  UniqueFd open_subdir(int parent, const std::string& name, bool create,
+                       bool* created) const;
+  // Opens the value file for reading: nullopt if any component is missing.
+  std::optional<UniqueFd> open_for_read(std::string_view name,
+                                        const std::string& key) const;
+
+  const std::filesystem::path directory_;
+  const int directory_fd_;
+  FileOps* ops_;
+};
+
+}  // namespace diskcache::detail
+
+#endif  // DISKCACHE_SRC_VALUE_FILES_HPP_

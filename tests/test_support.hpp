@@ -1,0 +1,84 @@
+// Shared test machinery: temporary directories, child processes, Python.
+#ifndef DISKCACHE_TESTS_TEST_SUPPORT_HPP_
+#define DISKCACHE_TESTS_TEST_SUPPORT_HPP_
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+
+namespace diskcache::testing {
+
+// A fresh directory under the system temporary directory, removed (with
+// everything in it) when the object goes away.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "dctest-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::add, ignored);
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Runs `body` in a forked child process; returns the child's exit status
+// (body's return value), or 128 + signal if it died from a signal. Any
+// exception escaping `body` exits with 99. The child never returns into the
+// test framework.
+inline int run_in_child(const std::function<int()>& body) {
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    int status = 99;
+    try {
+      status = body();
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "child failed: %s\n", error.what());
+    }
+    std::fflush(nullptr);
+    ::_exit(status);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return WEXITSTATUS(status);
+}
+
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Runs Debian's python3 (with python3-diskcache) on `script` with `args`;
+// returns the exit status. Output goes to the test log.
+inline int run_python(const std::string& script, const std::string& args) {
+  const std::string command = std::string(DISKCACHE_TEST_PYTHON) + " " +
+                              DISKCACHE_TEST_SOURCE_DIR + "/python/" + script + " " + args;
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace diskcache::testing
+
+#endif  // DISKCACHE_TESTS_TEST_SUPPORT_HPP_
