@@ -119,7 +119,12 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
   }
   for (const auto& path : empty_directories) {
     problems.push_back("empty directory: " + path.string());
-    if (fix) std::filesystem::remove(path, error);
+    if (!fix) continue;
+    // Removing "ab/cd" may leave "ab" empty: remove upwards, as os.removedirs.
+    for (auto empty = path; empty != directory.lexically_normal() && empty.has_parent_path();
+         empty = empty.parent_path()) {
+      if (!std::filesystem::remove(empty, error)) break;
+    }
   }
 
   const std::int64_t stored_count = scalar(connection, "SELECT value FROM Settings WHERE key = 'count'");

@@ -123,6 +123,9 @@ std::string ValueFiles::write(std::string_view bytes, const std::string& key) {
     auto fail = [&](const std::string& what) {
       const int error_number = errno;
       ops_->unlinkat(second.get(), temporary.c_str(), 0);
+      // Leave no empty sub-directory behind either (ENOTEMPTY if shared).
+      ops_->unlinkat(first.get(), parts.second.c_str(), AT_REMOVEDIR);
+      ops_->unlinkat(directory_fd_, parts.first.c_str(), AT_REMOVEDIR);
       throw_errno(error_number, what + " value file " + (directory_ / name).string(),
                   directory_, key);
     };
@@ -174,8 +177,8 @@ std::string ValueFiles::write(std::string_view bytes, const std::string& key) {
 std::optional<UniqueFd> ValueFiles::open_for_read(std::string_view name,
                                                   const std::string& key) const {
   if (!valid_name(name)) {
-    throw CorruptionError("cache.db names value file '" + std::string(name) +
-                              "' for key " + key +
+    throw CorruptionError("cache.db in " + directory_.string() + " names value file '" +
+                              std::string(name) + "' for key " + key +
                               ", which is not a value-file name of the form "
                               "ab/cd/<28 hex>.val; refusing to open it",
                           directory_, key);
