@@ -109,6 +109,12 @@ std::string ValueFiles::write(std::string_view bytes, const std::string& key) {
                   directory_, key);
     }
 
+    // On failure, leave no empty sub-directory behind (ENOTEMPTY if shared).
+    auto remove_empty_subdirs = [&] {
+      ops_->unlinkat(first.get(), parts.second.c_str(), AT_REMOVEDIR);
+      ops_->unlinkat(directory_fd_, parts.first.c_str(), AT_REMOVEDIR);
+    };
+
     const std::string temporary = parts.leaf + ".tmp";
     UniqueFd file(ops_->openat(second.get(), temporary.c_str(),
                                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
@@ -116,6 +122,7 @@ std::string ValueFiles::write(std::string_view bytes, const std::string& key) {
     if (!file.valid()) {
       last_errno = errno;
       if (last_errno == ENOENT || last_errno == EEXIST) continue;
+      remove_empty_subdirs();
       throw_errno(last_errno, "cannot create value file " + (directory_ / name).string() +
                                   ".tmp", directory_, key);
     }
@@ -123,9 +130,7 @@ std::string ValueFiles::write(std::string_view bytes, const std::string& key) {
     auto fail = [&](const std::string& what) {
       const int error_number = errno;
       ops_->unlinkat(second.get(), temporary.c_str(), 0);
-      // Leave no empty sub-directory behind either (ENOTEMPTY if shared).
-      ops_->unlinkat(first.get(), parts.second.c_str(), AT_REMOVEDIR);
-      ops_->unlinkat(directory_fd_, parts.first.c_str(), AT_REMOVEDIR);
+      remove_empty_subdirs();
       throw_errno(error_number, what + " value file " + (directory_ / name).string(),
                   directory_, key);
     };
@@ -160,6 +165,7 @@ std::string ValueFiles::write(std::string_view bytes, const std::string& key) {
       if (ops_->fsync(fd) != 0) {
         const int error_number = errno;
         ops_->unlinkat(second.get(), parts.leaf.c_str(), 0);
+        remove_empty_subdirs();
         throw_errno(error_number, "cannot flush directory " + what, directory_, key);
       }
     };

@@ -1,1 +1,168 @@
+// The Store: value-file protocol under injected I/O faults, check(), stored
+// settings written by Python.
+#include "diskcache/store.hpp"
+
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <fstream>
+
+#include "file_ops.hpp"
+#include "store_impl.hpp"
+#include "test_support.hpp"
+
+namespace diskcache {
+namespace {
+
+using testing::TempDir;
+
+// Real system calls, except that the chosen one fails with `error` while
+// `armed` (the rest of the protocol still touches the real file system).
+class FailingFileOps : public detail::FileOps {
+ public:
+  enum class Call { Write, Fsync, Rename, Open };
+  Call call = Call::Write;
+  int error = EIO;
+  bool armed = false;
+
+  int openat(int dirfd, const char* path, int flags, mode_t mode) override {
+    if (armed && call == Call::Open && (flags & O_CREAT)) return fail();
+    return FileOps::openat(dirfd, path, flags, mode);
+  }
+  ssize_t write(int fd, const void* data, size_t size) override {
+    if (armed && call == Call::Write) return fail();
+    return FileOps::write(fd, data, size);
+  }
+  int fsync(int fd) override {
+    if (armed && call == Call::Fsync) return fail();
+    return FileOps::fsync(fd);
+  }
+  int rename_noreplace(int a, const char* b, int c, const char* d) override {
+    if (armed && call == Call::Rename) return fail();
+    return FileOps::rename_noreplace(a, b, c, d);
+  }
+
+ private:
+  int fail() {
+    errno = error;
+    return -1;
+  }
+};
+
+std::vector<std::filesystem::path> files_under(const std::filesystem::path& directory) {
+  std::vector<std::filesystem::path> files;
+  for (auto& entry : std::filesystem::recursive_directory_iterator(directory)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && name.find("cache.db") == std::string::npos) {
+      files.push_back(entry.path());
+    }
+  }
+  return files;
+}
+
+class StoreFaultTest : public ::testing::TestWithParam<std::tuple<FailingFileOps::Call, int>> {};
+
+TEST_P(StoreFaultTest, FailedValueFileWriteKeepsOldValueAndLeavesNoFile) {
+  TempDir dir;
+  Store store(dir.path());
+  FailingFileOps ops;
+  store.TEST_impl().TEST_set_file_ops(ops);
+  const std::string old_value(50000, 'o');
+  const std::string new_value(60000, 'n');
+  store.set(Cell::text("k"), Cell::text(old_value));
+  ASSERT_EQ(files_under(dir.path()).size(), 1u);
+
+  std::tie(ops.call, ops.error) = GetParam();
+  ops.armed = true;
+  try {
+    store.set(Cell::text("k"), Cell::text(new_value));
+    FAIL() << "the injected fault must surface";
+  } catch (const IoError& error) {
+    EXPECT_EQ(error.error_code(), ops.error);
+    EXPECT_NE(std::string(error.what()).find(dir.path().string()), std::string::npos);
+    EXPECT_NE(std::string(error.what()).find("'k'"), std::string::npos) << error.what();
+  }
+  EXPECT_EQ(store.get(Cell::text("k"))->value.bytes(), old_value);
+  EXPECT_EQ(files_under(dir.path()).size(), 1u);
+
+  ops.armed = false;  // the fault clears: the store works again
+  store.set(Cell::text("k"), Cell::text(new_value));
+  EXPECT_EQ(store.get(Cell::text("k"))->value.bytes(), new_value);
+  EXPECT_EQ(files_under(dir.path()).size(), 1u);
+  EXPECT_TRUE(store.check().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryStep, StoreFaultTest,
+    ::testing::Values(std::make_tuple(FailingFileOps::Call::Open, EACCES),
+                      std::make_tuple(FailingFileOps::Call::Write, ENOSPC),
+                      std::make_tuple(FailingFileOps::Call::Write, EIO),
+                      std::make_tuple(FailingFileOps::Call::Fsync, EIO),
+                      std::make_tuple(FailingFileOps::Call::Rename, EDQUOT)));
+
+TEST(StoreTest, ValueFilesFollowPythonNamingAndLeaveNoTemporaries) {
+  TempDir dir;
+  Store store(dir.path());
+  store.set(Cell::integer(1), Cell::blob(std::string(40000, 'b')));
+  const auto files = files_under(dir.path());
+  ASSERT_EQ(files.size(), 1u);
+  const std::string relative = std::filesystem::relative(files[0], dir.path()).string();
+  EXPECT_TRUE(detail::ValueFiles::valid_name(relative)) << relative;
+}
+
+TEST(StoreTest, ValuesBelowMinFileSizeStayInline) {
+  TempDir dir;
+  Store store(dir.path(), {.disk_min_file_size = 100});
+  store.set(Cell::integer(1), Cell::text(std::string(99, 'a')));
+  EXPECT_TRUE(files_under(dir.path()).empty());
+  store.set(Cell::integer(2), Cell::text(std::string(100, 'a')));
+  EXPECT_EQ(files_under(dir.path()).size(), 1u);
+  EXPECT_EQ(store.get(Cell::integer(2))->value.mode(), Mode::Text);
+  EXPECT_EQ(store.get(Cell::integer(1))->value.mode(), Mode::Raw);
+}
+
+TEST(StoreTest, CheckFixRemovesOldOrphansButKeepsYoungOnes) {
+  TempDir dir;
+  Store store(dir.path(), {.timeout = std::chrono::milliseconds(100)});
+  std::filesystem::create_directories(dir / "ab/cd");
+  const auto old_orphan = dir / "ab/cd/0123456789abcdef0123456789ab.val";
+  const auto young_orphan = dir / "ab/cd/ffffffffffffffffffffffffffff.val.tmp";
+  std::ofstream(old_orphan) << "old";
+  std::ofstream(young_orphan) << "young";
+  const timespec long_ago[2] = {{1000000000, 0}, {1000000000, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, old_orphan.c_str(), long_ago, 0), 0);
+
+  EXPECT_EQ(store.check().size(), 2u);
+  store.check(/*fix=*/true);
+  EXPECT_FALSE(std::filesystem::exists(old_orphan));
+  EXPECT_TRUE(std::filesystem::exists(young_orphan));
+}
+
+TEST(StoreTest, IntegerSettingsStoredAsRealByPythonAreAccepted) {
+  TempDir dir;
+  { Store store(dir.path()); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "cache.db").c_str(), &db), SQLITE_OK);
+  // Python's FanoutCache stores size_limit / shards, a float.
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE Settings SET value = 134217728.0 WHERE key = 'size_limit'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  Store store(dir.path());
+  EXPECT_EQ(store.settings().size_limit, 134217728);
+}
+
+TEST(StoreTest, CopiesShareOneEngine) {
+  TempDir dir;
+  Store store(dir.path());
+  Store copy = store;
+  copy.set(Cell::text("k"), Cell::integer(1));
+  EXPECT_EQ(store.get(Cell::text("k"))->value.integer(), 1);
+  EXPECT_EQ(&store.TEST_impl(), &copy.TEST_impl());
+}
+
+}  // namespace
+}  // namespace diskcache
