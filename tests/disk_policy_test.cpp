@@ -1,6 +1,8 @@
 // Tests of the disk policies (serializers/include/diskcache/disk/): what each
 // stores, that everything round-trips, and that bad cells give
 // SerializationError rather than a wrong value.
+#include "diskcache/disk_policy.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/serialization/string.hpp>
@@ -15,6 +17,8 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "diskcache/cell.hpp"
@@ -23,7 +27,6 @@
 #include "diskcache/disk/boost.hpp"
 #include "diskcache/disk/json.hpp"
 #include "diskcache/disk/raw.hpp"
-#include "diskcache/disk_policy.hpp"
 #include "diskcache/errors.hpp"
 #include "diskcache/value.hpp"
 
@@ -59,7 +62,10 @@ struct Point {
 namespace boost::serialization {
 template <class Archive>
 void serialize(Archive& ar, Point& point, unsigned int /*version*/) {
+  // clang-format would take `ar & x` for a declaration.
+  // clang-format off
   ar & point.x & point.y & point.name & point.tags;
+  // clang-format on
 }
 }  // namespace boost::serialization
 
@@ -95,7 +101,8 @@ class PolicyNames {
 
 std::vector<Point> sample_points() {
   std::vector<int> many(1000);
-  for (int i = 0; i < 1000; ++i) many[static_cast<std::size_t>(i)] = i * 7 - 3000;
+  for (int i = 0; i < 1000; ++i)
+    many[static_cast<std::size_t>(i)] = i * 7 - 3000;
   return {
       Point{},
       Point{1, 2.5, "a", {1, 2, 3}},
@@ -103,7 +110,9 @@ std::vector<Point> sample_points() {
       Point{std::numeric_limits<int>::min(), -1e300, std::string(300, 'z'),
             many},
       Point{std::numeric_limits<int>::max(),
-            std::numeric_limits<double>::denorm_min(), "", {}},
+            std::numeric_limits<double>::denorm_min(),
+            "",
+            {}},
   };
 }
 
@@ -116,14 +125,17 @@ Cell like(const Cell& model, std::string bytes) {
 bool same_cell(const Cell& a, const Cell& b) {
   if (a.kind() != b.kind() || a.raw() != b.raw()) return false;
   switch (a.kind()) {
-    case Kind::Null: return true;
-    case Kind::Integer: return a.integer() == b.integer();
+    case Kind::Null:
+      return true;
+    case Kind::Integer:
+      return a.integer() == b.integer();
     case Kind::Real: {
       const double x = a.real();
       const double y = b.real();
       return std::memcmp(&x, &y, sizeof x) == 0;
     }
-    default: return a.bytes() == b.bytes();
+    default:
+      return a.bytes() == b.bytes();
   }
 }
 
@@ -144,8 +156,7 @@ testing::AssertionResult mentions(const std::string& message,
     return testing::AssertionSuccess();
   }
   return testing::AssertionFailure()
-         << "message \"" << message << "\" does not mention \"" << part
-         << "\"";
+         << "message \"" << message << "\" does not mention \"" << part << "\"";
 }
 
 // ---------------------------------------------------------------------------
@@ -188,8 +199,8 @@ TYPED_TEST(ObjectPolicyTest, EveryTruncationThrows) {
   const std::string bytes(whole.bytes());
   for (std::size_t size = 0; size < bytes.size(); ++size) {
     const Cell truncated = like(whole, bytes.substr(0, size));
-    const std::string message = error_of(
-        [&] { TypeParam::template decode<Point>(truncated); });
+    const std::string message =
+        error_of([&] { TypeParam::template decode<Point>(truncated); });
     EXPECT_TRUE(mentions(message, kPolicyName<TypeParam>)) << size;
     EXPECT_TRUE(mentions(message, "cannot decode")) << size;
   }
@@ -200,7 +211,8 @@ TYPED_TEST(ObjectPolicyTest, GarbageThrows) {
   // the archives get past their preamble and fail on the absurd sizes and
   // versions that follow.
   const Cell model = TypeParam::encode(Point{});
-  const Cell garbage = like(model, std::string(1, '\0') + std::string(39, '\xff'));
+  const Cell garbage =
+      like(model, std::string(1, '\0') + std::string(39, '\xff'));
   const std::string message =
       error_of([&] { TypeParam::template decode<Point>(garbage); });
   EXPECT_TRUE(mentions(message, kPolicyName<TypeParam>));
@@ -219,8 +231,8 @@ TYPED_TEST(ObjectPolicyTest, TrailingBytesThrow) {
 }
 
 TYPED_TEST(ObjectPolicyTest, CellOfWrongKindThrows) {
-  const std::string message = error_of(
-      [] { TypeParam::template decode<Point>(Cell::integer(7)); });
+  const std::string message =
+      error_of([] { TypeParam::template decode<Point>(Cell::integer(7)); });
   EXPECT_TRUE(mentions(message, kPolicyName<TypeParam>));
   EXPECT_TRUE(mentions(message, "an integer cell"));
 }
@@ -246,9 +258,9 @@ TYPED_TEST(EveryPolicyTest, ScalarsRoundTrip) {
   for (std::int64_t number : {std::int64_t{0}, std::int64_t{-1},
                               std::numeric_limits<std::int64_t>::min(),
                               std::numeric_limits<std::int64_t>::max()}) {
-    EXPECT_EQ(TypeParam::template decode<std::int64_t>(
-                  TypeParam::encode(number)),
-              number);
+    EXPECT_EQ(
+        TypeParam::template decode<std::int64_t>(TypeParam::encode(number)),
+        number);
   }
   for (double number : {0.0, 0.1, -2.5, 1e308, -1e-308}) {
     EXPECT_EQ(TypeParam::template decode<double>(TypeParam::encode(number)),
@@ -432,8 +444,8 @@ TEST(AutoTest, RealOutOfRangeOfFloatThrows) {
   const std::string message =
       error_of([] { disk::Auto::decode<float>(Cell::real(1e300)); });
   EXPECT_TRUE(mentions(message, "as float"));
-  EXPECT_TRUE(std::isinf(
-      disk::Auto::decode<float>(Cell::real(std::numeric_limits<double>::infinity()))));
+  EXPECT_TRUE(std::isinf(disk::Auto::decode<float>(
+      Cell::real(std::numeric_limits<double>::infinity()))));
 }
 
 TEST(AutoTest, ValueRoundTripsAllFiveKinds) {
@@ -463,8 +475,9 @@ TEST(AutoTest, DecodesAnyCellAsValue) {
 }
 
 TEST(AutoTest, BlobWithoutEndiannessHeaderThrows) {
-  const std::string message = error_of(
-      [] { disk::Auto::decode<Point>(Cell::blob(std::string("python bytes"))); });
+  const std::string message = error_of([] {
+    disk::Auto::decode<Point>(Cell::blob(std::string("python bytes")));
+  });
   EXPECT_TRUE(mentions(message, "disk::Auto"));
   EXPECT_TRUE(mentions(message, "endianness"));
 }
@@ -552,6 +565,20 @@ TEST(JsonTest, NonFiniteDoublesRoundTrip) {
   EXPECT_EQ(disk::Json::decode<double>(disk::Json::encode(-inf)), -inf);
   EXPECT_TRUE(std::isnan(disk::Json::decode<double>(
       disk::Json::encode(std::numeric_limits<double>::quiet_NaN()))));
+}
+
+TEST(JsonTest, StringWithNulThrowsInsteadOfLosingTheTail) {
+  // cereal's JSON reader stops strings at a NUL, so encoding must refuse.
+  for (const std::string& text :
+       {std::string("a\0b", 3), std::string("\\\0", 2)}) {
+    const std::string message = error_of([&] { disk::Json::encode(text); });
+    EXPECT_TRUE(mentions(message, "NUL"));
+  }
+  // Text that merely looks like the escape is fine.
+  for (const std::string& text :
+       {std::string("\\u0000"), std::string("u0000"), std::string("\\")}) {
+    EXPECT_EQ(disk::Json::decode<std::string>(disk::Json::encode(text)), text);
+  }
 }
 
 TEST(JsonTest, MissingFieldThrows) {

@@ -27,6 +27,9 @@
 //   };
 //   diskcache::Cache<std::string, Point, diskcache::disk::Json> cache(dir);
 //
+// Strings with a NUL character cannot be stored (cereal's JSON reader would
+// cut them at the NUL): encode throws SerializationError for them.
+//
 // Equal objects give equal text (as long as the type serializes its fields
 // in a fixed order: avoid unordered containers in keys).
 //
@@ -36,7 +39,9 @@
 
 #include <cereal/archives/json.hpp>
 #include <cereal/types/string.hpp>
+#include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "diskcache/cell.hpp"
 #include "diskcache/disk/detail/archive_io.hpp"
@@ -47,7 +52,8 @@ namespace diskcache::disk {
 
 struct Json {
   // Returns an owning, non-raw TEXT cell with the JSON encoding of `object`.
-  // Throws SerializationError if cereal throws while serializing.
+  // Throws SerializationError if cereal throws while serializing or if a
+  // string in `object` contains a NUL character.
   // A type with no cereal serialization is a compile error from cereal.
   template <class T>
   static Cell encode(const T& object) {
@@ -57,6 +63,12 @@ struct Json {
     // line with the same meaning: inside JSON strings a newline is always
     // escaped, so every '\n' byte here is layout.
     std::erase(text, '\n');
+    if (has_escaped_nul(text)) {
+      throw SerializationError(
+          std::string(kName) +
+          ": cannot encode a string containing a NUL character: cereal's "
+          "JSON reader would cut it at the NUL; use disk::Binary");
+    }
     return Cell::text(std::move(text), /*raw=*/false);
   }
 
@@ -76,6 +88,20 @@ struct Json {
  private:
   static constexpr const char* kName = "disk::Json";
   static constexpr const char* kFormat = "cereal JSON";
+
+  // True if the JSON text holds the escape \u0000: the \ must itself be
+  // unescaped, i.e. preceded by an even number of backslashes.
+  static bool has_escaped_nul(std::string_view text) {
+    for (std::size_t at = text.find("u0000"); at != std::string_view::npos;
+         at = text.find("u0000", at + 1)) {
+      std::size_t backslashes = 0;
+      while (backslashes < at && text[at - 1 - backslashes] == '\\') {
+        ++backslashes;
+      }
+      if (backslashes % 2 == 1) return true;
+    }
+    return false;
+  }
 };
 
 }  // namespace diskcache::disk

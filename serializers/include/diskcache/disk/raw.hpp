@@ -14,8 +14,8 @@
 // Any other type is a compile error that names the accepted types:
 //
 //   diskcache::Cache<std::string, std::int64_t, diskcache::disk::Raw> ok(dir);
-//   diskcache::Cache<Point, int, diskcache::disk::Raw> no(dir);
-//   // error: disk::Raw cannot store this type ... use disk::Auto ...
+//   diskcache::Cache<Point, int, diskcache::disk::Raw> bad(dir);
+//   bad.set(Point{}, 1);  // error: disk::Raw cannot store this type ...
 //
 // Choose Raw over Auto when the cache is shared with Python code and a stray
 // cereal blob would be a bug. Since every key is raw, Index::range and

@@ -1,6 +1,7 @@
 // Internal: runs a cereal or Boost archive into a std::string and back out of
 // a string_view, without intermediate copies, turning every failure into
-// SerializationError. Shared by the archive-based policies; not part of the API.
+// SerializationError. Shared by the archive-based policies; not part of the
+// API.
 #ifndef DISKCACHE_DISK_DETAIL_ARCHIVE_IO_HPP_
 #define DISKCACHE_DISK_DETAIL_ARCHIVE_IO_HPP_
 

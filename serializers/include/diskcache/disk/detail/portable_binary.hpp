@@ -27,7 +27,8 @@ Cell encode_portable(const T& object, const char* policy) {
 // REQUIRES: reject_pickle(cell) was called.
 template <class T>
 T decode_portable(const Cell& cell, const char* policy) {
-  expect_kind(cell, Cell::Kind::Blob, policy, "a cereal portable binary object");
+  expect_kind(cell, Cell::Kind::Blob, policy,
+              "a cereal portable binary object");
   const std::string_view bytes = cell.bytes();
   // The archive opens with its writer's endianness, 1 (little) or 0 (big).
   // cereal accepts any byte there, so checking it catches most foreign blobs

@@ -20,6 +20,7 @@
 
 namespace diskcache::disk::detail {
 
+// Character types hold text, not numbers; none of them is stored raw.
 template <class T>
 inline constexpr bool is_character_v =
     std::is_same_v<T, char> || std::is_same_v<T, wchar_t> ||
@@ -41,14 +42,17 @@ inline constexpr bool is_raw_v =
     std::is_same_v<T, std::string> || std::is_same_v<T, Bytes> ||
     std::is_same_v<T, std::vector<unsigned char>> || std::is_same_v<T, Value>;
 
-// The name of a raw type as error messages show it.
+// The name of a raw type as error messages show it. Integers are named by
+// width and signedness (`long` is "int64_t"), which is what matters when a
+// stored number does not fit.
 template <class T>
 std::string raw_type_name() {
   if constexpr (std::is_same_v<T, bool>) {
     return "bool";
   } else if constexpr (is_raw_integer_v<T>) {
     return std::string(std::is_signed_v<T> ? "int" : "uint") +
-           std::to_string(std::numeric_limits<std::make_unsigned_t<T>>::digits) +
+           std::to_string(
+               std::numeric_limits<std::make_unsigned_t<T>>::digits) +
            "_t";
   } else if constexpr (std::is_same_v<T, float>) {
     return "float";
@@ -97,7 +101,8 @@ Cell encode_raw(const T& object, const char* policy) {
             std::string(policy) + ": cannot encode the integer " +
             std::to_string(object) +
             ": above INT64_MAX, the largest integer SQLite and Python "
-            "diskcache store raw; use disk::Binary for the full uint64_t range");
+            "diskcache store raw; use disk::Binary for the full uint64_t "
+            "range");
       }
     }
     return Cell::integer(static_cast<std::int64_t>(object));
@@ -111,6 +116,8 @@ Cell encode_raw(const T& object, const char* policy) {
     return Cell::blob_view(std::string_view(
         reinterpret_cast<const char*>(object.data()), object.size()));
   } else {
+    // Each kind becomes the cell Python stores for None/int/float/str/bytes;
+    // text and bytes borrow from the Value.
     switch (object.kind()) {
       case Value::Kind::Null:
         return Cell::null();
@@ -124,7 +131,7 @@ Cell encode_raw(const T& object, const char* policy) {
         return Cell::blob_view(
             Cell::as_chars(*object.template get_if<Bytes>()));
     }
-    return Cell::null();
+    return Cell::null();  // not reached: the switch covers every Kind
   }
 }
 
@@ -163,10 +170,9 @@ T decode_raw(const Cell& cell, const char* policy) {
     if constexpr (std::is_same_v<T, float>) {
       if (std::isfinite(number) &&
           std::fabs(number) > std::numeric_limits<float>::max()) {
-        throw SerializationError(std::string(policy) +
-                                 ": cannot decode the real " +
-                                 std::to_string(number) +
-                                 " as float: out of range");
+        throw SerializationError(
+            std::string(policy) + ": cannot decode the real " +
+            std::to_string(number) + " as float: out of range");
       }
     }
     return static_cast<T>(number);
