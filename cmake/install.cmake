@@ -33,6 +33,9 @@ install(FILES ${PROJECT_BINARY_DIR}/diskcacheConfig.cmake
               ${PROJECT_BINARY_DIR}/diskcacheConfigVersion.cmake
         DESTINATION ${DISKCACHE_CMAKE_DIR})
 
+# The .pc file finds the prefix relative to itself, so a relocated install
+# (cmake --install --prefix) still works.
+file(RELATIVE_PATH DISKCACHE_PC_TO_PREFIX "/p/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/p")
 configure_file(cmake/diskcache.pc.in ${PROJECT_BINARY_DIR}/diskcache.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/diskcache.pc
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
