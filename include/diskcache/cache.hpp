@@ -95,16 +95,18 @@ class Cache {
 
   // The value under `key`, or nullopt if missing or expired.
   std::optional<V> get(const K& key, const GetOptions& options = {}) {
-    std::optional<StoredItem> item = store_.get(encode(key), options.retry);
+    const Cell cell = encode(key);
+    std::optional<StoredItem> item = store_.get(cell, options.retry);
     if (!item) return std::nullopt;
-    return decode<V>(item->value);
+    return decode<V>(item->value, cell);
   }
 
   // The value under `key` with its expiry time and tag, or nullopt.
   std::optional<Entry<V>> get_entry(const K& key, const GetOptions& options = {}) {
-    std::optional<StoredItem> item = store_.get(encode(key), options.retry);
+    const Cell cell = encode(key);
+    std::optional<StoredItem> item = store_.get(cell, options.retry);
     if (!item) return std::nullopt;
-    Entry<V> entry{decode<V>(item->value), std::nullopt, std::move(item->tag)};
+    Entry<V> entry{decode<V>(item->value, cell), std::nullopt, std::move(item->tag)};
     if (item->expire_time) entry.expire_time = to_time_point(*item->expire_time);
     return entry;
   }
@@ -114,7 +116,7 @@ class Cache {
     const Cell cell = encode(key);
     std::optional<StoredItem> item = store_.get(cell, /*retry=*/true);
     if (!item) throw missing(cell);
-    return decode<V>(item->value);
+    return decode<V>(item->value, cell);
   }
 
   // Python's cache[key]: reads like at(), assigns like set(); both retry
@@ -143,9 +145,10 @@ class Cache {
 
   // Removes `key` and returns its value, atomically; nullopt if missing.
   std::optional<V> pop(const K& key, bool retry = false) {
-    std::optional<StoredItem> item = store_.pop(encode(key), retry);
+    const Cell cell = encode(key);
+    std::optional<StoredItem> item = store_.pop(cell, retry);
     if (!item) return std::nullopt;
-    return decode<V>(item->value);
+    return decode<V>(item->value, cell);
   }
 
   // Adds `delta` to the integer under `key` and returns the new value;
@@ -176,7 +179,8 @@ class Cache {
   std::optional<std::pair<K, V>> peekitem(bool last = true, bool retry = false) {
     auto item = store_.peekitem(last, retry);
     if (!item) return std::nullopt;
-    return std::pair<K, V>(decode<K>(item->first), decode<V>(item->second.value));
+    return std::pair<K, V>(decode<K>(item->first, item->first),
+                           decode<V>(item->second.value, item->first));
   }
 
   // Number of items, expired ones included (Python's len(cache)).
@@ -223,20 +227,26 @@ class Cache {
     return Disk::template encode<T>(object);
   }
 
+  // Decodes `cell`, the value stored under `key` (or the key itself).
   template <class T>
-  T decode(const Cell& cell) const {
+  T decode(const Cell& cell, const Cell& key) const {
     try {
       return Disk::template decode<T>(cell);
     } catch (const SerializationError& error) {
-      // Add the directory the policy could not know.
-      throw SerializationError(std::string(error.what()) + " (in " +
+      // Add the key and directory the policy could not know.
+      const std::string text = describe(key);
+      throw SerializationError(std::string(error.what()) + " (key " + text + " in " +
                                    store_.directory().string() + ")",
-                               store_.directory(), error.key());
+                               store_.directory(), text);
     }
   }
 
+  static std::string describe(const Cell& key) {
+    return key.raw() ? key.to_value().repr() : "<encoded key>";
+  }
+
   KeyError missing(const Cell& key) const {
-    const std::string text = key.raw() ? key.to_value().repr() : "<encoded key>";
+    const std::string text = describe(key);
     return KeyError("key " + text + " not found in " + store_.directory().string(),
                     store_.directory(), text);
   }
