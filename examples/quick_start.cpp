@@ -44,8 +44,8 @@ int main(int argc, char** argv) {
   const std::string value = cache["item_a"];
   std::cout << "Reading item_a: " << value << '\n';
 
-  // Not required (the destructor closes too); the data was committed by the
-  // write above, before set returned.
+  // Not required: the destructor closes too, and the value was committed
+  // before the assignment above returned.
   cache.close();
   std::cout << "Cache closed -- value persists on disk\n";
 }

@@ -169,7 +169,7 @@ void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& 
   limit -= static_cast<std::int64_t>(rows.size());
   if (limit == 0) return;
 
-  Sql select;
+  Sql select = Sql::SelectLeastRecentlyStored;
   switch (impl.eviction_policy()) {
     case EvictionPolicy::LeastRecentlyStored: select = Sql::SelectLeastRecentlyStored; break;
     case EvictionPolicy::LeastRecentlyUsed: select = Sql::SelectLeastRecentlyUsed; break;
@@ -622,7 +622,7 @@ std::int64_t Store::clear(bool retry) {
 std::int64_t Store::cull(bool retry) {
   Impl& impl = *impl_;
   std::int64_t removed = expire(retry);
-  Sql select;
+  Sql select = Sql::SelectLeastRecentlyStored;
   switch (impl.eviction_policy()) {
     case EvictionPolicy::LeastRecentlyStored: select = Sql::SelectLeastRecentlyStored; break;
     case EvictionPolicy::LeastRecentlyUsed: select = Sql::SelectLeastRecentlyUsed; break;

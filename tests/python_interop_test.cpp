@@ -5,7 +5,6 @@
 // mirror tests/python/interop.py.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -45,6 +44,7 @@ std::vector<std::pair<Value, Value>> raw_items() {
       {kInt64Max, kInt64Min},
       {kInt64Min, kInt64Max},
       {1.5, -0.25},
+      {2.0, 1.0},
       {-1e300, 1e-300},
       {3.141592653589793, std::numeric_limits<double>::infinity()},
       {"", ""},
@@ -133,8 +133,7 @@ TEST_F(PythonInteropTest, CppReadsPythonRawTypesAsTypedValues) {
   EXPECT_EQ((Cache<std::int64_t, std::int64_t>(dir_.path()).at(kInt64Max)), kInt64Min);
   EXPECT_EQ((Cache<double, double>(dir_.path()).at(1.5)), -0.25);
   EXPECT_TRUE(std::isinf(Cache<double, double>(dir_.path()).at(3.141592653589793)));
-  EXPECT_EQ((Cache<std::string, std::string>(dir_.path()).at("nul\0inside"s)),
-            "text\0with\0nuls"s);
+  EXPECT_EQ((Cache<std::string, std::string>(dir_.path()).at("nul\0inside"s)), "text\0with\0nuls"s);
   EXPECT_EQ((Cache<Bytes, Bytes>(dir_.path()).at(to_bytes("\0"s))), to_bytes("\0\0\x01\0"s));
 }
 
@@ -254,11 +253,13 @@ TEST_F(PythonInteropTest, PythonSeesCppSettings) {
     Cache<> cache(dir_.path(), {.size_limit = 12'345'678,
                                 .cull_limit = 3,
                                 .eviction_policy = EvictionPolicy::LeastFrequentlyUsed,
+                                .statistics = true,
+                                .tag_index = true,
                                 .disk_min_file_size = 1000});
   }
   EXPECT_EQ(python("settings.py", "expect",
-                   {"size_limit=12345678", "cull_limit=3",
-                    "eviction_policy=least-frequently-used", "disk_min_file_size=1000"}),
+                   {"size_limit=12345678", "cull_limit=3", "eviction_policy=least-frequently-used",
+                    "statistics=1", "tag_index=1", "disk_min_file_size=1000"}),
             0);
   // Python rewrote every setting it read; C++ still reads the same ones.
   Cache<> cache(dir_.path());
@@ -266,13 +267,29 @@ TEST_F(PythonInteropTest, PythonSeesCppSettings) {
   EXPECT_EQ(settings.size_limit, 12'345'678);
   EXPECT_EQ(settings.cull_limit, 3);
   EXPECT_EQ(settings.eviction_policy.value(), EvictionPolicy::LeastFrequentlyUsed);
+  EXPECT_EQ(settings.statistics, true);
+  EXPECT_EQ(settings.tag_index, true);
   EXPECT_EQ(settings.disk_min_file_size, 1000);
 }
 
+TEST_F(PythonInteropTest, EvictionPolicyNamesMatchPython) {
+  Cache<> cache(dir_.path());
+  for (const auto& [policy, name] :
+       {std::pair{EvictionPolicy::LeastRecentlyStored, "least-recently-stored"},
+        std::pair{EvictionPolicy::LeastRecentlyUsed, "least-recently-used"},
+        std::pair{EvictionPolicy::LeastFrequentlyUsed, "least-frequently-used"},
+        std::pair{EvictionPolicy::None, "none"}}) {
+    cache.reset({.eviction_policy = policy});
+    EXPECT_EQ(python("settings.py", "expect", {"eviction_policy="s + name}), 0) << name;
+  }
+}
+
 TEST_F(PythonInteropTest, CppSeesPythonSettings) {
+  // size_limit is above the volume of a small cache, so nothing below is
+  // evicted.
   ASSERT_EQ(python("settings.py", "create",
-                   {"size_limit=1234567", "cull_limit=4",
-                    "eviction_policy=least-recently-used", "disk_min_file_size=2048"}),
+                   {"size_limit=1234567", "cull_limit=4", "eviction_policy=least-recently-used",
+                    "disk_min_file_size=2048"}),
             0);
   Cache<> cache(dir_.path());
   const Settings settings = cache.settings();
@@ -346,6 +363,22 @@ TEST_F(PythonInteropTest, PickleErrorNamesTheKey) {
     EXPECT_NE(std::string(error.what()).find("'tuple'"), std::string::npos) << error.what();
     EXPECT_EQ(error.key(), "'tuple'");
   }
+}
+
+TEST_F(PythonInteropTest, PickledPythonKeyIsNotReadAsBytes) {
+  // A tuple key is pickled with raw = 0; disk::Auto cannot decode it as a
+  // Value, so peekitem must refuse it instead of returning the pickle bytes.
+  ASSERT_EQ(python("pickled.py", "write-key"), 0);
+  Cache<> cache(dir_.path());
+  try {
+    auto item = cache.peekitem();
+    ADD_FAILURE() << "peekitem returned key " << (item ? item->first.repr() : "none")
+                  << " for a pickled key";
+  } catch (const SerializationError& error) {
+    EXPECT_NE(std::string(error.what()).find(dir_.path().string()), std::string::npos)
+        << error.what();
+  }
+  EXPECT_EQ(cache.size(), 1);
 }
 
 // --- 6. check() on the other side's directory --------------------------------

@@ -141,6 +141,14 @@ Cell encode_raw(const T& object, const char* policy) {
 template <class T>
 T decode_raw(const Cell& cell, const char* policy) {
   static_assert(is_raw_v<T>);
+  // A key stored with raw = 0 is an encoding (a Python pickle, or another
+  // policy's bytes), never the raw value itself: reading its bytes as the
+  // value would be silently wrong.
+  if (!cell.raw()) {
+    throw SerializationError(std::string(policy) +
+                             ": the key is stored encoded (raw = 0, e.g. a Python "
+                             "pickle), not as a raw value");
+  }
   if constexpr (std::is_same_v<T, Value>) {
     return cell.to_value();
   } else if constexpr (std::is_same_v<T, bool> || is_raw_integer_v<T>) {
