@@ -22,22 +22,23 @@ const char* to_string(EvictionPolicy policy) noexcept {
 namespace detail {
 namespace {
 
-// Calls `visit(name, setting, min, max)` for every integer setting that is
-// stored in the Settings table, and `visit(name, setting)` for the others.
-template <class S, class Visitor>
-void for_each_stored(S& settings, Visitor&& visit) {
+// Calls `visit(name, member, min, max)` for every integer setting stored in
+// the Settings table and `visit(name, member)` for the others, where `member`
+// points to the Setting in Settings. The one list of stored settings.
+template <class Visitor>
+void for_each_stored(Visitor&& visit) {
   constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
-  visit("size_limit", settings.size_limit, 0, kMax);
-  visit("cull_limit", settings.cull_limit, 0, kMax);
-  visit("disk_min_file_size", settings.disk_min_file_size, 0, kMax);
-  visit("sqlite_auto_vacuum", settings.sqlite_auto_vacuum, 0, 2);
-  visit("sqlite_cache_size", settings.sqlite_cache_size, -(1LL << 40), 1LL << 40);
-  visit("sqlite_mmap_size", settings.sqlite_mmap_size, 0, 1LL << 46);
-  visit("sqlite_synchronous", settings.sqlite_synchronous, 0, 3);
-  visit("statistics", settings.statistics);
-  visit("tag_index", settings.tag_index);
-  visit("eviction_policy", settings.eviction_policy);
-  visit("sqlite_journal_mode", settings.sqlite_journal_mode);
+  visit("size_limit", &Settings::size_limit, 0, kMax);
+  visit("cull_limit", &Settings::cull_limit, 0, kMax);
+  visit("disk_min_file_size", &Settings::disk_min_file_size, 0, kMax);
+  visit("sqlite_auto_vacuum", &Settings::sqlite_auto_vacuum, 0, 2);
+  visit("sqlite_cache_size", &Settings::sqlite_cache_size, -(1LL << 40), 1LL << 40);
+  visit("sqlite_mmap_size", &Settings::sqlite_mmap_size, 0, 1LL << 46);
+  visit("sqlite_synchronous", &Settings::sqlite_synchronous, 0, 3);
+  visit("statistics", &Settings::statistics);
+  visit("tag_index", &Settings::tag_index);
+  visit("eviction_policy", &Settings::eviction_policy);
+  visit("sqlite_journal_mode", &Settings::sqlite_journal_mode);
 }
 
 std::optional<EvictionPolicy> parse_policy(std::string_view text) {
@@ -95,7 +96,8 @@ Settings settings_from_rows(const SettingRows& rows,
     }
     return nullptr;
   };
-  auto visitor = [&](const char* name, auto& setting, auto... range) {
+  auto visitor = [&](const char* name, auto member, auto... range) {
+    auto& setting = settings.*member;
     const Value* stored = find(name);
     if (stored == nullptr) return;
     using T = std::decay_t<decltype(setting.value())>;
@@ -130,31 +132,21 @@ Settings settings_from_rows(const SettingRows& rows,
       setting = Setting<T>::by_default(*text);
     }
   };
-  for_each_stored(settings, visitor);
+  for_each_stored(visitor);
   return settings;
 }
 
 Settings merge_settings(Settings base, const Settings& overrides) {
-  auto merge = [](auto& into, const auto& from) {
-    if (from.given()) into = from;
-  };
-  merge(base.size_limit, overrides.size_limit);
-  merge(base.cull_limit, overrides.cull_limit);
-  merge(base.eviction_policy, overrides.eviction_policy);
-  merge(base.statistics, overrides.statistics);
-  merge(base.tag_index, overrides.tag_index);
-  merge(base.disk_min_file_size, overrides.disk_min_file_size);
-  merge(base.sqlite_auto_vacuum, overrides.sqlite_auto_vacuum);
-  merge(base.sqlite_cache_size, overrides.sqlite_cache_size);
-  merge(base.sqlite_journal_mode, overrides.sqlite_journal_mode);
-  merge(base.sqlite_mmap_size, overrides.sqlite_mmap_size);
-  merge(base.sqlite_synchronous, overrides.sqlite_synchronous);
-  merge(base.timeout, overrides.timeout);
+  for_each_stored([&](const char*, auto member, auto...) {
+    if ((overrides.*member).given()) base.*member = overrides.*member;
+  });
+  if (overrides.timeout.given()) base.timeout = overrides.timeout;
   return base;
 }
 
 void validate_settings(const Settings& settings, const std::filesystem::path& directory) {
-  auto visitor = [&](const char* name, const auto& setting, auto... range) {
+  auto visitor = [&](const char* name, auto member, auto... range) {
+    const auto& setting = settings.*member;
     using T = std::decay_t<decltype(setting.value())>;
     if constexpr (std::is_same_v<T, std::int64_t>) {
       const auto [min, max] = std::array<std::int64_t, 2>{range...};
@@ -169,7 +161,7 @@ void validate_settings(const Settings& settings, const std::filesystem::path& di
       }
     }
   };
-  for_each_stored(settings, visitor);
+  for_each_stored(visitor);
   if (settings.timeout.value().count() < 0) {
     invalid("timeout", std::to_string(settings.timeout.value().count()) + " ms",
             "a duration of at least 0", directory, false);
@@ -178,7 +170,8 @@ void validate_settings(const Settings& settings, const std::filesystem::path& di
 
 SettingRows settings_rows(const Settings& settings, bool given_only) {
   SettingRows rows;
-  auto visitor = [&](const char* name, const auto& setting, auto...) {
+  auto visitor = [&](const char* name, auto member, auto...) {
+    const auto& setting = settings.*member;
     if (given_only && !setting.given()) return;
     using T = std::decay_t<decltype(setting.value())>;
     if constexpr (std::is_same_v<T, EvictionPolicy>) {
@@ -187,7 +180,7 @@ SettingRows settings_rows(const Settings& settings, bool given_only) {
       rows.emplace_back(name, Value(setting.value()));
     }
   };
-  for_each_stored(settings, visitor);
+  for_each_stored(visitor);
   return rows;
 }
 

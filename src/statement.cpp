@@ -91,11 +91,12 @@ Query& Query::bind(int index, const std::optional<double>& number) {
   return number ? bind(index, *number) : bind_null(index);
 }
 
-bool Query::step(const std::string& key) {
+bool Query::step(const Cell* key) {
   const int rc = sqlite3_step(statement_->handle());
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  throw_sqlite_error(db_, rc, "cannot run \"" + statement_->sql() + "\"", *directory_, key);
+  throw_sqlite_error(db_, rc, "cannot run \"" + statement_->sql() + "\"", *directory_,
+                     key != nullptr ? key->repr() : std::string());
 }
 
 bool Query::is_null(int column) const {

@@ -57,10 +57,11 @@ class Query {
   Query& bind(int index, const std::optional<double>& number);
 
   // Advances to the next row: true if there is one, false when done.
-  // Throws through throw_sqlite_error, naming `key` if given.
-  bool step(const std::string& key = {});
+  // Throws through throw_sqlite_error, naming `key` if given (described only
+  // then, so the hot path formats nothing).
+  bool step(const Cell* key = nullptr);
   // Runs a statement that returns no rows.
-  void run(const std::string& key = {}) { step(key); }
+  void run(const Cell* key = nullptr) { step(key); }
 
   bool is_null(int column) const;
   std::int64_t integer(int column) const;

@@ -46,12 +46,12 @@ void require_key(const Cell& key, const std::filesystem::path& directory) {
 // Until a transaction takes the file over, the destructor removes it.
 class StagedValue {
  public:
-  StagedValue(Store::Impl& impl, const Cell& value, const std::string& key)
+  StagedValue(Store::Impl& impl, const Cell& value, const Cell& key)
       : files_(impl.files()), value_(value) {
     const bool text = value.kind() == Cell::Kind::Text;
     if ((text || value.kind() == Cell::Kind::Blob) &&
         static_cast<std::int64_t>(value.bytes().size()) >= impl.min_file_size()) {
-      filename_ = files_.write(value.bytes(), key);
+      filename_ = files_.write(value.bytes(), key.repr());
       mode_ = text ? Mode::Text : Mode::Binary;
       size_ = static_cast<std::int64_t>(value.bytes().size());
     }
@@ -96,23 +96,23 @@ void bind_tag(Query& query, int index, const std::optional<Value>& tag) {
 
 void insert_row(Connection& connection, const Cell& key, double now,
                 std::optional<double> expire_time, const std::optional<Value>& tag,
-                const StagedValue& value, const std::string& key_text) {
+                const StagedValue& value) {
   Query query = connection.query(Sql::InsertRow);
   query.bind(1, key).bind(2, raw_flag(key)).bind(3, now).bind(4, expire_time);
   bind_tag(query, 5, tag);
   value.bind(query, 6);
-  query.run(key_text);
+  query.run(&key);
 }
 
-void update_row(Connection& connection, std::int64_t rowid, double now,
+void update_row(Connection& connection, const Cell& key, std::int64_t rowid, double now,
                 std::optional<double> expire_time, const std::optional<Value>& tag,
-                const StagedValue& value, const std::string& key_text) {
+                const StagedValue& value) {
   Query query = connection.query(Sql::UpdateRow);
   query.bind(1, now).bind(2, expire_time);
   bind_tag(query, 3, tag);
   value.bind(query, 4);
   query.bind(8, rowid);
-  query.run(key_text);
+  query.run(&key);
 }
 
 struct RowFile {
@@ -153,6 +153,18 @@ std::int64_t volume_of(Store::Impl& impl, Connection& connection) {
   return impl.page_size() * pages + setting_integer(connection, "size");
 }
 
+// The query selecting `policy`'s eviction candidates (rowid, filename),
+// oldest first; none for EvictionPolicy::None.
+std::optional<Sql> eviction_select(EvictionPolicy policy) {
+  switch (policy) {
+    case EvictionPolicy::LeastRecentlyStored: return Sql::SelectLeastRecentlyStored;
+    case EvictionPolicy::LeastRecentlyUsed: return Sql::SelectLeastRecentlyUsed;
+    case EvictionPolicy::LeastFrequentlyUsed: return Sql::SelectLeastFrequentlyUsed;
+    case EvictionPolicy::None: break;
+  }
+  return std::nullopt;
+}
+
 // Culling on write, as core.py _cull: up to cull_limit expired items, then,
 // if the cache is at its size limit, items by eviction policy.
 void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& transaction,
@@ -169,16 +181,10 @@ void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& 
   limit -= static_cast<std::int64_t>(rows.size());
   if (limit == 0) return;
 
-  Sql select = Sql::SelectLeastRecentlyStored;
-  switch (impl.eviction_policy()) {
-    case EvictionPolicy::LeastRecentlyStored: select = Sql::SelectLeastRecentlyStored; break;
-    case EvictionPolicy::LeastRecentlyUsed: select = Sql::SelectLeastRecentlyUsed; break;
-    case EvictionPolicy::LeastFrequentlyUsed: select = Sql::SelectLeastFrequentlyUsed; break;
-    case EvictionPolicy::None: return;
-  }
-  if (volume_of(impl, connection) < impl.size_limit()) return;
+  const std::optional<Sql> select = eviction_select(impl.eviction_policy());
+  if (!select || volume_of(impl, connection) < impl.size_limit()) return;
   {
-    Query query = connection.query(select);
+    Query query = connection.query(*select);
     query.bind(1, limit);
     rows = select_rows(query);
   }
@@ -211,12 +217,11 @@ ValueLocation read_location(const Query& query, int rowid_column, int first) {
 
 // Turns a row's value into a Cell, reading its file if it has one. Returns
 // nullopt if the file does not exist (the caller decides what that means).
-std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location,
-                               const std::string& key_text) {
+std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const Cell& key) {
   const auto fail = [&](const std::string& why) -> std::optional<Cell> {
-    throw CorruptionError("cannot read the value of key " + key_text + " in " +
+    throw CorruptionError("cannot read the value of key " + key.repr() + " in " +
                               impl.directory().string() + ": " + why,
-                          impl.directory(), key_text);
+                          impl.directory(), key.repr());
   };
   switch (static_cast<Mode>(location.mode)) {
     case Mode::Raw: {
@@ -237,7 +242,7 @@ std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location,
         return fail("mode " + std::to_string(location.mode) + " without a value file");
       }
       std::optional<std::string> bytes =
-          impl.files().read(location.filename, location.size, key_text);
+          impl.files().read(location.filename, location.size, key.repr());
       if (!bytes) return std::nullopt;
       const bool text = static_cast<Mode>(location.mode) == Mode::Text;
       Cell cell = text ? Cell::text(std::move(*bytes)) : Cell::blob(std::move(*bytes));
@@ -254,26 +259,21 @@ StoredItem to_item(ValueLocation& location, Cell value) {
 }
 
 [[noreturn]] void missing_file(Store::Impl& impl, const ValueLocation& location,
-                               const std::string& key_text) {
+                               const Cell& key) {
   throw CorruptionError("value file " + (impl.directory() / location.filename).string() +
-                            " for key " + key_text + " is missing",
-                        impl.directory(), key_text);
+                            " for key " + key.repr() + " is missing",
+                        impl.directory(), key.repr());
 }
 
 std::optional<ValueLocation> select_item(Connection& connection, const Cell& key,
-                                         double now, const std::string& key_text) {
+                                         double now) {
   Query query = connection.query(Sql::SelectItem);
   query.bind(1, key).bind(2, raw_flag(key)).bind(3, now);
-  if (!query.step(key_text)) return std::nullopt;
+  if (!query.step(&key)) return std::nullopt;
   return read_location(query, 0, 1);
 }
 
 }  // namespace
-
-std::string Store::Impl::describe(const Cell& key) {
-  if (key.raw()) return key.to_value().repr();
-  return "<" + std::to_string(key.bytes().size()) + "-byte encoded key>";
-}
 
 Store::Store(std::filesystem::path directory, const Settings& settings)
     : impl_(std::make_shared<Impl>(std::move(directory), settings)) {}
@@ -289,10 +289,9 @@ void Store::close() { impl_->close(); }
 bool Store::set(const Cell& key, const Cell& value, const SetOptions& options) {
   Impl& impl = *impl_;
   require_key(key, impl.directory());
-  const std::string key_text = Impl::describe(key);
   const double now = now_seconds();
   Connection& connection = impl.connection();
-  StagedValue staged(impl, value, key_text);
+  StagedValue staged(impl, value, key);
   WriteTransaction transaction(connection, impl.files(), options.retry, impl.timeout());
   staged.hand_over(transaction);
 
@@ -307,10 +306,10 @@ bool Store::set(const Cell& key, const Cell& value, const SetOptions& options) {
   }
   const std::optional<double> expire_time = expire_time_of(options.expire, now);
   if (existing) {
-    update_row(connection, existing->rowid, now, expire_time, options.tag, staged, key_text);
+    update_row(connection, key, existing->rowid, now, expire_time, options.tag, staged);
     transaction.remove_after_commit(existing->filename);
   } else {
-    insert_row(connection, key, now, expire_time, options.tag, staged, key_text);
+    insert_row(connection, key, now, expire_time, options.tag, staged);
   }
   cull_on_write(impl, connection, transaction, now);
   transaction.commit();
@@ -320,10 +319,9 @@ bool Store::set(const Cell& key, const Cell& value, const SetOptions& options) {
 bool Store::add(const Cell& key, const Cell& value, const SetOptions& options) {
   Impl& impl = *impl_;
   require_key(key, impl.directory());
-  const std::string key_text = Impl::describe(key);
   const double now = now_seconds();
   Connection& connection = impl.connection();
-  StagedValue staged(impl, value, key_text);
+  StagedValue staged(impl, value, key);
   WriteTransaction transaction(connection, impl.files(), options.retry, impl.timeout());
   staged.hand_over(transaction);
 
@@ -332,7 +330,7 @@ bool Store::add(const Cell& key, const Cell& value, const SetOptions& options) {
   {
     Query query = connection.query(Sql::SelectForWrite);
     query.bind(1, key).bind(2, raw_flag(key));
-    if (query.step(key_text)) {
+    if (query.step(&key)) {
       const std::optional<double> old_expire = query.optional_real(2);
       // A live item wins: roll back, which also removes the staged file.
       if (!old_expire || *old_expire > now) return false;
@@ -342,10 +340,10 @@ bool Store::add(const Cell& key, const Cell& value, const SetOptions& options) {
   }
   const std::optional<double> expire_time = expire_time_of(options.expire, now);
   if (rowid) {
-    update_row(connection, *rowid, now, expire_time, options.tag, staged, key_text);
+    update_row(connection, key, *rowid, now, expire_time, options.tag, staged);
     transaction.remove_after_commit(old_filename);
   } else {
-    insert_row(connection, key, now, expire_time, options.tag, staged, key_text);
+    insert_row(connection, key, now, expire_time, options.tag, staged);
   }
   cull_on_write(impl, connection, transaction, now);
   transaction.commit();
@@ -355,7 +353,6 @@ bool Store::add(const Cell& key, const Cell& value, const SetOptions& options) {
 std::optional<StoredItem> Store::get(const Cell& key, bool retry) {
   Impl& impl = *impl_;
   require_key(key, impl.directory());
-  const std::string key_text = Impl::describe(key);
   Connection& connection = impl.connection();
   const EvictionPolicy policy = impl.eviction_policy();
   const bool statistics = impl.statistics();
@@ -367,25 +364,25 @@ std::optional<StoredItem> Store::get(const Cell& key, bool retry) {
     // between the SELECT and the open when a writer replaces the value and
     // commits; the row is read again then (RELIABILITY.md rule 2).
     for (int attempt = 0;; ++attempt) {
-      std::optional<ValueLocation> location = select_item(connection, key, now_seconds(), key_text);
+      std::optional<ValueLocation> location = select_item(connection, key, now_seconds());
       if (!location) return std::nullopt;
-      std::optional<Cell> value = load_value(impl, *location, key_text);
+      std::optional<Cell> value = load_value(impl, *location, key);
       if (value) return to_item(*location, std::move(*value));
-      if (attempt == kMissingFileRereads) missing_file(impl, *location, key_text);
+      if (attempt == kMissingFileRereads) missing_file(impl, *location, key);
     }
   }
 
   WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
   const double now = now_seconds();
-  std::optional<ValueLocation> location = select_item(connection, key, now, key_text);
+  std::optional<ValueLocation> location = select_item(connection, key, now);
   if (!location) {
     if (statistics) connection.query(Sql::CountMiss).run();
     transaction.commit();
     return std::nullopt;
   }
   // Inside the write lock nobody can remove the file: missing is corruption.
-  std::optional<Cell> value = load_value(impl, *location, key_text);
-  if (!value) missing_file(impl, *location, key_text);
+  std::optional<Cell> value = load_value(impl, *location, key);
+  if (!value) missing_file(impl, *location, key);
   if (statistics) connection.query(Sql::CountHit).run();
   if (policy == EvictionPolicy::LeastRecentlyUsed) {
     connection.query(Sql::HitLeastRecentlyUsed).bind(1, now).bind(2, location->rowid).run();
@@ -401,16 +398,15 @@ bool Store::contains(const Cell& key) {
   require_key(key, impl.directory());
   Query query = impl.connection().query(Sql::ContainsKey);
   query.bind(1, key).bind(2, raw_flag(key)).bind(3, now_seconds());
-  return query.step(Impl::describe(key));
+  return query.step(&key);
 }
 
 bool Store::erase(const Cell& key, bool retry) {
   Impl& impl = *impl_;
   require_key(key, impl.directory());
-  const std::string key_text = Impl::describe(key);
   Connection& connection = impl.connection();
   WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
-  std::optional<ValueLocation> location = select_item(connection, key, now_seconds(), key_text);
+  std::optional<ValueLocation> location = select_item(connection, key, now_seconds());
   if (!location) return false;
   delete_rows(connection, transaction, {{location->rowid, location->filename}});
   transaction.commit();
@@ -420,14 +416,13 @@ bool Store::erase(const Cell& key, bool retry) {
 std::optional<StoredItem> Store::pop(const Cell& key, bool retry) {
   Impl& impl = *impl_;
   require_key(key, impl.directory());
-  const std::string key_text = Impl::describe(key);
   Connection& connection = impl.connection();
   WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
-  std::optional<ValueLocation> location = select_item(connection, key, now_seconds(), key_text);
+  std::optional<ValueLocation> location = select_item(connection, key, now_seconds());
   if (!location) return std::nullopt;
   // Read before the delete commits: if the file is unreadable, the item stays.
-  std::optional<Cell> value = load_value(impl, *location, key_text);
-  if (!value) missing_file(impl, *location, key_text);
+  std::optional<Cell> value = load_value(impl, *location, key);
+  if (!value) missing_file(impl, *location, key);
   delete_rows(connection, transaction, {{location->rowid, location->filename}});
   transaction.commit();
   return to_item(*location, std::move(*value));
@@ -437,7 +432,6 @@ std::int64_t Store::incr(const Cell& key, std::int64_t delta,
                          std::optional<std::int64_t> default_value, bool retry) {
   Impl& impl = *impl_;
   require_key(key, impl.directory());
-  const std::string key_text = Impl::describe(key);
   const double now = now_seconds();
   Connection& connection = impl.connection();
   WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
@@ -445,17 +439,17 @@ std::int64_t Store::incr(const Cell& key, std::int64_t delta,
   auto add = [&](std::int64_t base) {
     std::int64_t sum;
     if (__builtin_add_overflow(base, delta, &sum)) {
-      throw SerializationError("incr of key " + key_text + " by " + std::to_string(delta) +
+      throw SerializationError("incr of key " + key.repr() + " by " + std::to_string(delta) +
                                    " overflows a 64-bit integer (value " +
                                    std::to_string(base) + ")",
-                               impl.directory(), key_text);
+                               impl.directory(), key.repr());
     }
     return sum;
   };
   auto start_from_default = [&]() {
     if (!default_value) {
-      throw KeyError("key " + key_text + " not found in " + impl.directory().string(),
-                     impl.directory(), key_text);
+      throw KeyError("key " + key.repr() + " not found in " + impl.directory().string(),
+                     impl.directory(), key.repr());
     }
     return add(*default_value);
   };
@@ -471,7 +465,7 @@ std::int64_t Store::incr(const Cell& key, std::int64_t delta,
   {
     Query query = connection.query(Sql::SelectForIncr);
     query.bind(1, key).bind(2, raw_flag(key));
-    if (query.step(key_text)) {
+    if (query.step(&key)) {
       existing = Existing{query.integer(0), query.optional_real(1),
                           query.is_null(2) ? std::string() : std::string(query.text(2)),
                           query.integer(3), query.cell(4)};
@@ -481,12 +475,12 @@ std::int64_t Store::incr(const Cell& key, std::int64_t delta,
   if (!existing || (existing->expire_time && *existing->expire_time < now)) {
     const std::int64_t result = start_from_default();
     const Cell cell = Cell::integer(result);
-    StagedValue staged(impl, cell, key_text);
+    StagedValue staged(impl, cell, key);
     if (existing) {
-      update_row(connection, existing->rowid, now, std::nullopt, std::nullopt, staged, key_text);
+      update_row(connection, key, existing->rowid, now, std::nullopt, std::nullopt, staged);
       transaction.remove_after_commit(existing->filename);
     } else {
-      insert_row(connection, key, now, std::nullopt, std::nullopt, staged, key_text);
+      insert_row(connection, key, now, std::nullopt, std::nullopt, staged);
     }
     cull_on_write(impl, connection, transaction, now);
     transaction.commit();
@@ -495,10 +489,10 @@ std::int64_t Store::incr(const Cell& key, std::int64_t delta,
 
   if (existing->mode != static_cast<std::int64_t>(Mode::Raw) ||
       existing->value.kind() != Cell::Kind::Integer) {
-    throw SerializationError("cannot incr key " + key_text + " in " +
+    throw SerializationError("cannot incr key " + key.repr() + " in " +
                                  impl.directory().string() +
                                  ": its value is not an integer",
-                             impl.directory(), key_text);
+                             impl.directory(), key.repr());
   }
   const std::int64_t result = add(existing->value.integer());
   Sql update = Sql::UpdateValueKeepMeta;
@@ -507,7 +501,7 @@ std::int64_t Store::incr(const Cell& key, std::int64_t delta,
   } else if (impl.eviction_policy() == EvictionPolicy::LeastFrequentlyUsed) {
     update = Sql::UpdateValueKeepMetaLfu;
   }
-  connection.query(update).bind(1, now).bind(2, result).bind(3, existing->rowid).run(key_text);
+  connection.query(update).bind(1, now).bind(2, result).bind(3, existing->rowid).run(&key);
   transaction.commit();
   return result;
 }
@@ -515,7 +509,6 @@ std::int64_t Store::incr(const Cell& key, std::int64_t delta,
 bool Store::touch(const Cell& key, std::optional<double> expire_seconds, bool retry) {
   Impl& impl = *impl_;
   require_key(key, impl.directory());
-  const std::string key_text = Impl::describe(key);
   const double now = now_seconds();
   Connection& connection = impl.connection();
   WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
@@ -523,7 +516,7 @@ bool Store::touch(const Cell& key, std::optional<double> expire_seconds, bool re
   {
     Query query = connection.query(Sql::SelectForWrite);
     query.bind(1, key).bind(2, raw_flag(key));
-    if (query.step(key_text)) {
+    if (query.step(&key)) {
       const std::optional<double> old_expire = query.optional_real(2);
       if (!old_expire || *old_expire > now) rowid = query.integer(0);
     }
@@ -531,7 +524,7 @@ bool Store::touch(const Cell& key, std::optional<double> expire_seconds, bool re
   if (!rowid) return false;
   std::optional<double> expire_time;
   if (expire_seconds) expire_time = now + *expire_seconds;
-  connection.query(Sql::TouchRow).bind(1, expire_time).bind(2, *rowid).run(key_text);
+  connection.query(Sql::TouchRow).bind(1, expire_time).bind(2, *rowid).run(&key);
   transaction.commit();
   return true;
 }
@@ -555,9 +548,8 @@ std::optional<std::pair<Cell, StoredItem>> Store::peekitem(bool last, bool retry
       delete_rows(connection, transaction, {{location->rowid, location->filename}});
       continue;
     }
-    const std::string key_text = Impl::describe(key);
-    std::optional<Cell> value = load_value(impl, *location, key_text);
-    if (!value) missing_file(impl, *location, key_text);
+    std::optional<Cell> value = load_value(impl, *location, key);
+    if (!value) missing_file(impl, *location, key);
     transaction.commit();
     return std::pair<Cell, StoredItem>(std::move(key), to_item(*location, std::move(*value)));
   }
@@ -622,19 +614,14 @@ std::int64_t Store::clear(bool retry) {
 std::int64_t Store::cull(bool retry) {
   Impl& impl = *impl_;
   std::int64_t removed = expire(retry);
-  Sql select = Sql::SelectLeastRecentlyStored;
-  switch (impl.eviction_policy()) {
-    case EvictionPolicy::LeastRecentlyStored: select = Sql::SelectLeastRecentlyStored; break;
-    case EvictionPolicy::LeastRecentlyUsed: select = Sql::SelectLeastRecentlyUsed; break;
-    case EvictionPolicy::LeastFrequentlyUsed: select = Sql::SelectLeastFrequentlyUsed; break;
-    case EvictionPolicy::None: return removed;
-  }
+  const std::optional<Sql> select = eviction_select(impl.eviction_policy());
+  if (!select) return removed;
   Connection& connection = impl.connection();
   while (volume_of(impl, connection) > impl.size_limit()) {
     WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
     std::vector<RowFile> rows;
     {
-      Query query = connection.query(select);
+      Query query = connection.query(*select);
       query.bind(1, std::int64_t{10});
       rows = select_rows(query);
     }

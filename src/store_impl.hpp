@@ -54,10 +54,6 @@ class Store::Impl {
   bool statistics() const noexcept { return statistics_.load(std::memory_order_relaxed); }
   std::int64_t page_size() const noexcept { return page_size_; }
 
-  // A printable form of `key` for messages: 'text', 42, b'..', or
-  // "<N-byte encoded key>" for keys a disk policy encoded.
-  static std::string describe(const Cell& key);
-
   // Test hook: make value-file system calls go through `ops`.
   void TEST_set_file_ops(detail::FileOps& ops) noexcept { files_.set_ops(ops); }
 

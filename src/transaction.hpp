@@ -37,8 +37,6 @@ class WriteTransaction {
   // rolls back.
   void remove_on_rollback(std::string name);
 
-  bool outermost() const noexcept { return outermost_; }
-
  private:
   Connection& connection_;
   const ValueFiles& files_;

@@ -12,6 +12,7 @@
 
 #include "file_ops.hpp"
 #include "store_impl.hpp"
+#include "transaction.hpp"
 #include "test_support.hpp"
 
 namespace diskcache {
@@ -162,6 +163,73 @@ TEST(StoreTest, CopiesShareOneEngine) {
   copy.set(Cell::text("k"), Cell::integer(1));
   EXPECT_EQ(store.get(Cell::text("k"))->value.integer(), 1);
   EXPECT_EQ(&store.TEST_impl(), &copy.TEST_impl());
+}
+
+TEST(StoreTest, WriteBlockedLongerThanTheTimeoutThrowsTimeout) {
+  TempDir dir;
+  Store store(dir.path(), {.timeout = std::chrono::milliseconds(200)});
+  store.set(Cell::text("k"), Cell::integer(1));
+  // Another program holds the write lock.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "cache.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    store.set(Cell::text("k"), Cell::integer(2));
+    ADD_FAILURE() << "a write under another writer's lock must time out";
+  } catch (const Timeout& error) {
+    EXPECT_EQ(error.sqlite_code() & 0xff, SQLITE_BUSY);
+    EXPECT_NE(std::string(error.what()).find(dir.path().string()), std::string::npos);
+  }
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+  EXPECT_EQ(store.get(Cell::text("k"))->value.integer(), 1);  // reads are not blocked
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  store.set(Cell::text("k"), Cell::integer(2));
+  EXPECT_EQ(store.get(Cell::text("k"))->value.integer(), 2);
+}
+
+TEST(StoreTest, OperationsInsideAnOuterTransactionRollBackWithIt) {
+  TempDir dir;
+  Store store(dir.path());
+  store.set(Cell::text("kept"), Cell::integer(1));
+  Store::Impl& impl = store.TEST_impl();
+  {
+    detail::WriteTransaction outer(impl.connection(), impl.files(), false, impl.timeout());
+    store.set(Cell::text("file"), Cell::blob(std::string(50000, 'f')));
+    store.erase(Cell::text("kept"));
+    EXPECT_EQ(files_under(dir.path()).size(), 1u);
+    // No commit: the outer transaction rolls back both operations.
+  }
+  EXPECT_FALSE(store.contains(Cell::text("file")));
+  EXPECT_EQ(store.get(Cell::text("kept"))->value.integer(), 1);
+  EXPECT_TRUE(files_under(dir.path()).empty());
+  EXPECT_TRUE(store.check().empty());
+}
+
+TEST(StoreTest, RolledBackInnerTransactionUndoesOnlyItsOwnWrites) {
+  TempDir dir;
+  Store store(dir.path());
+  Store::Impl& impl = store.TEST_impl();
+  {
+    detail::WriteTransaction outer(impl.connection(), impl.files(), false, impl.timeout());
+    store.set(Cell::text("before"), Cell::blob(std::string(50000, 'b')));
+    {
+      detail::WriteTransaction inner(impl.connection(), impl.files(), false, impl.timeout());
+      store.set(Cell::text("inner"), Cell::blob(std::string(50000, 'i')));
+      store.erase(Cell::text("before"));
+      EXPECT_EQ(files_under(dir.path()).size(), 2u);
+      // Destroyed without commit: a savepoint rollback.
+    }
+    EXPECT_EQ(files_under(dir.path()).size(), 1u);  // only the inner file went
+    store.set(Cell::text("after"), Cell::integer(2));
+    outer.commit();
+  }
+  EXPECT_EQ(store.get(Cell::text("before"))->value.bytes(), std::string(50000, 'b'));
+  EXPECT_FALSE(store.contains(Cell::text("inner")));
+  EXPECT_EQ(store.get(Cell::text("after"))->value.integer(), 2);
+  EXPECT_EQ(files_under(dir.path()).size(), 1u);
+  EXPECT_TRUE(store.check().empty());
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 
 #include <limits>
 
+#include "diskcache/cell.hpp"
+
 namespace diskcache {
 namespace {
 
@@ -50,6 +52,12 @@ TEST(ValueTest, ReprQuotesAndEscapes) {
   EXPECT_EQ(Value("it's").repr(), "'it\\'s'");
   EXPECT_EQ(Value(to_bytes(std::string("\x00\x7f", 2))).repr(), "b'\\x00\\x7f'");
   EXPECT_EQ(Value(std::string(100, 'x')).repr(), "'" + std::string(40, 'x') + "...'");
+}
+
+TEST(ValueTest, CellReprShowsRawCellsAsValuesAndEncodedOnesBySize) {
+  EXPECT_EQ(Cell::text("k").repr(), "'k'");
+  EXPECT_EQ(Cell::integer(42).repr(), "42");
+  EXPECT_EQ(Cell::blob(std::string(12, 'x'), /*raw=*/false).repr(), "<12-byte encoded key>");
 }
 
 }  // namespace

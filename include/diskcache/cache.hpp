@@ -234,19 +234,15 @@ class Cache {
       return Disk::template decode<T>(cell);
     } catch (const SerializationError& error) {
       // Add the key and directory the policy could not know.
-      const std::string text = describe(key);
+      const std::string text = key.repr();
       throw SerializationError(std::string(error.what()) + " (key " + text + " in " +
                                    store_.directory().string() + ")",
                                store_.directory(), text);
     }
   }
 
-  static std::string describe(const Cell& key) {
-    return key.raw() ? key.to_value().repr() : "<encoded key>";
-  }
-
   KeyError missing(const Cell& key) const {
-    const std::string text = describe(key);
+    const std::string text = key.repr();
     return KeyError("key " + text + " not found in " + store_.directory().string(),
                     store_.directory(), text);
   }

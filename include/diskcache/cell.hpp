@@ -18,7 +18,7 @@
 // a borrowing Cell must not outlive what it borrows.
 //
 // Disk policies (serializers/) build cells with the named constructors and read
-// them with the accessors; docs/custom-serializers.md shows a complete policy.
+// them with the accessors; the shipped policies are complete examples.
 // Thread safety: like std::string.
 #ifndef DISKCACHE_CELL_HPP_
 #define DISKCACHE_CELL_HPP_
@@ -145,6 +145,13 @@ class Cell {
       }
     }
     return Value();
+  }
+
+  // A printable form for messages: the value's repr ('text', 42, b'..') for
+  // raw cells, "<N-byte encoded key>" for cells a disk policy encoded.
+  std::string repr() const {
+    if (raw_) return to_value().repr();
+    return "<" + std::to_string(bytes_.size()) + "-byte encoded key>";
   }
 
   static std::string_view as_chars(const Bytes& bytes) noexcept {

@@ -20,7 +20,8 @@
 //
 // Shipped policies (serializers/include/diskcache/disk/): disk::Auto
 // (default), disk::Raw, disk::Binary, disk::Json, disk::Boost.
-// docs/custom-serializers.md walks through writing one.
+// Each is a complete example of a policy; a step-by-step guide to writing
+// your own (e.g. a compressing one) is planned for docs/.
 #ifndef DISKCACHE_DISK_POLICY_HPP_
 #define DISKCACHE_DISK_POLICY_HPP_
 
