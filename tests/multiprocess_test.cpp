@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <thread>
 
 #include "diskcache/cache.hpp"
 #include "test_support.hpp"
@@ -17,12 +16,12 @@ using testing::TempDir;
 // Forks `count` children running `body(index)` at once; returns their exit
 // statuses.
 std::vector<int> run_children(int count, const std::function<int(int)>& body) {
-  std::vector<std::thread> waiters;
-  std::vector<int> statuses(count, -1);
+  std::vector<pid_t> children;
   for (int i = 0; i < count; ++i) {
-    waiters.emplace_back([&, i] { statuses[i] = run_in_child([&] { return body(i); }); });
+    children.push_back(testing::spawn_child([&body, i] { return body(i); }));
   }
-  for (auto& waiter : waiters) waiter.join();
+  std::vector<int> statuses;
+  for (pid_t child : children) statuses.push_back(testing::wait_child(child));
   return statuses;
 }
 

@@ -39,11 +39,12 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// Runs `body` in a forked child process; returns the child's exit status
-// (body's return value), or 128 + signal if it died from a signal. Any
-// exception escaping `body` exits with 99. The child never returns into the
-// test framework.
-inline int run_in_child(const std::function<int()>& body) {
+// Forks a child that runs `body` and exits with its return value (99 if an
+// exception escapes). The child never returns into the test framework.
+// Fork from one thread only: a child forked while another thread holds an
+// allocator lock inherits it locked (GCC 12's AddressSanitizer allocator has
+// no fork handler) and hangs on its first allocation.
+inline pid_t spawn_child(const std::function<int()>& body) {
   std::fflush(nullptr);
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
@@ -57,10 +58,21 @@ inline int run_in_child(const std::function<int()>& body) {
     std::fflush(nullptr);
     ::_exit(status);
   }
+  return pid;
+}
+
+// Waits for child `pid`; returns its exit status, or 128 + signal if a
+// signal killed it.
+inline int wait_child(pid_t pid) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return WEXITSTATUS(status);
+}
+
+// Runs `body` in a child process and returns its exit status.
+inline int run_in_child(const std::function<int()>& body) {
+  return wait_child(spawn_child(body));
 }
 
 inline std::string read_file(const std::filesystem::path& path) {
