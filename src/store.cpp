@@ -3,277 +3,12 @@
 // statement, with value files handled by ValueFiles and WriteTransaction.
 #include "diskcache/store.hpp"
 
-#include <chrono>
-#include <limits>
-
 #include "diskcache/errors.hpp"
-#include "store_impl.hpp"
-#include "transaction.hpp"
+#include "store_rows.hpp"
 
 namespace diskcache {
 
-using detail::Connection;
-using detail::Query;
-using detail::Sql;
-using detail::WriteTransaction;
-
-namespace {
-
-constexpr std::int64_t kBatchSize = 100;  // rows per transaction in bulk removals
-constexpr int kMissingFileRereads = 3;
-
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::optional<double> expire_time_of(const std::optional<std::chrono::duration<double>>& expire,
-                                     double now) {
-  if (!expire) return std::nullopt;
-  return now + expire->count();
-}
-
-std::int64_t raw_flag(const Cell& key) { return key.raw() ? 1 : 0; }
-
-void require_key(const Cell& key, const std::filesystem::path& directory) {
-  if (key.is_null()) {
-    throw SerializationError("a null value cannot be a key (in " + directory.string() + ")",
-                             directory);
-  }
-}
-
-// A value on its way into a row: inline, or already written to a value file.
-// Until a transaction takes the file over, the destructor removes it.
-class StagedValue {
- public:
-  StagedValue(Store::Impl& impl, const Cell& value, const Cell& key)
-      : files_(impl.files()), value_(value) {
-    const bool text = value.kind() == Cell::Kind::Text;
-    if ((text || value.kind() == Cell::Kind::Blob) &&
-        static_cast<std::int64_t>(value.bytes().size()) >= impl.min_file_size()) {
-      filename_ = files_.write(value.bytes(), key.repr());
-      mode_ = text ? Mode::Text : Mode::Binary;
-      size_ = static_cast<std::int64_t>(value.bytes().size());
-    }
-  }
-  StagedValue(const StagedValue&) = delete;
-  StagedValue& operator=(const StagedValue&) = delete;
-  ~StagedValue() {
-    if (!handed_over_ && !filename_.empty()) files_.remove(filename_);
-  }
-
-  void hand_over(WriteTransaction& transaction) {
-    transaction.remove_on_rollback(filename_);
-    handed_over_ = true;
-  }
-
-  // Binds size, mode, filename, value at parameters first..first+3.
-  void bind(Query& query, int first) const {
-    query.bind(first, size_).bind(first + 1, static_cast<std::int64_t>(mode_));
-    if (filename_.empty()) {
-      query.bind_null(first + 2).bind(first + 3, value_);
-    } else {
-      query.bind_text(first + 2, filename_).bind_null(first + 3);
-    }
-  }
-
- private:
-  detail::ValueFiles& files_;
-  const Cell& value_;
-  Mode mode_ = Mode::Raw;
-  std::int64_t size_ = 0;  // as Python: 0 for inline values
-  std::string filename_;
-  bool handed_over_ = false;
-};
-
-void bind_tag(Query& query, int index, const std::optional<Value>& tag) {
-  if (tag) {
-    query.bind(index, *tag);
-  } else {
-    query.bind_null(index);
-  }
-}
-
-void insert_row(Connection& connection, const Cell& key, double now,
-                std::optional<double> expire_time, const std::optional<Value>& tag,
-                const StagedValue& value) {
-  Query query = connection.query(Sql::InsertRow);
-  query.bind(1, key).bind(2, raw_flag(key)).bind(3, now).bind(4, expire_time);
-  bind_tag(query, 5, tag);
-  value.bind(query, 6);
-  query.run(&key);
-}
-
-void update_row(Connection& connection, const Cell& key, std::int64_t rowid, double now,
-                std::optional<double> expire_time, const std::optional<Value>& tag,
-                const StagedValue& value) {
-  Query query = connection.query(Sql::UpdateRow);
-  query.bind(1, now).bind(2, expire_time);
-  bind_tag(query, 3, tag);
-  value.bind(query, 4);
-  query.bind(8, rowid);
-  query.run(&key);
-}
-
-struct RowFile {
-  std::int64_t rowid;
-  std::string filename;  // empty: inline value
-};
-
-// Runs a SELECT whose first two columns are rowid and filename.
-std::vector<RowFile> select_rows(Query& query) {
-  std::vector<RowFile> rows;
-  while (query.step()) {
-    rows.push_back({query.integer(0), query.is_null(1) ? std::string()
-                                                        : std::string(query.text(1))});
-  }
-  return rows;
-}
-
-void delete_rows(Connection& connection, WriteTransaction& transaction,
-                 const std::vector<RowFile>& rows) {
-  for (const RowFile& row : rows) {
-    connection.query(Sql::DeleteRow).bind(1, row.rowid).run();
-    transaction.remove_after_commit(row.filename);
-  }
-}
-
-std::int64_t setting_integer(Connection& connection, const char* name) {
-  Query query = connection.query(Sql::SelectSetting);
-  query.bind_text(1, name);
-  return query.step() ? query.integer(0) : 0;
-}
-
-std::int64_t volume_of(Store::Impl& impl, Connection& connection) {
-  std::int64_t pages = 0;
-  {
-    Query query = connection.query(Sql::PageCount);
-    if (query.step()) pages = query.integer(0);
-  }
-  return impl.page_size() * pages + setting_integer(connection, "size");
-}
-
-// The query selecting `policy`'s eviction candidates (rowid, filename),
-// oldest first; none for EvictionPolicy::None.
-std::optional<Sql> eviction_select(EvictionPolicy policy) {
-  switch (policy) {
-    case EvictionPolicy::LeastRecentlyStored: return Sql::SelectLeastRecentlyStored;
-    case EvictionPolicy::LeastRecentlyUsed: return Sql::SelectLeastRecentlyUsed;
-    case EvictionPolicy::LeastFrequentlyUsed: return Sql::SelectLeastFrequentlyUsed;
-    case EvictionPolicy::None: break;
-  }
-  return std::nullopt;
-}
-
-// Culling on write, as core.py _cull: up to cull_limit expired items, then,
-// if the cache is at its size limit, items by eviction policy.
-void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& transaction,
-                   double now) {
-  std::int64_t limit = impl.cull_limit();
-  if (limit == 0) return;
-  std::vector<RowFile> rows;
-  {
-    Query query = connection.query(Sql::SelectExpiredForCull);
-    query.bind(1, now).bind(2, limit);
-    rows = select_rows(query);
-  }
-  delete_rows(connection, transaction, rows);
-  limit -= static_cast<std::int64_t>(rows.size());
-  if (limit == 0) return;
-
-  const std::optional<Sql> select = eviction_select(impl.eviction_policy());
-  if (!select || volume_of(impl, connection) < impl.size_limit()) return;
-  {
-    Query query = connection.query(*select);
-    query.bind(1, limit);
-    rows = select_rows(query);
-  }
-  delete_rows(connection, transaction, rows);
-}
-
-// The columns of a row that locate its value.
-struct ValueLocation {
-  std::int64_t rowid = 0;
-  std::optional<double> expire_time;
-  std::optional<Value> tag;
-  std::int64_t mode = 0;
-  std::string filename;
-  std::int64_t size = 0;
-  Cell inline_value;
-};
-
-// Reads columns expire_time..size laid out as in SelectItem, from `first`.
-ValueLocation read_location(const Query& query, int rowid_column, int first) {
-  ValueLocation location;
-  location.rowid = query.integer(rowid_column);
-  location.expire_time = query.optional_real(first);
-  if (!query.is_null(first + 1)) location.tag = query.value(first + 1);
-  location.mode = query.integer(first + 2);
-  if (!query.is_null(first + 3)) location.filename = std::string(query.text(first + 3));
-  location.inline_value = query.cell(first + 4);
-  location.size = query.integer(first + 5);
-  return location;
-}
-
-// Turns a row's value into a Cell, reading its file if it has one. Returns
-// nullopt if the file does not exist (the caller decides what that means).
-std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const Cell& key) {
-  const auto fail = [&](const std::string& why) -> std::optional<Cell> {
-    throw CorruptionError("cannot read the value of key " + key.repr() + " in " +
-                              impl.directory().string() + ": " + why,
-                          impl.directory(), key.repr());
-  };
-  switch (static_cast<Mode>(location.mode)) {
-    case Mode::Raw: {
-      if (!location.filename.empty()) return fail("mode 1 (raw) with a value file");
-      Cell cell = std::move(location.inline_value);
-      cell.set_mode(Mode::Raw);
-      return cell;
-    }
-    case Mode::Pickle: {
-      // Never read, never decoded: the policy reports the pickle.
-      Cell cell = Cell::blob(std::string());
-      cell.set_mode(Mode::Pickle);
-      return cell;
-    }
-    case Mode::Binary:
-    case Mode::Text: {
-      if (location.filename.empty()) {
-        return fail("mode " + std::to_string(location.mode) + " without a value file");
-      }
-      std::optional<std::string> bytes =
-          impl.files().read(location.filename, location.size, key.repr());
-      if (!bytes) return std::nullopt;
-      const bool text = static_cast<Mode>(location.mode) == Mode::Text;
-      Cell cell = text ? Cell::text(std::move(*bytes)) : Cell::blob(std::move(*bytes));
-      cell.set_mode(static_cast<Mode>(location.mode));
-      return cell;
-    }
-    case Mode::None: break;
-  }
-  return fail("unknown value mode " + std::to_string(location.mode));
-}
-
-StoredItem to_item(ValueLocation& location, Cell value) {
-  return StoredItem{std::move(value), location.expire_time, std::move(location.tag)};
-}
-
-[[noreturn]] void missing_file(Store::Impl& impl, const ValueLocation& location,
-                               const Cell& key) {
-  throw CorruptionError("value file " + (impl.directory() / location.filename).string() +
-                            " for key " + key.repr() + " is missing",
-                        impl.directory(), key.repr());
-}
-
-std::optional<ValueLocation> select_item(Connection& connection, const Cell& key,
-                                         double now) {
-  Query query = connection.query(Sql::SelectItem);
-  query.bind(1, key).bind(2, raw_flag(key)).bind(3, now);
-  if (!query.step(&key)) return std::nullopt;
-  return read_location(query, 0, 1);
-}
-
-}  // namespace
+using namespace detail;  // NOLINT: the Store is built from these parts
 
 Store::Store(std::filesystem::path directory, const Settings& settings)
     : impl_(std::make_shared<Impl>(std::move(directory), settings)) {}
@@ -413,7 +148,7 @@ bool Store::erase(const Cell& key, bool retry) {
   return true;
 }
 
-std::optional<StoredItem> Store::pop(const Cell& key, bool retry) {
+std::optional<StoredItem> Store::pop(const Cell& key, bool retry, const ItemCheck& check) {
   Impl& impl = *impl_;
   require_key(key, impl.directory());
   Connection& connection = impl.connection();
@@ -423,9 +158,12 @@ std::optional<StoredItem> Store::pop(const Cell& key, bool retry) {
   // Read before the delete commits: if the file is unreadable, the item stays.
   std::optional<Cell> value = load_value(impl, *location, key);
   if (!value) missing_file(impl, *location, key);
-  delete_rows(connection, transaction, {{location->rowid, location->filename}});
+  const RowFile row{location->rowid, location->filename};
+  StoredItem item = to_item(*location, std::move(*value));
+  if (check) check(key, item);
+  delete_rows(connection, transaction, {row});
   transaction.commit();
-  return to_item(*location, std::move(*value));
+  return item;
 }
 
 std::int64_t Store::incr(const Cell& key, std::int64_t delta,
@@ -559,32 +297,6 @@ std::int64_t Store::size() { return setting_integer(impl_->connection(), "count"
 
 std::int64_t Store::volume() { return volume_of(*impl_, impl_->connection()); }
 
-namespace {
-
-// Removes rows in batches of kBatchSize, one transaction per batch, so other
-// writers get the lock between batches. `select_batch` binds and runs the
-// batch query, returning rows (rowid, filename); it is given the last rowid
-// removed so far (0 at first).
-template <class SelectBatch>
-std::int64_t remove_in_batches(Store::Impl& impl, bool retry, SelectBatch&& select_batch) {
-  Connection& connection = impl.connection();
-  std::int64_t removed = 0;
-  std::int64_t last_rowid = 0;
-  while (true) {
-    WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
-    std::vector<RowFile> rows = select_batch(connection, last_rowid);
-    if (rows.empty()) {
-      transaction.commit();
-      return removed;
-    }
-    delete_rows(connection, transaction, rows);
-    transaction.commit();
-    removed += static_cast<std::int64_t>(rows.size());
-    last_rowid = rows.back().rowid;
-  }
-}
-
-}  // namespace
 
 std::int64_t Store::expire(bool retry) {
   const double now = now_seconds();

@@ -116,6 +116,14 @@ TEST_F(CacheTest, EraseAndPop) {
   EXPECT_EQ(cache.size(), 0);
 }
 
+TEST_F(CacheTest, PopOfUndecodableValueKeepsTheItem) {
+  Cache<> mixed(dir_.path());
+  mixed.set("n", 42);
+  Cache<std::string, std::string> strings(dir_.path());
+  EXPECT_THROW(strings.pop("n"), SerializationError);
+  EXPECT_EQ(mixed.get("n"), Value(42));
+}
+
 TEST_F(CacheTest, IncrAndDecr) {
   Cache<> cache(dir_.path());
   EXPECT_EQ(cache.incr("views"), 1);

@@ -144,11 +144,14 @@ class Cache {
   bool erase(const K& key, bool retry = false) { return store_.erase(encode(key), retry); }
 
   // Removes `key` and returns its value, atomically; nullopt if missing.
+  // A value that cannot be decoded as V throws SerializationError and stays.
   std::optional<V> pop(const K& key, bool retry = false) {
     const Cell cell = encode(key);
-    std::optional<StoredItem> item = store_.pop(cell, retry);
-    if (!item) return std::nullopt;
-    return decode<V>(item->value, cell);
+    std::optional<V> value;
+    store_.pop(cell, retry, [&](const Cell&, const StoredItem& item) {
+      value.emplace(decode<V>(item.value, cell));
+    });
+    return value;
   }
 
   // Adds `delta` to the integer under `key` and returns the new value;

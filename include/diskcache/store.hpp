@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -93,10 +94,17 @@ class Store {
   // Removes `key`. Returns whether an unexpired item was removed.
   bool erase(const Cell& key, bool retry = false);
 
+  // Inspects an item that a removing call (pop, pull) is about to return,
+  // inside the transaction that removes it: if it throws, the removal rolls
+  // back and the exception propagates. Typed containers decode the value
+  // here, so an item that cannot be decoded is never lost.
+  using ItemCheck = std::function<void(const Cell& key, const StoredItem& item)>;
+
   // Removes `key` and returns its unexpired value, atomically: a value file is
-  // read inside the transaction that deletes the row, so a failure to read it
-  // rolls the deletion back.
-  std::optional<StoredItem> pop(const Cell& key, bool retry = false);
+  // read (and `check` run) inside the transaction that deletes the row, so a
+  // failure to read or decode it rolls the deletion back.
+  std::optional<StoredItem> pop(const Cell& key, bool retry = false,
+                                const ItemCheck& check = {});
 
   // Adds `delta` to the integer stored under `key` and returns the result.
   // A missing or expired key starts from `default_value`; with no default,

@@ -1,0 +1,221 @@
+#include "store_rows.hpp"
+
+#include "diskcache/errors.hpp"
+
+namespace diskcache::detail {
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::optional<double> expire_time_of(const std::optional<std::chrono::duration<double>>& expire,
+                                     double now) {
+  if (!expire) return std::nullopt;
+  return now + expire->count();
+}
+
+void require_key(const Cell& key, const std::filesystem::path& directory) {
+  if (key.is_null()) {
+    throw SerializationError("a null value cannot be a key (in " + directory.string() + ")",
+                             directory);
+  }
+}
+
+StagedValue::StagedValue(Store::Impl& impl, const Cell& value, const Cell& key)
+    : files_(impl.files()), value_(&value) {
+  const bool text = value.kind() == Cell::Kind::Text;
+  if ((text || value.kind() == Cell::Kind::Blob) &&
+      static_cast<std::int64_t>(value.bytes().size()) >= impl.min_file_size()) {
+    filename_ = files_.write(value.bytes(), key.repr());
+    mode_ = text ? Mode::Text : Mode::Binary;
+    size_ = static_cast<std::int64_t>(value.bytes().size());
+  }
+}
+
+StagedValue::StagedValue(Store::Impl& impl, std::string filename, std::int64_t size, Mode mode)
+    : files_(impl.files()), mode_(mode), size_(size), filename_(std::move(filename)) {}
+
+StagedValue::~StagedValue() {
+  if (!handed_over_ && !filename_.empty()) files_.remove(filename_);
+}
+
+void StagedValue::hand_over(WriteTransaction& transaction) {
+  transaction.remove_on_rollback(filename_);
+  handed_over_ = true;
+}
+
+void StagedValue::bind(Query& query, int first) const {
+  query.bind(first, size_).bind(first + 1, static_cast<std::int64_t>(mode_));
+  if (filename_.empty()) {
+    query.bind_null(first + 2).bind(first + 3, *value_);
+  } else {
+    query.bind_text(first + 2, filename_).bind_null(first + 3);
+  }
+}
+
+void bind_tag(Query& query, int index, const std::optional<Value>& tag) {
+  if (tag) {
+    query.bind(index, *tag);
+  } else {
+    query.bind_null(index);
+  }
+}
+
+void insert_row(Connection& connection, const Cell& key, double now,
+                std::optional<double> expire_time, const std::optional<Value>& tag,
+                const StagedValue& value) {
+  Query query = connection.query(Sql::InsertRow);
+  query.bind(1, key).bind(2, raw_flag(key)).bind(3, now).bind(4, expire_time);
+  bind_tag(query, 5, tag);
+  value.bind(query, 6);
+  query.run(&key);
+}
+
+void update_row(Connection& connection, const Cell& key, std::int64_t rowid, double now,
+                std::optional<double> expire_time, const std::optional<Value>& tag,
+                const StagedValue& value) {
+  Query query = connection.query(Sql::UpdateRow);
+  query.bind(1, now).bind(2, expire_time);
+  bind_tag(query, 3, tag);
+  value.bind(query, 4);
+  query.bind(8, rowid);
+  query.run(&key);
+}
+
+std::vector<RowFile> select_rows(Query& query) {
+  std::vector<RowFile> rows;
+  while (query.step()) {
+    rows.push_back({query.integer(0), query.is_null(1) ? std::string()
+                                                        : std::string(query.text(1))});
+  }
+  return rows;
+}
+
+void delete_rows(Connection& connection, WriteTransaction& transaction,
+                 const std::vector<RowFile>& rows) {
+  for (const RowFile& row : rows) {
+    connection.query(Sql::DeleteRow).bind(1, row.rowid).run();
+    transaction.remove_after_commit(row.filename);
+  }
+}
+
+std::int64_t setting_integer(Connection& connection, const char* name) {
+  Query query = connection.query(Sql::SelectSetting);
+  query.bind_text(1, name);
+  return query.step() ? query.integer(0) : 0;
+}
+
+std::int64_t volume_of(Store::Impl& impl, Connection& connection) {
+  std::int64_t pages = 0;
+  {
+    Query query = connection.query(Sql::PageCount);
+    if (query.step()) pages = query.integer(0);
+  }
+  return impl.page_size() * pages + setting_integer(connection, "size");
+}
+
+std::optional<Sql> eviction_select(EvictionPolicy policy) {
+  switch (policy) {
+    case EvictionPolicy::LeastRecentlyStored: return Sql::SelectLeastRecentlyStored;
+    case EvictionPolicy::LeastRecentlyUsed: return Sql::SelectLeastRecentlyUsed;
+    case EvictionPolicy::LeastFrequentlyUsed: return Sql::SelectLeastFrequentlyUsed;
+    case EvictionPolicy::None: break;
+  }
+  return std::nullopt;
+}
+
+void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& transaction,
+                   double now) {
+  std::int64_t limit = impl.cull_limit();
+  if (limit == 0) return;
+  std::vector<RowFile> rows;
+  {
+    Query query = connection.query(Sql::SelectExpiredForCull);
+    query.bind(1, now).bind(2, limit);
+    rows = select_rows(query);
+  }
+  delete_rows(connection, transaction, rows);
+  limit -= static_cast<std::int64_t>(rows.size());
+  if (limit == 0) return;
+
+  const std::optional<Sql> select = eviction_select(impl.eviction_policy());
+  if (!select || volume_of(impl, connection) < impl.size_limit()) return;
+  {
+    Query query = connection.query(*select);
+    query.bind(1, limit);
+    rows = select_rows(query);
+  }
+  delete_rows(connection, transaction, rows);
+}
+
+// Reads columns expire_time..size laid out as in SelectItem, from `first`.
+ValueLocation read_location(const Query& query, int rowid_column, int first) {
+  ValueLocation location;
+  location.rowid = query.integer(rowid_column);
+  location.expire_time = query.optional_real(first);
+  if (!query.is_null(first + 1)) location.tag = query.value(first + 1);
+  location.mode = query.integer(first + 2);
+  if (!query.is_null(first + 3)) location.filename = std::string(query.text(first + 3));
+  location.inline_value = query.cell(first + 4);
+  location.size = query.integer(first + 5);
+  return location;
+}
+
+std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const Cell& key) {
+  const auto fail = [&](const std::string& why) -> std::optional<Cell> {
+    throw CorruptionError("cannot read the value of key " + key.repr() + " in " +
+                              impl.directory().string() + ": " + why,
+                          impl.directory(), key.repr());
+  };
+  switch (static_cast<Mode>(location.mode)) {
+    case Mode::Raw: {
+      if (!location.filename.empty()) return fail("mode 1 (raw) with a value file");
+      Cell cell = std::move(location.inline_value);
+      cell.set_mode(Mode::Raw);
+      return cell;
+    }
+    case Mode::Pickle: {
+      // Never read, never decoded: the policy reports the pickle.
+      Cell cell = Cell::blob(std::string());
+      cell.set_mode(Mode::Pickle);
+      return cell;
+    }
+    case Mode::Binary:
+    case Mode::Text: {
+      if (location.filename.empty()) {
+        return fail("mode " + std::to_string(location.mode) + " without a value file");
+      }
+      std::optional<std::string> bytes =
+          impl.files().read(location.filename, location.size, key.repr());
+      if (!bytes) return std::nullopt;
+      const bool text = static_cast<Mode>(location.mode) == Mode::Text;
+      Cell cell = text ? Cell::text(std::move(*bytes)) : Cell::blob(std::move(*bytes));
+      cell.set_mode(static_cast<Mode>(location.mode));
+      return cell;
+    }
+    case Mode::None: break;
+  }
+  return fail("unknown value mode " + std::to_string(location.mode));
+}
+
+StoredItem to_item(ValueLocation& location, Cell value) {
+  return StoredItem{std::move(value), location.expire_time, std::move(location.tag)};
+}
+
+[[noreturn]] void missing_file(Store::Impl& impl, const ValueLocation& location,
+                               const Cell& key) {
+  throw CorruptionError("value file " + (impl.directory() / location.filename).string() +
+                            " for key " + key.repr() + " is missing",
+                        impl.directory(), key.repr());
+}
+
+std::optional<ValueLocation> select_item(Connection& connection, const Cell& key,
+                                         double now) {
+  Query query = connection.query(Sql::SelectItem);
+  query.bind(1, key).bind(2, raw_flag(key)).bind(3, now);
+  if (!query.step(&key)) return std::nullopt;
+  return read_location(query, 0, 1);
+}
+
+}  // namespace diskcache::detail

@@ -1,0 +1,153 @@
+// Row-level building blocks shared by the Store's operations: binding and
+// writing rows, locating and loading values, culling, batch removal.
+// Every function here runs on the calling thread's connection, inside the
+// caller's transaction when it writes.
+#ifndef DISKCACHE_SRC_STORE_ROWS_HPP_
+#define DISKCACHE_SRC_STORE_ROWS_HPP_
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connection.hpp"
+#include "diskcache/cell.hpp"
+#include "diskcache/store.hpp"
+#include "store_impl.hpp"
+#include "transaction.hpp"
+
+namespace diskcache::detail {
+
+inline constexpr std::int64_t kBatchSize = 100;  // rows per transaction in bulk removals
+inline constexpr int kMissingFileRereads = 3;
+
+// Unix time in seconds, as Python's time.time().
+double now_seconds();
+
+std::optional<double> expire_time_of(const std::optional<std::chrono::duration<double>>& expire,
+                                     double now);
+
+inline std::int64_t raw_flag(const Cell& key) { return key.raw() ? 1 : 0; }
+
+// Throws SerializationError for a null key, which SQLite could never match.
+void require_key(const Cell& key, const std::filesystem::path& directory);
+
+// A value on its way into a row: inline, or already written to a value file.
+// Until a transaction takes the file over, the destructor removes it.
+class StagedValue {
+ public:
+  // Writes `value` to a value file if it is text or bytes of at least
+  // Settings::disk_min_file_size. `key` only names the item in errors.
+  StagedValue(Store::Impl& impl, const Cell& value, const Cell& key);
+  // Adopts a value file already written (size bytes, mode Binary or Text).
+  StagedValue(Store::Impl& impl, std::string filename, std::int64_t size, Mode mode);
+  StagedValue(const StagedValue&) = delete;
+  StagedValue& operator=(const StagedValue&) = delete;
+  ~StagedValue();
+
+  // From now on `transaction` removes the file if it rolls back.
+  void hand_over(WriteTransaction& transaction);
+
+  // Binds size, mode, filename, value at parameters first..first+3.
+  void bind(Query& query, int first) const;
+
+ private:
+  ValueFiles& files_;
+  const Cell* value_ = nullptr;  // null when adopting a file
+  Mode mode_ = Mode::Raw;
+  std::int64_t size_ = 0;  // as Python: 0 for inline values
+  std::string filename_;
+  bool handed_over_ = false;
+};
+
+void bind_tag(Query& query, int index, const std::optional<Value>& tag);
+
+void insert_row(Connection& connection, const Cell& key, double now,
+                std::optional<double> expire_time, const std::optional<Value>& tag,
+                const StagedValue& value);
+void update_row(Connection& connection, const Cell& key, std::int64_t rowid, double now,
+                std::optional<double> expire_time, const std::optional<Value>& tag,
+                const StagedValue& value);
+
+struct RowFile {
+  std::int64_t rowid;
+  std::string filename;  // empty: inline value
+};
+
+// Runs a SELECT whose first two columns are rowid and filename.
+std::vector<RowFile> select_rows(Query& query);
+
+// Deletes `rows`; their files go once the outermost transaction commits.
+void delete_rows(Connection& connection, WriteTransaction& transaction,
+                 const std::vector<RowFile>& rows);
+
+// An integer row of the Settings table (count, size, hits, misses); 0 if absent.
+std::int64_t setting_integer(Connection& connection, const char* name);
+
+// Database pages plus the stored size of value files, as core.py volume().
+std::int64_t volume_of(Store::Impl& impl, Connection& connection);
+
+// The query selecting `policy`'s eviction candidates (rowid, filename),
+// oldest first; none for EvictionPolicy::None.
+std::optional<Sql> eviction_select(EvictionPolicy policy);
+
+// Culling on write, as core.py _cull: up to cull_limit expired items, then,
+// if the cache is at its size limit, items by eviction policy.
+void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& transaction,
+                   double now);
+
+// The columns of a row that locate its value.
+struct ValueLocation {
+  std::int64_t rowid = 0;
+  std::optional<double> expire_time;
+  std::optional<Value> tag;
+  std::int64_t mode = 0;
+  std::string filename;
+  std::int64_t size = 0;
+  Cell inline_value;
+};
+
+// Reads the rowid from `rowid_column` and expire_time, tag, mode, filename,
+// value, size from consecutive columns starting at `first`.
+ValueLocation read_location(const Query& query, int rowid_column, int first);
+
+// Turns a row's value into a Cell, reading its file if it has one. Returns
+// nullopt if the file does not exist (the caller decides what that means).
+// Throws CorruptionError for an inconsistent row or a damaged file.
+std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const Cell& key);
+
+StoredItem to_item(ValueLocation& location, Cell value);
+
+[[noreturn]] void missing_file(Store::Impl& impl, const ValueLocation& location,
+                               const Cell& key);
+
+// The unexpired row of `key`, or nullopt.
+std::optional<ValueLocation> select_item(Connection& connection, const Cell& key, double now);
+
+// Removes rows in batches of kBatchSize, one transaction per batch, so other
+// writers get the lock between batches. `select_batch` binds and runs the
+// batch query, returning rows (rowid, filename); it is given the last rowid
+// removed so far (0 at first).
+template <class SelectBatch>
+std::int64_t remove_in_batches(Store::Impl& impl, bool retry, SelectBatch&& select_batch) {
+  Connection& connection = impl.connection();
+  std::int64_t removed = 0;
+  std::int64_t last_rowid = 0;
+  while (true) {
+    WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+    std::vector<RowFile> rows = select_batch(connection, last_rowid);
+    if (rows.empty()) {
+      transaction.commit();
+      return removed;
+    }
+    delete_rows(connection, transaction, rows);
+    transaction.commit();
+    removed += static_cast<std::int64_t>(rows.size());
+    last_rowid = rows.back().rowid;
+  }
+}
+
+}  // namespace diskcache::detail
+
+#endif  // DISKCACHE_SRC_STORE_ROWS_HPP_
