@@ -17,8 +17,8 @@ void Connection::Closer::operator()(sqlite3* db) const noexcept {
 }
 
 Connection::Connection(const std::filesystem::path& directory,
-                       std::chrono::milliseconds timeout, bool create)
-    : directory_(&directory), timeout_(timeout) {
+                       const std::atomic<std::chrono::milliseconds>& timeout, bool create)
+    : directory_(&directory), timeout_(&timeout) {
   const std::string path = (directory / "cache.db").string();
   sqlite3* raw = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
@@ -44,7 +44,9 @@ int Connection::on_busy(void* self, int count) noexcept {
   auto* connection = static_cast<Connection*>(self);
   const auto now = std::chrono::steady_clock::now();
   if (count == 0) connection->busy_since_ = now;
-  if (now - connection->busy_since_ >= connection->timeout_) return 0;
+  if (now - connection->busy_since_ >= connection->timeout_->load(std::memory_order_relaxed)) {
+    return 0;
+  }
   // Short sleeps first (a write transaction usually takes microseconds), then
   // capped at 1 ms so a waiter notices a released lock quickly.
   const auto sleep = std::chrono::microseconds(std::min(1000, 20 << std::min(count, 6)));

@@ -4,6 +4,7 @@
 #define DISKCACHE_SRC_CONNECTION_HPP_
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -27,9 +28,11 @@ struct ConnectionPragmas {
 class Connection {
  public:
   // Opens `directory`/cache.db (creating it if `create`). The busy handler
-  // waits up to `timeout` for locks held by other connections.
-  Connection(const std::filesystem::path& directory, std::chrono::milliseconds timeout,
-             bool create);
+  // waits up to `*timeout` (read at each wait, so a changed setting applies
+  // at once) for locks held by other connections. `directory` and `timeout`
+  // must outlive the connection.
+  Connection(const std::filesystem::path& directory,
+             const std::atomic<std::chrono::milliseconds>& timeout, bool create);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection();
@@ -74,7 +77,7 @@ class Connection {
   };
   std::unique_ptr<sqlite3, Closer> db_;
   const std::filesystem::path* directory_;
-  std::chrono::milliseconds timeout_;
+  const std::atomic<std::chrono::milliseconds>* timeout_;
   std::chrono::steady_clock::time_point busy_since_{};
   std::array<std::unique_ptr<Statement>, static_cast<std::size_t>(Sql::kCount)> statements_;
   TransactionState transaction_;

@@ -11,7 +11,7 @@ namespace diskcache {
 using namespace detail;  // NOLINT: the Store is built from these parts
 
 Store::Store(std::filesystem::path directory, const Settings& settings)
-    : impl_(std::make_shared<Impl>(std::move(directory), settings)) {}
+    : impl_(Impl::open(std::move(directory), settings)) {}
 
 const std::filesystem::path& Store::directory() const noexcept { return impl_->directory(); }
 
@@ -20,6 +20,12 @@ Settings Store::settings() const { return impl_->settings(); }
 void Store::reset(const Settings& settings) { impl_->store_settings(settings); }
 
 void Store::close() { impl_->close(); }
+
+Transaction Store::transact(bool retry) {
+  Impl& impl = *impl_;
+  return Transaction(impl_, std::make_unique<WriteTransaction>(impl.connection(), impl.files(),
+                                                               retry, impl.timeout()));
+}
 
 bool Store::set(const Cell& key, const Cell& value, const SetOptions& options) {
   Impl& impl = *impl_;

@@ -22,6 +22,12 @@ namespace diskcache {
 
 class Store::Impl {
  public:
+  // The engine of `directory`: the one already open in this process, with
+  // `overrides` applied to it, or a new one. An empty path makes a new
+  // temporary directory.
+  static std::shared_ptr<Impl> open(std::filesystem::path directory, const Settings& overrides);
+
+  // Prefer open(): two engines on one directory do not share transactions.
   Impl(std::filesystem::path directory, const Settings& overrides);
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
@@ -74,7 +80,7 @@ class Store::Impl {
   const std::filesystem::path directory_;
   const detail::UniqueFd directory_fd_;
   const std::uint64_t serial_;  // unique per Impl, keys per-thread caches
-  std::chrono::milliseconds timeout_;
+  std::atomic<std::chrono::milliseconds> timeout_;  // changed by store_settings
   std::int64_t page_size_ = 4096;
 
   detail::ValueFiles files_;

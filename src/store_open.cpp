@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -24,10 +26,30 @@ namespace {
 // generation belong to the parent and are never used or closed by the child.
 std::atomic<std::uint64_t> g_fork_generation{0};
 
+// The engines open in this process, by canonical directory, so that every
+// container on one directory shares one connection per thread: a
+// transaction begun through one of them covers the others, instead of
+// deadlocking against them on the database lock.
+struct OpenDirectories {
+  std::mutex mutex;
+  std::map<std::filesystem::path, std::weak_ptr<Store::Impl>> engines;  // GUARDED_BY(mutex)
+};
+
+OpenDirectories& open_directories() {
+  static auto* directories = new OpenDirectories;  // never destroyed: used at exit
+  return *directories;
+}
+
 void register_fork_handler() {
   static const bool registered = [] {
-    pthread_atfork(nullptr, nullptr,
-                   [] { g_fork_generation.fetch_add(1, std::memory_order_relaxed); });
+    // The open-directories lock is held across fork(), so the child never
+    // inherits it locked by a thread that does not exist there.
+    pthread_atfork([] { open_directories().mutex.lock(); },
+                   [] { open_directories().mutex.unlock(); },
+                   [] {
+                     g_fork_generation.fetch_add(1, std::memory_order_relaxed);
+                     open_directories().mutex.unlock();
+                   });
     return true;
   }();
   (void)registered;
@@ -194,6 +216,43 @@ detail::ConnectionPragmas pragmas_of(const Settings& settings) {
 
 }  // namespace
 
+std::shared_ptr<Store::Impl> Store::Impl::open(std::filesystem::path directory,
+                                               const Settings& overrides) {
+  register_fork_handler();
+  directory = prepare_directory(std::move(directory));
+  std::error_code error;
+  const std::filesystem::path canonical = std::filesystem::canonical(directory, error);
+  if (error) {
+    throw IoError("cannot resolve cache directory " + directory.string() + ": " +
+                      error.message(),
+                  directory, {}, error.value());
+  }
+  OpenDirectories& open = open_directories();
+  const auto find_open = [&]() -> std::shared_ptr<Impl> {
+    std::lock_guard lock(open.mutex);
+    auto found = open.engines.find(canonical);
+    if (found == open.engines.end()) return nullptr;
+    if (auto engine = found->second.lock()) return engine;
+    open.engines.erase(found);
+    return nullptr;
+  };
+  if (std::shared_ptr<Impl> engine = find_open()) {
+    engine->store_settings(overrides);
+    return engine;
+  }
+  // Opening may wait for the database lock, so it happens outside the
+  // registry's lock; if another thread opened the directory meanwhile, its
+  // engine wins and this one closes again.
+  auto engine = std::make_shared<Impl>(std::move(directory), overrides);
+  std::lock_guard lock(open.mutex);
+  auto [slot, inserted] = open.engines.try_emplace(canonical, engine);
+  if (!inserted) {
+    if (auto winner = slot->second.lock()) return winner;
+    slot->second = engine;
+  }
+  return engine;
+}
+
 Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
     : directory_(prepare_directory(std::move(directory))),
       directory_fd_(open_directory(directory_)),
@@ -290,11 +349,18 @@ Settings Store::Impl::settings() const {
 
 void Store::Impl::store_settings(const Settings& overrides) {
   detail::validate_settings(overrides, directory_);
+  // The timeout is not stored, so changing only it takes no lock.
+  if (overrides.timeout.given()) timeout_ = overrides.timeout.value();
+  const detail::SettingRows given = detail::settings_rows(overrides, true);
+  if (given.empty()) {
+    if (overrides.timeout.given()) apply_settings(detail::merge_settings(settings(), overrides));
+    return;
+  }
   const Settings merged = detail::merge_settings(settings(), overrides);
   detail::Connection& connection = this->connection();
   {
     detail::WriteTransaction transaction(connection, files_, /*retry=*/false, timeout_);
-    for (const auto& [name, value] : detail::settings_rows(overrides, true)) {
+    for (const auto& [name, value] : given) {
       connection.query(detail::Sql::UpdateSetting).bind_text(1, name).bind(2, value).run();
     }
     if (overrides.eviction_policy.given()) {
@@ -307,7 +373,6 @@ void Store::Impl::store_settings(const Settings& overrides) {
     }
     transaction.commit();
   }
-  if (overrides.timeout.given()) timeout_ = overrides.timeout.value();
   apply_settings(merged);
   // Connections of other threads pick up new pragmas when they reopen.
   connection.apply(pragmas_of(merged));

@@ -215,6 +215,15 @@ class Cache {
   Settings settings() const { return store_.settings(); }
   void reset(const Settings& settings) { store_.reset(settings); }
 
+  // Begins a write transaction on this thread: the writes (and reads) until
+  // the returned guard's scope ends form one commit, undone if an exception
+  // leaves the scope. Nests; shared by every container on this directory in
+  // this process. See transaction.hpp.
+  //   { auto transaction = cache.transact(); cache.set(1, "a"); cache.set(2, "b"); }
+  // Throws Timeout if the write lock stays taken longer than
+  // Settings::timeout (with `retry`, waits for ever).
+  [[nodiscard]] Transaction transact(bool retry = false) { return store_.transact(retry); }
+
   const std::filesystem::path& directory() const noexcept { return store_.directory(); }
 
   // Closes the database connections; the next call reopens them.

@@ -22,8 +22,9 @@
 // processes may open the same directory. After fork() the child's first call
 // opens fresh connections and never touches the parent's.
 //
-// Copies of a Store share one engine (connections, settings); the engine
-// closes when the last copy goes away.
+// Copies of a Store, and every Store opened on the same directory in one
+// process, share one engine (connections, settings, transactions); the
+// engine closes when the last of them goes away.
 #ifndef DISKCACHE_STORE_HPP_
 #define DISKCACHE_STORE_HPP_
 
@@ -38,6 +39,7 @@
 
 #include "diskcache/cell.hpp"
 #include "diskcache/settings.hpp"
+#include "diskcache/transaction.hpp"
 #include "diskcache/value.hpp"
 
 namespace diskcache {
@@ -152,8 +154,15 @@ class Store {
   void create_tag_index();
   void drop_tag_index();
 
-  // Closes every connection of this Store; the next call reopens.
-  // REQUIRES: no other thread is using the Store meanwhile.
+  // Begins a write transaction on this thread (see transaction.hpp); nests
+  // if one is open. Waits for the write lock up to Settings::timeout, then
+  // throws Timeout; with `retry`, waits for ever.
+  [[nodiscard]] Transaction transact(bool retry = false);
+
+  // Closes every connection of this Store's engine, which every container on
+  // the same directory in this process shares; the next call reopens.
+  // REQUIRES: no other thread uses the directory meanwhile, no transaction
+  // is open.
   void close();
 
   // Internal machinery; not part of the API.
