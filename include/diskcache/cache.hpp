@@ -43,6 +43,7 @@
 #include "diskcache/disk/auto.hpp"
 #include "diskcache/disk_policy.hpp"
 #include "diskcache/errors.hpp"
+#include "diskcache/memoize.hpp"
 #include "diskcache/settings.hpp"
 #include "diskcache/store.hpp"
 #include "diskcache/value.hpp"
@@ -214,6 +215,20 @@ class Cache {
   // Current settings / change some of them (those given) persistently.
   Settings settings() const { return store_.settings(); }
   void reset(const Settings& settings) { store_.reset(settings); }
+
+  // Wraps `fn` so that its results are cached in this cache under
+  // (name, arguments...) (see memoize.hpp): a call with arguments seen
+  // before, by any process, returns the stored result without calling `fn`.
+  //   auto slow_square = cache.memoize("square", [](int x) { return x * x; },
+  //                                    {.expire = std::chrono::hours(1)});
+  //   int nine = slow_square(3);
+  // REQUIRES: `name` is unique to this function within the directory.
+  template <class Fn>
+  Memoized<Disk, std::decay_t<Fn>> memoize(std::string name, Fn&& fn,
+                                           MemoizeOptions options = {}) {
+    return Memoized<Disk, std::decay_t<Fn>>(store_, std::move(name), std::forward<Fn>(fn),
+                                            std::move(options));
+  }
 
   // Begins a write transaction on this thread: the writes (and reads) until
   // the returned guard's scope ends form one commit, undone if an exception

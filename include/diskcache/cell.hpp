@@ -154,6 +154,21 @@ class Cell {
     return "<" + std::to_string(bytes_.size()) + "-byte encoded key>";
   }
 
+  // Same kind, raw flag and contents: the same key in the database (SQLite
+  // compares an INTEGER and a REAL by value, as here). The mode is not part
+  // of a key.
+  friend bool operator==(const Cell& a, const Cell& b) noexcept {
+    if (a.raw_ != b.raw_) return false;
+    const auto number = [](const Cell& cell) {
+      return cell.kind_ == Kind::Integer ? static_cast<long double>(cell.integer_)
+                                         : static_cast<long double>(cell.real_);
+    };
+    const bool a_number = a.kind_ == Kind::Integer || a.kind_ == Kind::Real;
+    const bool b_number = b.kind_ == Kind::Integer || b.kind_ == Kind::Real;
+    if (a_number || b_number) return a_number && b_number && number(a) == number(b);
+    return a.kind_ == b.kind_ && a.bytes_ == b.bytes_;
+  }
+
   static std::string_view as_chars(const Bytes& bytes) noexcept {
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
   }

@@ -10,8 +10,10 @@
 #include "diskcache/disk/auto.hpp"
 #include "diskcache/disk_policy.hpp"
 #include "diskcache/errors.hpp"
+#include "diskcache/memoize.hpp"
 #include "diskcache/settings.hpp"
 #include "diskcache/store.hpp"
+#include "diskcache/transaction.hpp"
 #include "diskcache/value.hpp"
 
 #endif  // DISKCACHE_DISKCACHE_HPP_
