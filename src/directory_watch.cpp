@@ -1,0 +1,45 @@
+#include "directory_watch.hpp"
+
+#include <poll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+#include <thread>
+
+namespace diskcache::detail {
+
+DirectoryWatch::DirectoryWatch(const std::filesystem::path& directory)
+    : fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
+  if (!fd_.valid()) return;
+  // IN_MODIFY: WAL frames written; IN_CREATE/IN_MOVED_TO: a new WAL or
+  // database file (after a checkpoint reset, or a rollback-journal database).
+  if (::inotify_add_watch(fd_.get(), directory.c_str(),
+                          IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
+    fd_.reset();
+  }
+}
+
+bool DirectoryWatch::wait(std::chrono::microseconds timeout) {
+  if (!fd_.valid()) {
+    std::this_thread::sleep_for(timeout);
+    return false;
+  }
+  pollfd descriptor{fd_.get(), POLLIN, 0};
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+  const timespec limit{static_cast<std::time_t>(seconds.count()),
+                       static_cast<long>((timeout - seconds).count() * 1000)};
+  int ready;
+  do {
+    ready = ::ppoll(&descriptor, 1, &limit, nullptr);
+  } while (ready < 0 && errno == EINTR);
+  if (ready <= 0) return false;
+  // Drain: one wake-up per batch of changes is enough.
+  alignas(inotify_event) char buffer[4096];
+  while (::read(fd_.get(), buffer, sizeof buffer) > 0) {
+  }
+  return true;
+}
+
+}  // namespace diskcache::detail
