@@ -160,6 +160,46 @@ testing::AssertionResult mentions(const std::string& message,
 }
 
 // ---------------------------------------------------------------------------
+// Policies that serialize Value with cereal (disk::Auto stores it raw).
+
+template <class Disk>
+class CerealPolicyTest : public testing::Test {};
+using CerealPolicies = testing::Types<disk::Binary, disk::Json>;
+TYPED_TEST_SUITE(CerealPolicyTest, CerealPolicies, PolicyNames);
+
+TYPED_TEST(CerealPolicyTest, ValueRoundTripsEveryKind) {
+  std::vector<Value> values = {Value(), Value(-5), Value(2.5), Value("text"),
+                               Value(diskcache::to_bytes("\x01\x7f\xff"))};
+  if constexpr (!std::is_same_v<TypeParam, disk::Json>) {  // Json refuses NULs
+    values.push_back(Value(std::string("nul\0inside", 11)));
+    values.push_back(Value(diskcache::to_bytes(std::string("\0\x01", 2))));
+  }
+  for (const Value& value : values) {
+    EXPECT_EQ(TypeParam::template decode<Value>(TypeParam::encode(value)), value)
+        << value.repr();
+  }
+}
+
+// Written like a Value whose kind byte is 9.
+struct ValueOfKindNine {
+  template <class Archive>
+  void serialize(Archive& archive) {
+    std::uint8_t kind = 9;
+    archive(kind);
+  }
+};
+
+TYPED_TEST(CerealPolicyTest, ValueOfUnknownKindIsASerializationError) {
+  const Cell cell = TypeParam::encode(ValueOfKindNine{});
+  try {
+    TypeParam::template decode<Value>(cell);
+    FAIL() << "expected SerializationError";
+  } catch (const SerializationError& error) {
+    EXPECT_TRUE(mentions(error.what(), "unknown kind 9"));
+  }
+}
+
+// ---------------------------------------------------------------------------
 // Every policy that serializes objects: Auto, Binary, Json, Boost.
 
 template <class Disk>

@@ -147,6 +147,53 @@ class Value {
   std::variant<std::monostate, std::int64_t, double, std::string, Bytes> data_;
 };
 
+// cereal support, found by cereal through argument-dependent lookup: a Value
+// is written as its kind, then its contents. So structs with Value members,
+// Cache<Value, Value, disk::Binary> and memoized functions taking Values work
+// with every cereal-based policy.
+template <class Archive>
+void save(Archive& archive, const Value& value) {
+  archive(static_cast<std::uint8_t>(value.kind()));
+  switch (value.kind()) {
+    case Value::Kind::Null: break;
+    case Value::Kind::Integer: archive(*value.get_if<std::int64_t>()); break;
+    case Value::Kind::Real: archive(*value.get_if<double>()); break;
+    case Value::Kind::Text: archive(*value.get_if<std::string>()); break;
+    case Value::Kind::Blob: archive(to_string(*value.get_if<Bytes>())); break;
+  }
+}
+
+// Throws SerializationError for an unknown kind.
+template <class Archive>
+void load(Archive& archive, Value& value) {
+  std::uint8_t kind = 0;
+  archive(kind);
+  switch (static_cast<Value::Kind>(kind)) {
+    case Value::Kind::Null: value = Value(); return;
+    case Value::Kind::Integer: {
+      std::int64_t number = 0;
+      archive(number);
+      value = Value(number);
+      return;
+    }
+    case Value::Kind::Real: {
+      double number = 0;
+      archive(number);
+      value = Value(number);
+      return;
+    }
+    case Value::Kind::Text:
+    case Value::Kind::Blob: {
+      std::string bytes;
+      archive(bytes);
+      value = static_cast<Value::Kind>(kind) == Value::Kind::Text ? Value(std::move(bytes))
+                                                                   : Value(to_bytes(bytes));
+      return;
+    }
+  }
+  throw SerializationError("a serialized Value has the unknown kind " + std::to_string(kind));
+}
+
 }  // namespace diskcache
 
 #endif  // DISKCACHE_VALUE_HPP_
