@@ -73,6 +73,20 @@ const char* sql_text(Sql id) noexcept {
              " FROM Cache ORDER BY rowid DESC LIMIT 1";
     case Sql::SelectSetting: return "SELECT value FROM Settings WHERE key = ?1";
     case Sql::UpdateSetting: return "UPDATE Settings SET value = ?2 WHERE key = ?1";
+    // The key range of one queue, as core.py push/pull/peek: integers
+    // between the bounds, or text "prefix-NNN..." between the bounds.
+    case Sql::QueueFirstKey:
+      return "SELECT key FROM Cache WHERE ?1 < key AND key < ?2 AND raw = 1"
+             " ORDER BY key ASC LIMIT 1";
+    case Sql::QueueLastKey:
+      return "SELECT key FROM Cache WHERE ?1 < key AND key < ?2 AND raw = 1"
+             " ORDER BY key DESC LIMIT 1";
+    case Sql::QueueFirstItem:
+      return "SELECT rowid, key, expire_time, tag, mode, filename, value, size FROM Cache"
+             " WHERE ?1 < key AND key < ?2 AND raw = 1 ORDER BY key ASC LIMIT 1";
+    case Sql::QueueLastItem:
+      return "SELECT rowid, key, expire_time, tag, mode, filename, value, size FROM Cache"
+             " WHERE ?1 < key AND key < ?2 AND raw = 1 ORDER BY key DESC LIMIT 1";
     case Sql::PageCount: return "PRAGMA page_count";
     case Sql::kCount: break;
   }

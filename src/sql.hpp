@@ -41,6 +41,11 @@ enum class Sql : std::size_t {
   SelectLastItem,
   SelectSetting,
   UpdateSetting,
+  // Queue on a cache (push, pull, peek): the item at either end of a key range.
+  QueueFirstKey,
+  QueueLastKey,
+  QueueFirstItem,
+  QueueLastItem,
   PageCount,
   kCount,
 };

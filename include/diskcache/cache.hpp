@@ -245,6 +245,61 @@ class Cache {
   // REQUIRES: no other thread uses the cache meanwhile.
   void close() { store_.close(); }
 
+  // Queue on a cache (Python's push, pull, peek). A queue's keys are integers
+  // from 500000000000000 (no prefix) or texts "prefix-500000000000000", ...
+  // (the number as %015d); pushing to the back adds 1 to the largest key,
+  // pushing to the front subtracts 1 from the smallest. Each prefix is its
+  // own queue, and Python code sees the same queues:
+  //
+  //   diskcache::Cache<> cache(dir);
+  //   cache.push("first");                               // 500000000000000
+  //   cache.push("urgent", {}, diskcache::Side::Front);  // 499999999999999
+  //   auto job = cache.pull();  // {499999999999999, "urgent"}
+  //   cache.push(42, "jobs");                            // "jobs-500000000000000"
+  //
+  // Caution: as in Python, any raw key inside a queue's range belongs to it,
+  // for instance a plain integer key 5 to the queue without prefix.
+
+  // Stores `value` at `side` of the queue `prefix` with `options` (expiry,
+  // tag, retry) and culls like set. Returns the new key. Throws
+  // SerializationError if K cannot hold the queue's keys (an integer
+  // without prefix, text with one); Error if a key found in the prefix's
+  // range does not end in a number. Either way nothing is stored.
+  K push(const V& value, const std::optional<std::string>& prefix = {},
+         Side side = Side::Back, const SetOptions& options = {}) {
+    // Checked before storing, so a key K cannot hold is never pushed.
+    const Cell example = prefix ? Cell::text(*prefix + "-500000000000000")
+                                : Cell::integer(500000000000000);
+    decode<K>(example, example);
+    const Cell key = store_.push(encode(value), prefix, side, options);
+    return decode<K>(key, key);
+  }
+
+  // Removes and returns the item (key, value) at `side` of the queue
+  // `prefix`, atomically: across processes each item is pulled once.
+  // Expired items there are removed and skipped. nullopt when empty.
+  // An item that cannot be decoded as K and V throws SerializationError, one
+  // whose value file is missing CorruptionError; either way it stays in the
+  // queue (check(true) removes rows whose file is missing).
+  std::optional<std::pair<K, V>> pull(const std::optional<std::string>& prefix = {},
+                                      Side side = Side::Front, bool retry = false) {
+    std::optional<std::pair<K, V>> result;
+    store_.pull(prefix, side, retry, [&](const Cell& key, const StoredItem& item) {
+      result.emplace(decode<K>(key, key), decode<V>(item.value, key));
+    });
+    return result;
+  }
+
+  // The item at `side` of the queue `prefix`, left in place; expired items
+  // there are removed. nullopt when empty.
+  std::optional<std::pair<K, V>> peek(const std::optional<std::string>& prefix = {},
+                                      Side side = Side::Front, bool retry = false) {
+    auto item = store_.peek(prefix, side, retry);
+    if (!item) return std::nullopt;
+    return std::pair<K, V>(decode<K>(item->first, item->first),
+                           decode<V>(item->second.value, item->first));
+  }
+
   // The untyped engine underneath.
   Store& store() noexcept { return store_; }
 

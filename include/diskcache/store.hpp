@@ -154,6 +154,31 @@ class Store {
   void create_tag_index();
   void drop_tag_index();
 
+  // Queue on a cache, as Python's Cache.push/pull/peek. A queue is the range
+  // of raw keys strictly between 0 and 999999999999999 (no prefix) or
+  // between "prefix-000000000000000" and "prefix-999999999999999" (text),
+  // ordered by key; other keys in that range take part too, as in Python.
+
+  // Stores `value` under a new key one past the key at `side` (Back: largest
+  // + 1, Front: smallest - 1), or 500000000000000 in an empty queue, then
+  // culls like set. Returns the key: an integer, or the text
+  // "prefix-<number as %015d>". Throws Error if a key in a prefix's range
+  // does not end in a number (nothing is stored).
+  Cell push(const Cell& value, const std::optional<std::string>& prefix, Side side,
+            const SetOptions& options = {});
+
+  // Removes and returns the item at `side` (key and value), atomically;
+  // expired items met there are removed and skipped. nullopt when the queue
+  // is empty. The value file is read and `check` run inside the transaction
+  // that deletes the row, so a failure in either leaves the item in place.
+  std::optional<std::pair<Cell, StoredItem>> pull(const std::optional<std::string>& prefix,
+                                                  Side side, bool retry = false,
+                                                  const ItemCheck& check = {});
+
+  // Like pull, but leaves the item in place (expired ones are still removed).
+  std::optional<std::pair<Cell, StoredItem>> peek(const std::optional<std::string>& prefix,
+                                                  Side side, bool retry = false);
+
   // Begins a write transaction on this thread (see transaction.hpp); nests
   // if one is open. Waits for the write lock up to Settings::timeout, then
   // throws Timeout; with `retry`, waits for ever.

@@ -1,0 +1,163 @@
+// The queue on a cache (Store::push, pull, peek), statement for statement as
+// core.py's Cache.push, pull and peek: a queue is a key range, its ends are
+// found with ORDER BY key, new keys are one past an end.
+#include <cinttypes>
+#include <charconv>
+#include <cstdio>
+#include <string_view>
+#include <system_error>
+
+#include "diskcache/errors.hpp"
+#include "diskcache/store.hpp"
+#include "store_rows.hpp"
+
+namespace diskcache {
+
+using namespace detail;  // NOLINT: the Store is built from these parts
+
+namespace {
+
+constexpr std::int64_t kFirstNumber = 500000000000000;  // core.py: "starts at 500 trillion"
+
+// The open key interval of one queue, as core.py's min_key and max_key.
+struct QueueRange {
+  explicit QueueRange(const std::optional<std::string>& prefix)
+      : low(prefix ? Cell::text(*prefix + "-000000000000000") : Cell::integer(0)),
+        high(prefix ? Cell::text(*prefix + "-999999999999999")
+                    : Cell::integer(999999999999999)) {}
+
+  void bind(Query& query) const { query.bind(1, low).bind(2, high); }
+
+  Cell low;
+  Cell high;
+};
+
+// The key numbered `number`: the integer itself, or "prefix-%015d" as
+// core.py formats it (a negative number keeps its sign inside the 15 digits).
+Cell queue_key(const std::optional<std::string>& prefix, std::int64_t number) {
+  if (!prefix) return Cell::integer(number);
+  char digits[32];
+  std::snprintf(digits, sizeof digits, "%015" PRId64, number);
+  return Cell::text(*prefix + "-" + digits);
+}
+
+// The key `step` (+1 or -1) past `end`, the key at one end of the queue.
+Cell key_beside(Store::Impl& impl, const std::optional<std::string>& prefix, const Cell& end,
+                std::int64_t step) {
+  if (!prefix) {
+    // Only numbers sort between two integer bounds. Python adds 1 to a
+    // float key as well, and so do we.
+    if (end.kind() == Cell::Kind::Real) return Cell::real(end.real() + static_cast<double>(step));
+    return Cell::integer(end.integer() + step);
+  }
+  // Python takes the number after the last '-'; the range guarantees the
+  // key starts with "prefix-" but not that a number follows.
+  const std::string_view text = end.bytes();
+  const std::string_view digits = text.substr(text.rfind('-') + 1);
+  std::int64_t number = 0;
+  const char* last = digits.data() + digits.size();
+  const auto [stop, error] = std::from_chars(digits.data(), last, number);
+  if (digits.empty() || error != std::errc() || stop != last ||
+      __builtin_add_overflow(number, step, &number)) {
+    throw Error("cannot push to queue '" + *prefix + "' in " + impl.directory().string() +
+                    ": the key " + end.repr() + " at its end does not end in a number",
+                impl.directory(), end.repr());
+  }
+  return queue_key(prefix, number);
+}
+
+struct QueueItem {
+  Cell key;
+  StoredItem item;
+  RowFile row;
+};
+
+// The unexpired item at `side` of the queue, its value loaded (inside
+// `transaction`, so a missing file is corruption, not a race). Expired items
+// found there first are deleted. nullopt when the queue is empty.
+std::optional<QueueItem> item_at(Store::Impl& impl, Connection& connection,
+                                 WriteTransaction& transaction, const QueueRange& range,
+                                 Side side) {
+  while (true) {
+    Cell key;
+    ValueLocation location;
+    {
+      Query query =
+          connection.query(side == Side::Front ? Sql::QueueFirstItem : Sql::QueueLastItem);
+      range.bind(query);
+      if (!query.step()) return std::nullopt;
+      key = query.cell(1);
+      key.set_raw(true);
+      // Columns: rowid, key, expire_time, tag, mode, filename, value, size
+      location = read_location(query, 0, 2);
+    }
+    const RowFile row{location.rowid, location.filename};
+    if (location.expire_time && *location.expire_time < now_seconds()) {
+      delete_rows(connection, transaction, {row});
+      continue;
+    }
+    std::optional<Cell> value = load_value(impl, location, key);
+    if (!value) missing_file(impl, location, key);
+    StoredItem item = to_item(location, std::move(*value));
+    return QueueItem{std::move(key), std::move(item), row};
+  }
+}
+
+// pull (remove = true) and peek: one write transaction, which also commits
+// the removal of expired items met at the end of the queue.
+std::optional<std::pair<Cell, StoredItem>> take(Store::Impl& impl,
+                                                const std::optional<std::string>& prefix,
+                                                Side side, bool retry, bool remove,
+                                                const Store::ItemCheck& check) {
+  const QueueRange range(prefix);
+  Connection& connection = impl.connection();
+  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+  std::optional<QueueItem> found = item_at(impl, connection, transaction, range, side);
+  if (found && remove) {
+    if (check) check(found->key, found->item);
+    delete_rows(connection, transaction, {found->row});
+  }
+  transaction.commit();
+  if (!found) return std::nullopt;
+  return std::pair<Cell, StoredItem>(std::move(found->key), std::move(found->item));
+}
+
+}  // namespace
+
+Cell Store::push(const Cell& value, const std::optional<std::string>& prefix, Side side,
+                 const SetOptions& options) {
+  Impl& impl = *impl_;
+  const QueueRange range(prefix);
+  const double now = now_seconds();
+  Connection& connection = impl.connection();
+  // The value file is written before taking the lock, as Python does; the
+  // key is not known yet, so errors name the queue.
+  const Cell pending = Cell::text(prefix ? *prefix + "-<next>" : "<next queue key>");
+  StagedValue staged(impl, value, pending);
+  WriteTransaction transaction(connection, impl.files(), options.retry, impl.timeout());
+  staged.hand_over(transaction);
+
+  Cell key = queue_key(prefix, kFirstNumber);
+  {
+    Query query = connection.query(side == Side::Back ? Sql::QueueLastKey : Sql::QueueFirstKey);
+    range.bind(query);
+    if (query.step()) key = key_beside(impl, prefix, query.cell(0), side == Side::Back ? 1 : -1);
+  }
+  insert_row(connection, key, now, expire_time_of(options.expire, now), options.tag, staged);
+  cull_on_write(impl, connection, transaction, now);
+  transaction.commit();
+  return key;
+}
+
+std::optional<std::pair<Cell, StoredItem>> Store::pull(const std::optional<std::string>& prefix,
+                                                       Side side, bool retry,
+                                                       const ItemCheck& check) {
+  return take(*impl_, prefix, side, retry, /*remove=*/true, check);
+}
+
+std::optional<std::pair<Cell, StoredItem>> Store::peek(const std::optional<std::string>& prefix,
+                                                       Side side, bool retry) {
+  return take(*impl_, prefix, side, retry, /*remove=*/false, {});
+}
+
+}  // namespace diskcache
