@@ -31,29 +31,8 @@ bool Store::set(const Cell& key, const Cell& value, const SetOptions& options) {
   Impl& impl = *impl_;
   require_key(key, impl.directory());
   const double now = now_seconds();
-  Connection& connection = impl.connection();
   StagedValue staged(impl, value, key);
-  WriteTransaction transaction(connection, impl.files(), options.retry, impl.timeout());
-  staged.hand_over(transaction);
-
-  // SELECT then UPDATE or INSERT (not INSERT OR REPLACE): the old row's
-  // file name is needed to remove the file after the commit.
-  std::optional<RowFile> existing;
-  {
-    Query query = connection.query(Sql::SelectForWrite);
-    query.bind(1, key).bind(2, raw_flag(key));
-    std::vector<RowFile> rows = select_rows(query);
-    if (!rows.empty()) existing = rows.front();
-  }
-  const std::optional<double> expire_time = expire_time_of(options.expire, now);
-  if (existing) {
-    update_row(connection, key, existing->rowid, now, expire_time, options.tag, staged);
-    transaction.remove_after_commit(existing->filename);
-  } else {
-    insert_row(connection, key, now, expire_time, options.tag, staged);
-  }
-  cull_on_write(impl, connection, transaction, now);
-  transaction.commit();
+  store_staged(impl, key, staged, options, now);
   return true;
 }
 
@@ -94,44 +73,13 @@ bool Store::add(const Cell& key, const Cell& value, const SetOptions& options) {
 std::optional<StoredItem> Store::get(const Cell& key, bool retry) {
   Impl& impl = *impl_;
   require_key(key, impl.directory());
-  Connection& connection = impl.connection();
-  const EvictionPolicy policy = impl.eviction_policy();
-  const bool statistics = impl.statistics();
-  const bool records_access = policy == EvictionPolicy::LeastRecentlyUsed ||
-                              policy == EvictionPolicy::LeastFrequentlyUsed;
-
-  if (!statistics && !records_access) {
-    // Fast path: one read statement, no lock. A value file can vanish
-    // between the SELECT and the open when a writer replaces the value and
-    // commits; the row is read again then (RELIABILITY.md rule 2).
-    for (int attempt = 0;; ++attempt) {
-      std::optional<ValueLocation> location = select_item(connection, key, now_seconds());
-      if (!location) return std::nullopt;
-      std::optional<Cell> value = load_value(impl, *location, key);
-      if (value) return to_item(*location, std::move(*value));
-      if (attempt == kMissingFileRereads) missing_file(impl, *location, key);
-    }
-  }
-
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
-  const double now = now_seconds();
-  std::optional<ValueLocation> location = select_item(connection, key, now);
-  if (!location) {
-    if (statistics) connection.query(Sql::CountMiss).run();
-    transaction.commit();
-    return std::nullopt;
-  }
-  // Inside the write lock nobody can remove the file: missing is corruption.
-  std::optional<Cell> value = load_value(impl, *location, key);
-  if (!value) missing_file(impl, *location, key);
-  if (statistics) connection.query(Sql::CountHit).run();
-  if (policy == EvictionPolicy::LeastRecentlyUsed) {
-    connection.query(Sql::HitLeastRecentlyUsed).bind(1, now).bind(2, location->rowid).run();
-  } else if (policy == EvictionPolicy::LeastFrequentlyUsed) {
-    connection.query(Sql::HitLeastFrequentlyUsed).bind(1, location->rowid).run();
-  }
-  transaction.commit();
-  return to_item(*location, std::move(*value));
+  std::optional<StoredItem> item;
+  load_unexpired(impl, key, retry, [&](ValueLocation& location) {
+    std::optional<Cell> value = load_value(impl, location, key);
+    if (value) item = to_item(location, std::move(*value));
+    return value.has_value();
+  });
+  return item;
 }
 
 bool Store::contains(const Cell& key) {

@@ -83,6 +83,32 @@ void update_row(Connection& connection, const Cell& key, std::int64_t rowid, dou
   query.run(&key);
 }
 
+void store_staged(Store::Impl& impl, const Cell& key, StagedValue& staged,
+                  const SetOptions& options, double now) {
+  Connection& connection = impl.connection();
+  WriteTransaction transaction(connection, impl.files(), options.retry, impl.timeout());
+  staged.hand_over(transaction);
+
+  // SELECT then UPDATE or INSERT (not INSERT OR REPLACE): the old row's
+  // file name is needed to remove the file after the commit.
+  std::optional<RowFile> existing;
+  {
+    Query query = connection.query(Sql::SelectForWrite);
+    query.bind(1, key).bind(2, raw_flag(key));
+    std::vector<RowFile> rows = select_rows(query);
+    if (!rows.empty()) existing = rows.front();
+  }
+  const std::optional<double> expire_time = expire_time_of(options.expire, now);
+  if (existing) {
+    update_row(connection, key, existing->rowid, now, expire_time, options.tag, staged);
+    transaction.remove_after_commit(existing->filename);
+  } else {
+    insert_row(connection, key, now, expire_time, options.tag, staged);
+  }
+  cull_on_write(impl, connection, transaction, now);
+  transaction.commit();
+}
+
 std::vector<RowFile> select_rows(Query& query) {
   std::vector<RowFile> rows;
   while (query.step()) {
@@ -162,41 +188,50 @@ ValueLocation read_location(const Query& query, int rowid_column, int first) {
   return location;
 }
 
-std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const Cell& key) {
-  const auto fail = [&](const std::string& why) -> std::optional<Cell> {
+Mode checked_mode(Store::Impl& impl, const ValueLocation& location, const Cell& key) {
+  const auto fail = [&](const std::string& why) {
     throw CorruptionError("cannot read the value of key " + key.repr() + " in " +
                               impl.directory().string() + ": " + why,
                           impl.directory(), key.repr());
   };
-  switch (static_cast<Mode>(location.mode)) {
-    case Mode::Raw: {
-      if (!location.filename.empty()) return fail("mode 1 (raw) with a value file");
-      Cell cell = std::move(location.inline_value);
-      cell.set_mode(Mode::Raw);
-      return cell;
-    }
-    case Mode::Pickle: {
-      // Never read, never decoded: the policy reports the pickle.
-      Cell cell = Cell::blob(std::string());
-      cell.set_mode(Mode::Pickle);
-      return cell;
-    }
+  const auto mode = static_cast<Mode>(location.mode);
+  switch (mode) {
+    case Mode::Raw:
+      if (!location.filename.empty()) fail("mode 1 (raw) with a value file");
+      return mode;
+    case Mode::Pickle:
+      return mode;
     case Mode::Binary:
-    case Mode::Text: {
+    case Mode::Text:
       if (location.filename.empty()) {
-        return fail("mode " + std::to_string(location.mode) + " without a value file");
+        fail("mode " + std::to_string(location.mode) + " without a value file");
       }
-      std::optional<std::string> bytes =
-          impl.files().read(location.filename, location.size, key.repr());
-      if (!bytes) return std::nullopt;
-      const bool text = static_cast<Mode>(location.mode) == Mode::Text;
-      Cell cell = text ? Cell::text(std::move(*bytes)) : Cell::blob(std::move(*bytes));
-      cell.set_mode(static_cast<Mode>(location.mode));
-      return cell;
-    }
+      return mode;
     case Mode::None: break;
   }
-  return fail("unknown value mode " + std::to_string(location.mode));
+  fail("unknown value mode " + std::to_string(location.mode));
+  return Mode::None;  // not reached
+}
+
+std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const Cell& key) {
+  const Mode mode = checked_mode(impl, location, key);
+  if (mode == Mode::Raw) {
+    Cell cell = std::move(location.inline_value);
+    cell.set_mode(Mode::Raw);
+    return cell;
+  }
+  if (mode == Mode::Pickle) {
+    // Never read, never decoded: the policy reports the pickle.
+    Cell cell = Cell::blob(std::string());
+    cell.set_mode(Mode::Pickle);
+    return cell;
+  }
+  std::optional<std::string> bytes =
+      impl.files().read(location.filename, location.size, key.repr());
+  if (!bytes) return std::nullopt;
+  Cell cell = mode == Mode::Text ? Cell::text(std::move(*bytes)) : Cell::blob(std::move(*bytes));
+  cell.set_mode(mode);
+  return cell;
 }
 
 StoredItem to_item(ValueLocation& location, Cell value) {
@@ -216,6 +251,46 @@ std::optional<ValueLocation> select_item(Connection& connection, const Cell& key
   query.bind(1, key).bind(2, raw_flag(key)).bind(3, now);
   if (!query.step(&key)) return std::nullopt;
   return read_location(query, 0, 1);
+}
+
+bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
+                    const std::function<bool(ValueLocation& location)>& load) {
+  Connection& connection = impl.connection();
+  const EvictionPolicy policy = impl.eviction_policy();
+  const bool statistics = impl.statistics();
+  const bool records_access = policy == EvictionPolicy::LeastRecentlyUsed ||
+                              policy == EvictionPolicy::LeastFrequentlyUsed;
+
+  if (!statistics && !records_access) {
+    // Fast path: one read statement, no lock. A value file can vanish
+    // between the SELECT and the open when a writer replaces the value and
+    // commits; the row is read again then (RELIABILITY.md rule 2).
+    for (int attempt = 0;; ++attempt) {
+      std::optional<ValueLocation> location = select_item(connection, key, now_seconds());
+      if (!location) return false;
+      if (load(*location)) return true;
+      if (attempt == kMissingFileRereads) missing_file(impl, *location, key);
+    }
+  }
+
+  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+  const double now = now_seconds();
+  std::optional<ValueLocation> location = select_item(connection, key, now);
+  if (!location) {
+    if (statistics) connection.query(Sql::CountMiss).run();
+    transaction.commit();
+    return false;
+  }
+  // Inside the write lock nobody can remove the file: missing is corruption.
+  if (!load(*location)) missing_file(impl, *location, key);
+  if (statistics) connection.query(Sql::CountHit).run();
+  if (policy == EvictionPolicy::LeastRecentlyUsed) {
+    connection.query(Sql::HitLeastRecentlyUsed).bind(1, now).bind(2, location->rowid).run();
+  } else if (policy == EvictionPolicy::LeastFrequentlyUsed) {
+    connection.query(Sql::HitLeastFrequentlyUsed).bind(1, location->rowid).run();
+  }
+  transaction.commit();
+  return true;
 }
 
 }  // namespace diskcache::detail

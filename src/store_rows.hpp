@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +71,12 @@ void update_row(Connection& connection, const Cell& key, std::int64_t rowid, dou
                 std::optional<double> expire_time, const std::optional<Value>& tag,
                 const StagedValue& value);
 
+// The write of set(): in one write transaction, replaces the row of `key`
+// (or inserts one) with `staged`, stored at `now`, then culls and commits.
+// The replaced value's file is removed after the commit.
+void store_staged(Store::Impl& impl, const Cell& key, StagedValue& staged,
+                  const SetOptions& options, double now);
+
 struct RowFile {
   std::int64_t rowid;
   std::string filename;  // empty: inline value
@@ -112,6 +119,10 @@ struct ValueLocation {
 // value, size from consecutive columns starting at `first`.
 ValueLocation read_location(const Query& query, int rowid_column, int first);
 
+// The row's mode, once known to agree with where the value is (inline for
+// Raw, a file for Binary and Text). Throws CorruptionError otherwise.
+Mode checked_mode(Store::Impl& impl, const ValueLocation& location, const Cell& key);
+
 // Turns a row's value into a Cell, reading its file if it has one. Returns
 // nullopt if the file does not exist (the caller decides what that means).
 // Throws CorruptionError for an inconsistent row or a damaged file.
@@ -124,6 +135,14 @@ StoredItem to_item(ValueLocation& location, Cell value);
 
 // The unexpired row of `key`, or nullopt.
 std::optional<ValueLocation> select_item(Connection& connection, const Cell& key, double now);
+
+// The read of get() and read(): finds the unexpired row of `key` and hands it
+// to `load`, which returns false if the row's value file does not exist.
+// Counts the hit or miss and records the access if statistics or the
+// eviction policy need it. Returns false if there is no unexpired row.
+// Throws CorruptionError if the value file stays missing.
+bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
+                    const std::function<bool(ValueLocation& location)>& load);
 
 // Removes rows in batches of kBatchSize, one transaction per batch, so other
 // writers get the lock between batches. `select_batch` binds and runs the

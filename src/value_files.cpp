@@ -7,6 +7,8 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <ios>
+#include <vector>
 
 #include "diskcache/errors.hpp"
 
@@ -53,6 +55,45 @@ NameParts split(std::string_view name) {
           std::string(name.substr(6))};
 }
 
+// Writes all of `bytes` to `fd`; false with errno set on failure.
+bool write_all(FileOps& ops, int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t written = ops.write(fd, bytes.data(), bytes.size());
+    if (written < 0) return false;
+    if (written == 0) {
+      errno = EIO;
+      return false;
+    }
+    bytes.remove_prefix(static_cast<size_t>(written));
+  }
+  return true;
+}
+
+// Clears a stream's exception mask for the guard's lifetime. The end of a
+// stream sets failbit, which must not throw for a caller who enabled
+// exceptions on failbit (a common way to open an ifstream); a stream that
+// goes bad is reported as IoError instead.
+class StreamExceptionsOff {
+ public:
+  explicit StreamExceptionsOff(std::istream& in) : in_(in), mask_(in.exceptions()) {
+    in_.exceptions(std::ios::goodbit);
+  }
+  StreamExceptionsOff(const StreamExceptionsOff&) = delete;
+  StreamExceptionsOff& operator=(const StreamExceptionsOff&) = delete;
+  ~StreamExceptionsOff() {
+    // Restoring the mask throws if the state matches it; the mask is set
+    // first, and the state is already reported (or the normal eof).
+    try {
+      in_.exceptions(mask_);
+    } catch (const std::ios_base::failure&) {
+    }
+  }
+
+ private:
+  std::istream& in_;
+  const std::ios::iostate mask_;
+};
+
 }  // namespace
 
 bool ValueFiles::valid_name(std::string_view name) noexcept {
@@ -81,13 +122,12 @@ UniqueFd ValueFiles::open_subdir(int parent, const std::string& name, bool creat
                                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0));
 }
 
-std::string ValueFiles::write(std::string_view bytes, const std::string& key) {
+ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key) {
   int last_errno = 0;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     const std::string hex = random_hex32();
-    const std::string name = hex.substr(0, 2) + '/' + hex.substr(2, 2) + '/' +
-                             hex.substr(4) + ".val";
-    const NameParts parts = split(name);
+    std::string name = hex.substr(0, 2) + '/' + hex.substr(2, 2) + '/' + hex.substr(4) + ".val";
+    NameParts parts = split(name);
     bool created_first = false;
     bool created_second = false;
 
@@ -127,36 +167,37 @@ std::string ValueFiles::write(std::string_view bytes, const std::string& key) {
                                   ".tmp", directory_, key);
     }
 
+    // From here on this attempt is the last: the value may come from a
+    // stream, which cannot be read a second time. Whatever fails, the
+    // temporary file goes.
     auto fail = [&](const std::string& what) {
       const int error_number = errno;
-      ops_->unlinkat(second.get(), temporary.c_str(), 0);
-      remove_empty_subdirs();
       throw_errno(error_number, what + " value file " + (directory_ / name).string(),
                   directory_, key);
     };
+    std::int64_t size = 0;
+    try {
+      size = fill([&](std::string_view bytes) {
+        if (!write_all(*ops_, file.get(), bytes)) fail("cannot write");
+      });
+      if (ops_->fsync(file.get()) != 0) fail("cannot flush");
+      file.reset();
 
-    const char* data = bytes.data();
-    size_t left = bytes.size();
-    while (left > 0) {
-      ssize_t written = ops_->write(file.get(), data, left);
-      if (written < 0) fail("cannot write");
-      if (written == 0) {
-        errno = EIO;
-        fail("cannot write");
+      // A final name already taken (112 random bits: practically never)
+      // gets another random leaf in the same sub-directory.
+      for (int rename_attempt = 1;; ++rename_attempt) {
+        if (ops_->rename_noreplace(second.get(), temporary.c_str(), second.get(),
+                                   parts.leaf.c_str()) == 0) {
+          break;
+        }
+        if (errno != EEXIST || rename_attempt == kMaxAttempts) fail("cannot rename");
+        parts.leaf = random_hex32().substr(4) + ".val";
+        name = parts.first + '/' + parts.second + '/' + parts.leaf;
       }
-      data += written;
-      left -= static_cast<size_t>(written);
-    }
-    if (ops_->fsync(file.get()) != 0) fail("cannot flush");
-    file.reset();
-
-    if (ops_->rename_noreplace(second.get(), temporary.c_str(), second.get(),
-                               parts.leaf.c_str()) != 0) {
-      if (errno == EEXIST) {
-        ops_->unlinkat(second.get(), temporary.c_str(), 0);
-        continue;
-      }
-      fail("cannot rename");
+    } catch (...) {
+      ops_->unlinkat(second.get(), temporary.c_str(), 0);
+      remove_empty_subdirs();
+      throw;
     }
 
     // The rename is durable only once the directory holding it is flushed,
@@ -172,12 +213,55 @@ std::string ValueFiles::write(std::string_view bytes, const std::string& key) {
     sync_dir(second.get(), (directory_ / parts.first / parts.second).string());
     if (created_second) sync_dir(first.get(), (directory_ / parts.first).string());
     if (created_first) sync_dir(directory_fd_, directory_.string());
-    return name;
+    return {name, size};
   }
   throw_errno(last_errno != 0 ? last_errno : EEXIST,
               "cannot create a value file after " + std::to_string(kMaxAttempts) +
                   " attempts in " + directory_.string(),
               directory_, key);
+}
+
+std::string ValueFiles::write(std::string_view bytes, const std::string& key) {
+  return create(
+             [&](const Append& append) {
+               append(bytes);
+               return static_cast<std::int64_t>(bytes.size());
+             },
+             key)
+      .name;
+}
+
+ValueFiles::Written ValueFiles::write_stream(std::istream& in, const std::string& key) {
+  if (in.fail()) {
+    throw IoError("cannot store key " + key + " in " + directory_.string() +
+                      " from a stream that has already failed (failbit or badbit set, "
+                      "e.g. a file that did not open)",
+                  directory_, key);
+  }
+  const StreamExceptionsOff exceptions_off(in);
+  return create(
+      [&](const Append& append) {
+        std::vector<char> buffer(kStreamChunk);
+        std::int64_t size = 0;
+        while (true) {
+          in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+          if (in.bad()) {
+            throw IoError("cannot read the stream for key " + key + " in " +
+                              directory_.string() + ": it went bad (badbit) after " +
+                              std::to_string(size + in.gcount()) + " bytes",
+                          directory_, key);
+          }
+          const auto got = static_cast<std::size_t>(in.gcount());
+          append(std::string_view(buffer.data(), got));
+          size += static_cast<std::int64_t>(got);
+          if (in.eof()) {
+            // A short read sets failbit too; the stream merely ended.
+            in.clear(std::ios::eofbit);
+            return size;
+          }
+        }
+      },
+      key);
 }
 
 std::optional<UniqueFd> ValueFiles::open_for_read(std::string_view name,
@@ -213,9 +297,9 @@ std::optional<UniqueFd> ValueFiles::open_for_read(std::string_view name,
   return file;
 }
 
-std::optional<std::string> ValueFiles::read(std::string_view name,
-                                            std::int64_t expected_size,
-                                            const std::string& key) const {
+std::optional<UniqueFd> ValueFiles::open(std::string_view name,
+                                         std::int64_t expected_size,
+                                         const std::string& key) const {
   std::optional<UniqueFd> file = open_for_read(name, key);
   if (!file) return std::nullopt;
   const std::string path = (directory_ / name).string();
@@ -235,6 +319,15 @@ std::optional<std::string> ValueFiles::read(std::string_view name,
                               std::to_string(expected_size),
                           directory_, key);
   }
+  return file;
+}
+
+std::optional<std::string> ValueFiles::read(std::string_view name,
+                                            std::int64_t expected_size,
+                                            const std::string& key) const {
+  std::optional<UniqueFd> file = open(name, expected_size, key);
+  if (!file) return std::nullopt;
+  const std::string path = (directory_ / name).string();
 
   std::string bytes(static_cast<size_t>(expected_size), '\0');
   size_t filled = 0;

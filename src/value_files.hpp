@@ -13,6 +13,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <istream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,9 +30,31 @@ class ValueFiles {
   ValueFiles(std::filesystem::path directory, int directory_fd, FileOps& ops)
       : directory_(std::move(directory)), directory_fd_(directory_fd), ops_(&ops) {}
 
+  // Bytes read from a stream per write(2) by write_stream.
+  static constexpr std::size_t kStreamChunk = std::size_t{1} << 20;
+
+  // A value file just written: its relative name and its size in bytes.
+  struct Written {
+    std::string name;
+    std::int64_t size = 0;
+  };
+
   // Writes `bytes` to a new value file, durably; returns its relative name.
   // Throws IoError (nothing is left behind).
   std::string write(std::string_view bytes, const std::string& key);
+
+  // Writes what `in` yields up to its end to a new value file, durably,
+  // kStreamChunk bytes at a time. `in`'s exception mask is set aside while
+  // reading; a normal end leaves `in` at eof. Throws IoError if `in` has
+  // already failed or goes bad (badbit) while being read, or if the file
+  // cannot be written (nothing is left behind).
+  Written write_stream(std::istream& in, const std::string& key);
+
+  // Opens value file `name` for reading once it is known to be a regular
+  // file of `expected_size` bytes. Returns nullopt if it does not exist.
+  // Throws like read.
+  std::optional<UniqueFd> open(std::string_view name, std::int64_t expected_size,
+                               const std::string& key) const;
 
   // Reads the value file `name`, which the database says holds
   // `expected_size` bytes. Returns nullopt if the file does not exist.
@@ -53,6 +77,16 @@ class ValueFiles {
   void set_ops(FileOps& ops) noexcept { ops_ = &ops; }
 
  private:
+  // Appends bytes to the temporary file being written; throws IoError.
+  using Append = std::function<void(std::string_view bytes)>;
+  // Produces the value through `append`; returns its size in bytes.
+  using Fill = std::function<std::int64_t(const Append& append)>;
+
+  // The protocol behind write and write_stream: creates the temporary file,
+  // runs `fill`, then flushes, renames and flushes the directories. If
+  // anything throws, the temporary file is removed.
+  Written create(const Fill& fill, const std::string& key);
+
   // Opens sub-directory `name` ("ab" or "cd") of `parent` without following
   // symlinks; creates it first when `create`. Sets `*created` when it did.
   UniqueFd open_subdir(int parent, const std::string& name, bool create,

@@ -35,6 +35,8 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <istream>
 #include <optional>
 #include <string>
 #include <utility>
@@ -298,6 +300,34 @@ class Cache {
     if (!item) return std::nullopt;
     return std::pair<K, V>(decode<K>(item->first, item->first),
                            decode<V>(item->second.value, item->first));
+  }
+
+  // Large values as streams (Python's set(key, file, read=True) and
+  // read(key)). set_stream copies `in` up to its end into a value file, 1 MiB
+  // at a time, so the value is never whole in memory; it is always a file
+  // and always bytes (mode 2), whatever its size and V: get(key) returns it
+  // as V's policy decodes bytes (for Value: Bytes), Python's get as bytes.
+  // Returns true; culls like set. Throws IoError if `in` has already failed
+  // or goes bad (badbit) while being read; `in`'s exception mask is set
+  // aside. Strong guarantee: on failure the previous value stays and no
+  // file is left.
+  //   std::ifstream video("clip.mp4", std::ios::binary);
+  //   cache.set_stream("clip", video);
+  //   if (std::optional<std::ifstream> clip = cache.read("clip")) out << clip->rdbuf();
+  bool set_stream(const K& key, std::istream& in, const SetOptions& options = {}) {
+    return store_.set_stream(encode(key), in, options);
+  }
+
+  // The value under `key` as a binary stream over its value file, or nullopt
+  // if missing or expired. The stream stays readable after the key is
+  // replaced or erased. Works for every value set_stream wrote, and for text
+  // and bytes set() stored in files (from Settings::disk_min_file_size on).
+  // Throws Error if the value is stored inline in the database (a number, a
+  // short string: use get()), SerializationError if it is a Python pickle.
+  std::optional<std::ifstream> read(const K& key, const GetOptions& options = {}) {
+    std::optional<Store::ValueStream> file = store_.read(encode(key), options.retry);
+    if (!file) return std::nullopt;
+    return std::move(file->stream);
   }
 
   // The untyped engine underneath.

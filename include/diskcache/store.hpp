@@ -30,7 +30,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <istream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -178,6 +180,37 @@ class Store {
   // Like pull, but leaves the item in place (expired ones are still removed).
   std::optional<std::pair<Cell, StoredItem>> peek(const std::optional<std::string>& prefix,
                                                   Side side, bool retry = false);
+
+  // --- Streamed values: Python's set(key, file, read=True), get(key, read=True).
+
+  // Stores the bytes read from `in` up to its end under `key`, as Python's
+  // set(key, file, read=True) does: always in a value file, whatever the
+  // size, as bytes (mode 2), copied 1 MiB at a time so the value is never
+  // whole in memory; then culls like set. Returns true. `in`'s exception
+  // mask is set aside while reading; `in` is left at its end.
+  // Throws IoError if `in` has already failed (e.g. a file that did not
+  // open) or goes bad (badbit) while being read, or if the value file cannot
+  // be written; Timeout as set. Strong guarantee, as set.
+  bool set_stream(const Cell& key, std::istream& in, const SetOptions& options = {});
+
+  // An open value file and its size in bytes (see read).
+  struct ValueStream {
+    std::ifstream stream;
+    std::int64_t size = 0;
+  };
+
+  // Opens the value file of the unexpired `key` for reading, as Python's
+  // get(key, read=True); nullopt if `key` is missing or expired. Counts a
+  // hit or miss and records the access as get does. The stream holds the
+  // file open, so it stays readable after the key is replaced or removed.
+  // Values written by set_stream are always files; set stores text (mode 3,
+  // read as its UTF-8 bytes) and bytes in files from
+  // Settings::disk_min_file_size on.
+  // Throws Error if the value is stored inline in the database (mode 1: a
+  // number, or text or bytes below disk_min_file_size; use get() instead),
+  // SerializationError if it is a Python pickle (mode 4), CorruptionError if
+  // the file is missing or has the wrong size, IoError, Timeout.
+  std::optional<ValueStream> read(const Cell& key, bool retry = false);
 
   // Begins a write transaction on this thread (see transaction.hpp); nests
   // if one is open. Waits for the write lock up to Settings::timeout, then
