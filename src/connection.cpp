@@ -34,6 +34,7 @@ Connection::Connection(const std::filesystem::path& directory,
   sqlite3_db_config(raw, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
   sqlite3_db_config(raw, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
   sqlite3_busy_handler(raw, &Connection::on_busy, this);
+  sqlite3_wal_hook(raw, &Connection::on_commit, this);
 }
 
 Connection::~Connection() {
@@ -52,6 +53,27 @@ int Connection::on_busy(void* self, int count) noexcept {
   const auto sleep = std::chrono::microseconds(std::min(1000, 20 << std::min(count, 6)));
   std::this_thread::sleep_for(sleep);
   return 1;
+}
+
+int Connection::on_commit(void* self, sqlite3* db, const char* schema,
+                          int wal_frames) noexcept {
+  // SQLite's own auto-checkpoint runs a checkpoint after every commit once
+  // the WAL holds 1000 frames. While other processes keep reading, no
+  // checkpoint can finish and reset the WAL, so each commit would copy a few
+  // frames and fsync twice: measured here, 6 processes sharing a queue
+  // dropped from 18,000 to 500 operations/s. Each connection instead
+  // checkpoints once per 1000 frames of WAL growth; a WAL that was reset
+  // (shorter than last time) starts the count again.
+  constexpr int kCheckpointFrames = 1000;
+  auto* connection = static_cast<Connection*>(self);
+  int& last = connection->wal_frames_at_checkpoint_;
+  if (wal_frames < last) last = 0;
+  if (wal_frames - last >= kCheckpointFrames) {
+    last = wal_frames;
+    // A checkpoint that cannot finish (busy readers) is not an error.
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+  return SQLITE_OK;
 }
 
 void Connection::apply(const ConnectionPragmas& pragmas) {
@@ -78,6 +100,10 @@ std::unique_ptr<Statement> Connection::prepare(const std::string& sql) {
 }
 
 std::int64_t Connection::changes() const noexcept { return sqlite3_changes64(db_.get()); }
+
+std::int64_t Connection::last_insert_rowid() const noexcept {
+  return sqlite3_last_insert_rowid(db_.get());
+}
 
 void Connection::abandon() noexcept {
   // The statements belong to the abandoned handle too: leak them with it.

@@ -53,6 +53,8 @@ class Connection {
 
   // Rows changed by the most recent INSERT/UPDATE/DELETE.
   std::int64_t changes() const noexcept;
+  // The rowid of the most recent INSERT.
+  std::int64_t last_insert_rowid() const noexcept;
 
   // Gives the handle up without closing it. Used after fork(): closing a
   // parent's connection in the child can release the parent's locks or
@@ -71,6 +73,7 @@ class Connection {
 
  private:
   static int on_busy(void* self, int count) noexcept;
+  static int on_commit(void* self, sqlite3* db, const char* schema, int wal_frames) noexcept;
 
   struct Closer {
     void operator()(sqlite3* db) const noexcept;
@@ -79,6 +82,7 @@ class Connection {
   const std::filesystem::path* directory_;
   const std::atomic<std::chrono::milliseconds>* timeout_;
   std::chrono::steady_clock::time_point busy_since_{};
+  int wal_frames_at_checkpoint_ = 0;  // WAL length when this connection last checkpointed
   std::array<std::unique_ptr<Statement>, static_cast<std::size_t>(Sql::kCount)> statements_;
   TransactionState transaction_;
 };
