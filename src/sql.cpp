@@ -87,6 +87,26 @@ const char* sql_text(Sql id) noexcept {
     case Sql::QueueLastItem:
       return "SELECT rowid, key, expire_time, tag, mode, filename, value, size FROM Cache"
              " WHERE ?1 < key AND key < ?2 AND raw = 1 ORDER BY key DESC LIMIT 1";
+    case Sql::AnyExpiredLease:
+      return "SELECT 1 FROM Lease WHERE queue IS ?1 AND deadline <= ?2 LIMIT 1";
+    case Sql::SelectExpiredLeases:
+      return "SELECT id, token, key, expire_time, tag, mode, value FROM Lease"
+             " WHERE queue IS ?1 AND deadline <= ?2 ORDER BY key DESC";
+    case Sql::InsertLease:
+      return "INSERT INTO Lease(token, deadline, queue, key, expire_time, tag, mode, value)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    case Sql::SelectLease:
+      return "SELECT queue, key, expire_time, tag, mode, value FROM Lease"
+             " WHERE id = ?1 AND token = ?2";
+    case Sql::DeleteLease: return "DELETE FROM Lease WHERE id = ?1 AND token = ?2";
+    case Sql::RenewLease:
+      return "UPDATE Lease SET deadline = ?3 WHERE id = ?1 AND token = ?2";
+    case Sql::QueueKeyAtFromFront:
+      return "SELECT key FROM Cache WHERE ?1 < key AND key < ?2 AND raw = 1"
+             " ORDER BY key ASC LIMIT 1 OFFSET ?3";
+    case Sql::QueueKeyAtFromBack:
+      return "SELECT key FROM Cache WHERE ?1 < key AND key < ?2 AND raw = 1"
+             " ORDER BY key DESC LIMIT 1 OFFSET ?3";
     case Sql::PageCount: return "PRAGMA page_count";
     case Sql::kCount: break;
   }

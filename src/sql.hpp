@@ -46,6 +46,16 @@ enum class Sql : std::size_t {
   QueueLastKey,
   QueueFirstItem,
   QueueLastItem,
+  // Leases (Deque::lease_front): items taken out of a queue until acknowledged.
+  AnyExpiredLease,
+  SelectExpiredLeases,
+  InsertLease,
+  SelectLease,
+  DeleteLease,
+  RenewLease,
+  // Positions in a queue (Deque::at, set, erase).
+  QueueKeyAtFromFront,
+  QueueKeyAtFromBack,
   PageCount,
   kCount,
 };

@@ -21,6 +21,26 @@ void Store::reset(const Settings& settings) { impl_->store_settings(settings); }
 
 void Store::close() { impl_->close(); }
 
+bool Store::wait_until(std::chrono::duration<double> timeout,
+                       const std::function<bool()>& attempt) {
+  // Longest sleep without an event: bounds the cost of a missed wake-up.
+  constexpr std::chrono::milliseconds kFallbackPoll{5};
+  const auto deadline =
+      std::chrono::steady_clock::now() +
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout);
+  if (attempt()) return true;
+  detail::ChangeSignal& changes = impl_->changes();
+  while (true) {
+    // The ticket comes before the attempt, so a commit between a failed
+    // attempt and the sleep still ends the sleep.
+    const std::uint64_t ticket = changes.ticket();
+    if (attempt()) return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return false;
+    changes.wait(ticket, std::min(deadline, now + kFallbackPoll));
+  }
+}
+
 Transaction Store::transact(bool retry) {
   Impl& impl = *impl_;
   return Transaction(impl_, std::make_unique<WriteTransaction>(impl.connection(), impl.files(),

@@ -12,6 +12,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "change_signal.hpp"
 #include "connection.hpp"
 #include "diskcache/settings.hpp"
 #include "diskcache/store.hpp"
@@ -37,6 +38,9 @@ class Store::Impl {
   detail::Connection& connection();
   // Closes every connection. REQUIRES: no concurrent use of this Store.
   void close();
+  // The process-wide watch for commits to the directory (see
+  // change_signal.hpp), made on first use (and again after fork()).
+  detail::ChangeSignal& changes();
 
   const std::filesystem::path& directory() const noexcept { return directory_; }
   detail::ValueFiles& files() noexcept { return files_; }
@@ -69,6 +73,7 @@ class Store::Impl {
     std::uint64_t fork_generation;
     std::mutex mutex;
     std::unordered_map<std::thread::id, std::unique_ptr<detail::Connection>> connections;
+    std::unique_ptr<detail::ChangeSignal> changes;
   };
 
   std::unique_ptr<detail::Connection> open_connection();

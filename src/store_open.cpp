@@ -178,7 +178,8 @@ void verify_cache_database(detail::Connection& connection,
                            const std::set<std::string>& tables) {
   const std::filesystem::path& directory = connection.directory();
   for (const std::string& table : tables) {
-    if (table != "Cache" && table != "Settings") {
+    // Lease is ours (Deque leases), beside Python's two tables.
+    if (table != "Cache" && table != "Settings" && table != "Lease") {
       throw CorruptionError(directory.string() + "/cache.db is not a diskcache database: "
                                 "it has a table '" + table + "'",
                             directory);
@@ -436,6 +437,13 @@ detail::Connection& Store::Impl::connection() {
   cache[next_slot] = {serial_, epoch, generation, connection};
   next_slot = (next_slot + 1) % cache.size();
   return *connection;
+}
+
+detail::ChangeSignal& Store::Impl::changes() {
+  Registry& registry = current_registry(g_fork_generation.load(std::memory_order_relaxed));
+  std::lock_guard lock(registry.mutex);
+  if (!registry.changes) registry.changes = std::make_unique<detail::ChangeSignal>(directory_);
+  return *registry.changes;
 }
 
 void Store::Impl::close() {

@@ -111,6 +111,13 @@ std::optional<std::pair<Cell, StoredItem>> take(Store::Impl& impl,
                                                 const Store::ItemCheck& check) {
   const QueueRange range(prefix);
   Connection& connection = impl.connection();
+  if (connection.transaction().depth == 0) {
+    // An empty queue is answered by a read, without the write lock: idle
+    // consumers then never hold up producers (or each other).
+    Query query = connection.query(side == Side::Front ? Sql::QueueFirstKey : Sql::QueueLastKey);
+    range.bind(query);
+    if (!query.step()) return std::nullopt;
+  }
   WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
   std::optional<QueueItem> found = item_at(impl, connection, transaction, range, side);
   if (found && remove) {
@@ -158,6 +165,19 @@ std::optional<std::pair<Cell, StoredItem>> Store::pull(const std::optional<std::
 std::optional<std::pair<Cell, StoredItem>> Store::peek(const std::optional<std::string>& prefix,
                                                        Side side, bool retry) {
   return take(*impl_, prefix, side, retry, /*remove=*/false, {});
+}
+
+std::optional<Cell> Store::queue_key_at(const std::optional<std::string>& prefix,
+                                        std::int64_t index, Side side) {
+  const QueueRange range(prefix);
+  Query query = impl_->connection().query(side == Side::Front ? Sql::QueueKeyAtFromFront
+                                                              : Sql::QueueKeyAtFromBack);
+  range.bind(query);
+  query.bind(3, index);
+  if (!query.step()) return std::nullopt;
+  Cell key = query.cell(0);
+  key.set_raw(true);
+  return key;
 }
 
 }  // namespace diskcache

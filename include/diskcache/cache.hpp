@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "diskcache/disk/auto.hpp"
+#include "diskcache/detail/decode.hpp"
 #include "diskcache/disk_policy.hpp"
 #include "diskcache/errors.hpp"
 #include "diskcache/memoize.hpp"
@@ -342,15 +343,7 @@ class Cache {
   // Decodes `cell`, the value stored under `key` (or the key itself).
   template <class T>
   T decode(const Cell& cell, const Cell& key) const {
-    try {
-      return Disk::template decode<T>(cell);
-    } catch (const SerializationError& error) {
-      // Add the key and directory the policy could not know.
-      const std::string text = key.repr();
-      throw SerializationError(std::string(error.what()) + " (key " + text + " in " +
-                                   store_.directory().string() + ")",
-                               store_.directory(), text);
-    }
+    return detail::decode_stored<Disk, T>(cell, key, "key", store_.directory());
   }
 
   KeyError missing(const Cell& key) const {

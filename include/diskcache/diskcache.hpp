@@ -7,6 +7,7 @@
 
 #include "diskcache/cache.hpp"
 #include "diskcache/cell.hpp"
+#include "diskcache/deque.hpp"
 #include "diskcache/disk/auto.hpp"
 #include "diskcache/disk_policy.hpp"
 #include "diskcache/errors.hpp"

@@ -28,6 +28,7 @@
 #ifndef DISKCACHE_STORE_HPP_
 #define DISKCACHE_STORE_HPP_
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -211,6 +212,56 @@ class Store {
   // SerializationError if it is a Python pickle (mode 4), CorruptionError if
   // the file is missing or has the wrong size, IoError, Timeout.
   std::optional<ValueStream> read(const Cell& key, bool retry = false);
+
+  // --- Leases: at-least-once delivery from a queue (Deque::lease_front).
+  // A leased item leaves its queue for the Lease table (which Python never
+  // reads) until ack() deletes it, release() returns it, or its deadline
+  // passes; reclaim_leases() then returns it to the front of its queue.
+
+  // An item taken from a queue under a lease.
+  struct Leased {
+    std::int64_t id = 0;     // with `token`, names the lease
+    std::int64_t token = 0;  // random: a lease that ended is never confused with a new one
+    Cell key;                // the key it had in the queue
+    StoredItem item;
+  };
+
+  // Creates the Lease table if it does not exist yet.
+  // REQUIRES: called (by any process) before the other lease calls.
+  void enable_leases();
+
+  // Pulls the item at `side` of the queue `prefix` (see pull; `check` runs
+  // inside the transaction) and leases it for `visibility`. Expired leases of
+  // the queue are reclaimed first. nullopt when the queue is empty.
+  std::optional<Leased> lease(const std::optional<std::string>& prefix, Side side,
+                              std::chrono::duration<double> visibility, bool retry = false,
+                              const ItemCheck& check = {});
+  // Deletes the leased item for good. Returns false if the lease had already
+  // ended (its item was reclaimed, and may be delivered again).
+  bool ack(std::int64_t id, std::int64_t token, bool retry = false);
+  // Returns the leased item to the front of its queue now; false if the
+  // lease had already ended.
+  bool release(std::int64_t id, std::int64_t token, bool retry = false);
+  // Moves the lease's deadline to `visibility` from now; false if it had
+  // already ended.
+  bool renew(std::int64_t id, std::int64_t token, std::chrono::duration<double> visibility,
+             bool retry = false);
+  // Returns the items of the queue `prefix` whose lease deadline has passed
+  // to the front of the queue (their original order kept); expired items are
+  // dropped. Returns how many went back.
+  std::int64_t reclaim_leases(const std::optional<std::string>& prefix, bool retry = false);
+
+  // The key `index` places from `side` of the queue `prefix` (0: the end
+  // itself), or nullopt when the queue is shorter.
+  std::optional<Cell> queue_key_at(const std::optional<std::string>& prefix, std::int64_t index,
+                                   Side side);
+
+  // Calls `attempt` until it returns true or `timeout` passes; returns its
+  // last result. Between attempts it sleeps until some process (C++ or
+  // Python) commits to this directory, noticed through inotify, or at most a
+  // few milliseconds (the fallback when no event arrives), so waiting does
+  // not poll SQLite in a tight loop.
+  bool wait_until(std::chrono::duration<double> timeout, const std::function<bool()>& attempt);
 
   // Begins a write transaction on this thread (see transaction.hpp); nests
   // if one is open. Waits for the write lock up to Settings::timeout, then

@@ -1,0 +1,355 @@
+// diskcache::Deque<T, Disk>: a persistent double-ended queue shared by
+// processes; the work queue between producers and consumers.
+//
+// A Deque is a directory holding a cache whose keys are the queue's
+// positions, exactly as Python diskcache's Deque lays it out (integer keys
+// from 500000000000000, eviction policy "none"), so a Python process can
+// consume a C++ process's queue and the other way round.
+//
+//   diskcache::Deque<std::string> jobs("/var/tmp/jobs");
+//   jobs.push_back("resize photo 1");                       // producer
+//   if (auto job = jobs.pop_front_wait(std::chrono::seconds(5))) work(*job);
+//
+// Every pop is atomic across threads and processes: each item is delivered
+// to exactly one consumer. An item popped by a consumer that then crashes
+// is gone; for work that must survive a crashed worker, lease it instead:
+//
+//   if (auto job = jobs.lease_front(std::chrono::minutes(1))) {
+//     work(**job);
+//     job->ack();  // deleted for good; without ack it returns to the front
+//   }
+//
+// Items are decoded as T by the disk policy (default disk::Auto: numbers,
+// strings and bytes as Python stores them, other types with cereal).
+//
+// Thread safety: a Deque may be shared by threads. Process safety: any
+// number of processes (C++ or Python 5.x) may use the directory at once.
+// Fork safety: as Cache.
+#ifndef DISKCACHE_DEQUE_HPP_
+#define DISKCACHE_DEQUE_HPP_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "diskcache/disk/auto.hpp"
+#include "diskcache/detail/decode.hpp"
+#include "diskcache/disk_policy.hpp"
+#include "diskcache/errors.hpp"
+#include "diskcache/settings.hpp"
+#include "diskcache/store.hpp"
+#include "diskcache/transaction.hpp"
+
+namespace diskcache {
+
+template <class T, class Disk>
+  requires DiskPolicyFor<Disk, T>
+class Deque;
+
+// An item taken from a Deque under a lease (see Deque::lease_front). While
+// the lease lasts, the item is out of the queue, invisible to every other
+// consumer (Python's included). ack() deletes it for good; release(), or
+// destroying the Lease without ack(), returns it to the front of the queue
+// at once; if the holder dies, it returns when the visibility timeout ends.
+template <class T>
+class Lease {
+ public:
+  Lease(Lease&& other) noexcept
+      : store_(std::move(other.store_)),
+        leased_(std::move(other.leased_)),
+        value_(std::move(other.value_)),
+        active_(std::exchange(other.active_, false)) {}
+  Lease& operator=(Lease&&) = delete;
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+
+  // Returns the item to the queue unless ack() or release() ran. Errors are
+  // swallowed: the item then comes back when its lease times out.
+  ~Lease() {
+    if (!active_) return;
+    try {
+      store_.release(leased_.id, leased_.token, /*retry=*/true);
+    } catch (...) {
+    }
+  }
+
+  const T& value() const noexcept { return value_; }
+  T& value() noexcept { return value_; }
+  const T& operator*() const noexcept { return value_; }
+  T& operator*() noexcept { return value_; }
+  const T* operator->() const noexcept { return &value_; }
+
+  // Deletes the item for good. Returns false if the lease had already timed
+  // out: the item went back to the queue and may be delivered again.
+  bool ack() {
+    active_ = false;
+    return store_.ack(leased_.id, leased_.token, /*retry=*/true);
+  }
+
+  // Returns the item to the front of the queue now; false if the lease had
+  // already timed out.
+  bool release() {
+    active_ = false;
+    return store_.release(leased_.id, leased_.token, /*retry=*/true);
+  }
+
+  // Keeps the item for `visibility` from now (a long job's heartbeat);
+  // false if the lease had already timed out.
+  bool renew(std::chrono::duration<double> visibility) {
+    return store_.renew(leased_.id, leased_.token, visibility, /*retry=*/true);
+  }
+
+  // Whether neither ack() nor release() has run yet.
+  bool active() const noexcept { return active_; }
+
+ private:
+  template <class U, class Disk>
+    requires DiskPolicyFor<Disk, U>
+  friend class Deque;
+  Lease(Store store, Store::Leased leased, T value)
+      : store_(std::move(store)), leased_(std::move(leased)), value_(std::move(value)) {}
+
+  Store store_;
+  Store::Leased leased_;
+  T value_;
+  bool active_ = true;
+};
+
+template <class T, class Disk = disk::Auto>
+  requires DiskPolicyFor<Disk, T>
+class Deque {
+ public:
+  using value_type = T;
+  using duration = std::chrono::duration<double>;
+
+  // Opens (creating if needed) the deque in `directory`; an empty path makes
+  // a new temporary directory. With `maxlen`, pushing to a full deque drops
+  // an item from the other end (maxlen is a property of this object, not
+  // stored). The directory's eviction policy is set to None, as Python's
+  // Deque does, so no item is ever evicted.
+  // Throws IoError, CorruptionError, Error as Cache's constructor.
+  explicit Deque(std::filesystem::path directory = {},
+                 std::optional<std::size_t> maxlen = std::nullopt, Settings settings = {})
+      : Deque(open_store(std::move(directory), std::move(settings)), maxlen) {}
+
+  // A Deque over the directory of an open cache (Python's Deque.fromcache);
+  // shares its engine.
+  template <class Container>
+  static Deque from_cache(Container& cache, std::optional<std::size_t> maxlen = std::nullopt) {
+    return Deque(cache.store(), maxlen);
+  }
+
+  // Adds `value` at the back / front. With maxlen, a full deque first loses
+  // its front / back item (in the same transaction).
+  void push_back(const T& value) { push(value, Side::Back); }
+  void push_front(const T& value) { push(value, Side::Front); }
+
+  // Removes and returns the back / front item, atomically across processes;
+  // nullopt if empty. An item that cannot be decoded as T throws
+  // SerializationError and stays.
+  std::optional<T> pop_back() { return pop(Side::Back); }
+  std::optional<T> pop_front() { return pop(Side::Front); }
+
+  // The back / front item, left in place; nullopt if empty.
+  std::optional<T> peek_back() { return peek(Side::Back); }
+  std::optional<T> peek_front() { return peek(Side::Front); }
+
+  // pop_front(), waiting up to `timeout` for an item to arrive. A push by
+  // any process (C++ or Python) wakes the waiter through an inotify watch on
+  // the directory; without an event it still looks again every few
+  // milliseconds. Returns nullopt if the time runs out.
+  std::optional<T> pop_front_wait(duration timeout) {
+    std::optional<T> item;
+    store_.wait_until(timeout, [&] { return (item = pop_front()).has_value(); });
+    return item;
+  }
+
+  // Takes the front item under a lease of `visibility_timeout` (see Lease):
+  // acknowledged, it is gone; not acknowledged in time (the consumer
+  // crashed), it returns to the front of the queue for the next consumer.
+  // nullopt if empty. Delivery is at least once: a consumer that acks after
+  // its lease ended learns so from ack() returning false.
+  std::optional<Lease<T>> lease_front(duration visibility_timeout) {
+    std::optional<T> value;
+    std::optional<Store::Leased> leased =
+        store_.lease(std::nullopt, Side::Front, visibility_timeout, /*retry=*/true,
+                     [&](const Cell& key, const StoredItem& item) {
+                       value.emplace(decode(item.value, key));
+                     });
+    if (!leased) return std::nullopt;
+    return Lease<T>(store_, std::move(*leased), std::move(*value));
+  }
+
+  // lease_front(), waiting up to `timeout` for an item as pop_front_wait.
+  std::optional<Lease<T>> lease_front_wait(duration visibility_timeout, duration timeout) {
+    std::optional<Lease<T>> lease;
+    store_.wait_until(timeout, [&] {
+      std::optional<Lease<T>> taken = lease_front(visibility_timeout);
+      if (taken) lease.emplace(std::move(*taken));
+      return lease.has_value();
+    });
+    return lease;
+  }
+
+  // The item `index` places from the front (negative: from the back, -1
+  // being the last). Throws KeyError if out of range.
+  T at(std::int64_t index) {
+    const Cell key = key_at(index);
+    std::optional<StoredItem> item = store_.get(key, /*retry=*/true);
+    if (!item) throw out_of_range(index);
+    return decode(item->value, key);
+  }
+
+  // Replaces the item at `index` (as at). Throws KeyError if out of range.
+  void set(std::int64_t index, const T& value) {
+    auto transaction = store_.transact(/*retry=*/true);
+    store_.set(key_at(index), encode(value), SetOptions{.retry = true});
+  }
+
+  // Removes the item at `index` (as at). Throws KeyError if out of range.
+  void erase(std::int64_t index) {
+    auto transaction = store_.transact(/*retry=*/true);
+    store_.erase(key_at(index), /*retry=*/true);
+  }
+
+  // Number of items (leased items are not counted).
+  std::int64_t size() { return store_.size(); }
+  bool empty() { return size() == 0; }
+  // Removes every item; leases already given out stay valid.
+  void clear() { store_.clear(/*retry=*/true); }
+
+  // Pushes every element of `values` to the back (in order) / to the front
+  // (so the last element ends up first, as Python's extendleft), in one
+  // transaction.
+  template <class Range>
+  void extend(const Range& values) {
+    auto transaction = store_.transact(/*retry=*/true);
+    for (const auto& value : values) push_back(value);
+  }
+  template <class Range>
+  void extend_front(const Range& values) {
+    auto transaction = store_.transact(/*retry=*/true);
+    for (const auto& value : values) push_front(value);
+  }
+
+  // Moves the last `steps` items to the front (negative: the first -steps to
+  // the back), as std::rotate on a ring; one transaction.
+  void rotate(std::int64_t steps = 1) {
+    auto transaction = store_.transact(/*retry=*/true);
+    const std::int64_t count = size();
+    if (count == 0) return;
+    steps %= count;
+    const Side from = steps >= 0 ? Side::Back : Side::Front;
+    const Side to = steps >= 0 ? Side::Front : Side::Back;
+    for (std::int64_t i = 0; i < (steps >= 0 ? steps : -steps); ++i) {
+      std::optional<std::pair<Cell, StoredItem>> item = store_.pull(std::nullopt, from, true);
+      store_.push(item->second.value, std::nullopt, to, options_of(item->second));
+    }
+  }
+
+  // Reverses the order of the items, in one transaction.
+  void reverse() {
+    auto transaction = store_.transact(/*retry=*/true);
+    const std::int64_t count = size();
+    for (std::int64_t low = 0, high = count - 1; low < high; ++low, --high) {
+      const Cell low_key = key_at(low);
+      const Cell high_key = key_at(high);
+      std::optional<StoredItem> low_item = store_.get(low_key, true);
+      std::optional<StoredItem> high_item = store_.get(high_key, true);
+      store_.set(low_key, high_item->value, options_of(*high_item));
+      store_.set(high_key, low_item->value, options_of(*low_item));
+    }
+  }
+
+  // Begins a write transaction (see transaction.hpp): the calls in its scope
+  // form one commit.
+  [[nodiscard]] Transaction transact(bool retry = true) { return store_.transact(retry); }
+
+  std::optional<std::size_t> maxlen() const noexcept { return maxlen_; }
+  const std::filesystem::path& directory() const noexcept { return store_.directory(); }
+  Store& store() noexcept { return store_; }
+
+ private:
+  Deque(Store store, std::optional<std::size_t> maxlen)
+      : store_(std::move(store)), maxlen_(maxlen) {
+    store_.enable_leases();
+  }
+
+  static Store open_store(std::filesystem::path directory, Settings settings) {
+    settings.eviction_policy = EvictionPolicy::None;
+    return Store(std::move(directory), settings);
+  }
+
+  static Cell encode(const T& value) { return Disk::template encode<T>(value); }
+
+  T decode(const Cell& cell, const Cell& key) const {
+    return detail::decode_stored<Disk, T>(cell, key, "deque item", store_.directory());
+  }
+
+  static SetOptions options_of(const StoredItem& item) {
+    SetOptions options{.tag = item.tag, .retry = true};
+    if (item.expire_time) {
+      const double now =
+          duration(std::chrono::system_clock::now().time_since_epoch()).count();
+      options.expire = duration(*item.expire_time - now);
+    }
+    return options;
+  }
+
+  void push(const T& value, Side side) {
+    const Cell cell = encode(value);
+    if (!maxlen_) {
+      store_.push(cell, std::nullopt, side, SetOptions{.retry = true});
+      return;
+    }
+    auto transaction = store_.transact(/*retry=*/true);
+    store_.push(cell, std::nullopt, side, SetOptions{.retry = true});
+    const Side other = side == Side::Back ? Side::Front : Side::Back;
+    while (store_.size() > static_cast<std::int64_t>(*maxlen_)) {
+      store_.pull(std::nullopt, other, /*retry=*/true);
+    }
+  }
+
+  std::optional<T> pop(Side side) {
+    std::optional<T> value;
+    store_.reclaim_leases(std::nullopt, /*retry=*/true);
+    store_.pull(std::nullopt, side, /*retry=*/true, [&](const Cell& key, const StoredItem& item) {
+      value.emplace(decode(item.value, key));
+    });
+    return value;
+  }
+
+  std::optional<T> peek(Side side) {
+    std::optional<std::pair<Cell, StoredItem>> item;
+    store_.reclaim_leases(std::nullopt, /*retry=*/true);
+    item = store_.peek(std::nullopt, side, /*retry=*/true);
+    if (!item) return std::nullopt;
+    return decode(item->second.value, item->first);
+  }
+
+  Cell key_at(std::int64_t index) {
+    const bool from_back = index < 0;
+    std::optional<Cell> key =
+        store_.queue_key_at(std::nullopt, from_back ? -index - 1 : index,
+                            from_back ? Side::Back : Side::Front);
+    if (!key) throw out_of_range(index);
+    return *key;
+  }
+
+  KeyError out_of_range(std::int64_t index) const {
+    return KeyError("deque index " + std::to_string(index) + " out of range in " +
+                        store_.directory().string(),
+                    store_.directory(), std::to_string(index));
+  }
+
+  mutable Store store_;
+  std::optional<std::size_t> maxlen_;
+};
+
+}  // namespace diskcache
+
+#endif  // DISKCACHE_DEQUE_HPP_
