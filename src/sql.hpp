@@ -60,6 +60,13 @@ enum class Sql : std::size_t {
   QueueKeysAscending,
   QueueKeysDescending,
   PageCount,
+  // Scans (Store::scan): pages of (rowid, key, raw) in insertion or key order.
+  MaxRowid,
+  ScanByRowidAsc,
+  ScanByRowidDesc,
+  ScanByKeyAfter,
+  ScanByKeyBefore,
+  ScanByKeyLast,
   kCount,
 };
 
