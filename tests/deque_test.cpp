@@ -147,6 +147,19 @@ TEST_F(DequeTest, IterationSkipsPoppedItemsAndMeetsNewOnes) {
   EXPECT_EQ(rest, expected);
 }
 
+TEST_F(DequeTest, ReverseOfQueuesLongerThanAPage) {
+  for (std::int64_t length : {0, 1, 2, 250, 251}) {
+    Deque<std::int64_t> deque(dir_ / ("length-" + std::to_string(length)));
+    std::vector<std::int64_t> items;
+    for (std::int64_t i = 0; i < length; ++i) items.push_back(i);
+    deque.extend(items);
+    deque.reverse();
+    EXPECT_EQ(std::vector<std::int64_t>(deque.begin(), deque.end()),
+              std::vector<std::int64_t>(items.rbegin(), items.rend()))
+        << length << " items";
+  }
+}
+
 TEST_F(DequeTest, CountAndRemoveCompareValues) {
   Deque<std::string> deque(dir_.path());
   deque.extend(std::vector<std::string>{"a", "b", "a", "c", "a"});

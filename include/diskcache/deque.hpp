@@ -256,14 +256,22 @@ class Deque {
   // Reverses the order of the items, in one transaction.
   void reverse() {
     auto transaction = store_.transact(/*retry=*/true);
-    const std::int64_t count = size();
-    for (std::int64_t low = 0, high = count - 1; low < high; ++low, --high) {
-      const Cell low_key = key_at(low);
-      const Cell high_key = key_at(high);
-      std::optional<StoredItem> low_item = store_.get(low_key, true);
-      std::optional<StoredItem> high_item = store_.get(high_key, true);
-      store_.set(low_key, high_item->value, options_of(*high_item));
-      store_.set(high_key, low_item->value, options_of(*low_item));
+    detail::QueueKeyWalk front(store_, std::nullopt, Side::Front);
+    detail::QueueKeyWalk back(store_, std::nullopt, Side::Back);
+    while (true) {
+      std::optional<Cell> low = front.next();
+      std::optional<Cell> high = back.next();
+      // The walks meet in the middle. Keys of the queue without prefix are
+      // numbers below 10^15, exact as doubles.
+      const auto number = [](const Cell& key) {
+        return key.kind() == Cell::Kind::Integer ? static_cast<double>(key.integer())
+                                                 : key.real();
+      };
+      if (!low || !high || number(*low) >= number(*high)) return;
+      std::optional<StoredItem> low_item = store_.get(*low, /*retry=*/true);
+      std::optional<StoredItem> high_item = store_.get(*high, /*retry=*/true);
+      store_.set(*low, high_item->value, options_of(*high_item));
+      store_.set(*high, low_item->value, options_of(*low_item));
     }
   }
 
