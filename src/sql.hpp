@@ -57,6 +57,13 @@ enum class Sql : std::size_t {
   QueueKeyAtFromFront,
   QueueKeyAtFromBack,
   PageCount,
+  // Scans (Store::scan): pages of (rowid, key, raw) in insertion or key order.
+  MaxRowid,
+  ScanByRowidAsc,
+  ScanByRowidDesc,
+  ScanByKeyAfter,
+  ScanByKeyBefore,
+  ScanByKeyLast,
   kCount,
 };
 

@@ -260,6 +260,20 @@ std::optional<ValueLocation> select_item(Connection& connection, const Cell& key
   return read_location(query, 0, 1);
 }
 
+bool load_without_lock(Store::Impl& impl, const Cell& key,
+                       const std::function<bool(ValueLocation& location)>& load) {
+  Connection& connection = impl.connection();
+  // One read statement, no lock. A value file can vanish between the SELECT
+  // and the open when a writer replaces the value and commits; the row is
+  // read again then (RELIABILITY.md rule 2).
+  for (int attempt = 0;; ++attempt) {
+    std::optional<ValueLocation> location = select_item(connection, key, now_seconds());
+    if (!location) return false;
+    if (load(*location)) return true;
+    if (attempt == kMissingFileRereads) missing_file(impl, *location, key);
+  }
+}
+
 bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
                     const std::function<bool(ValueLocation& location)>& load) {
   Connection& connection = impl.connection();
@@ -268,17 +282,7 @@ bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
   const bool records_access = policy == EvictionPolicy::LeastRecentlyUsed ||
                               policy == EvictionPolicy::LeastFrequentlyUsed;
 
-  if (!statistics && !records_access) {
-    // Fast path: one read statement, no lock. A value file can vanish
-    // between the SELECT and the open when a writer replaces the value and
-    // commits; the row is read again then (RELIABILITY.md rule 2).
-    for (int attempt = 0;; ++attempt) {
-      std::optional<ValueLocation> location = select_item(connection, key, now_seconds());
-      if (!location) return false;
-      if (load(*location)) return true;
-      if (attempt == kMissingFileRereads) missing_file(impl, *location, key);
-    }
-  }
+  if (!statistics && !records_access) return load_without_lock(impl, key, load);
 
   WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
   const double now = now_seconds();
