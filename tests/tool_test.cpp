@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <cereal/types/utility.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -29,6 +30,7 @@ constexpr int kNotFound = 1;
 constexpr int kUsage = 2;
 constexpr int kNotACache = 3;
 constexpr int kCorrupt = 4;
+constexpr int kIoError = 5;
 constexpr int kTimeout = 6;
 constexpr int kUnreadable = 7;
 
@@ -197,6 +199,90 @@ TEST_F(ToolTest, IncrAddsAtomicallyAndRefusesNonIntegers) {
   EXPECT_EQ(text.status, kUnreadable);
   EXPECT_NE(text.err.find("not an integer"), std::string::npos) << text.err;
   EXPECT_EQ(python({"expect", dir_, "'views'", "-9"}).status, 0);
+}
+
+// --- keys, dump, load ---------------------------------------------------------
+
+TEST_F(ToolTest, KeysListsInInsertionOrderWithLimitAndPrefix) {
+  python_cache();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // "soon" has expired
+  const Result keys = tool({"keys", dir_});
+  EXPECT_EQ(keys.status, kOk);
+  EXPECT_EQ(keys.out,
+            "'text'\n7\nb'\\x00key'\n'bytes'\n'tagged'\n'tuple'\n'big-list'\n<binary 25 bytes>\n");
+  EXPECT_EQ(tool({"keys", dir_, "--limit", "2"}).out, "'text'\n7\n");
+  EXPECT_EQ(tool({"keys", dir_, "--prefix", "t"}).out, "'text'\n'tagged'\n'tuple'\n");
+  EXPECT_EQ(tool({"--json", "keys", dir_, "--limit", "3"}).out,
+            "\"text\"\n7\n{\"bytes\":\"AGtleQ==\"}\n");
+  EXPECT_EQ(tool({"keys", dir_, "--limit", "-1"}).status, kUsage);
+}
+
+TEST_F(ToolTest, DumpAndLoadCopyAPythonCacheExceptItsPickles) {
+  python_cache();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // "soon" has expired
+  const Result dump = tool({"dump", dir_});
+  EXPECT_EQ(dump.status, kUnreadable);
+  EXPECT_EQ(dump.err, "diskcache: skipped 2 Python-pickled values (JSON lines cannot hold them)\n");
+  EXPECT_NE(dump.out.find("{\"key\":\"tagged\",\"value\":\"t\",\"expire_time\":null,"
+                          "\"tag\":\"blue\"}\n"),
+            std::string::npos)
+      << dump.out;
+
+  const std::string copy = (temp_ / "copy").string();
+  const Result load = tool({"load", copy, "--create"}, dump.out);
+  EXPECT_EQ(load.status, kOk) << load.err;
+  EXPECT_EQ(load.out, "loaded: 6\nexpired: 0\n");
+  EXPECT_EQ(python({"expect", copy, "'text'", "'héllo'"}).status, 0);
+  EXPECT_EQ(python({"expect", copy, "b'\\x00key'", "2.5"}).status, 0);
+  EXPECT_EQ(python({"expect", copy, "'bytes'", "b\"\\x00\\x01'\""}).status, 0);
+  // A pickled key is copied as its bytes, so Python still finds it.
+  EXPECT_EQ(python({"expect", copy, "('tuple', 'key')", "'value of a pickled key'"}).status, 0);
+  EXPECT_EQ(tool({"evict", copy, "--tag", "blue"}).out, "removed: 1\n");
+}
+
+TEST_F(ToolTest, DumpAndLoadKeepEncodedKeysExpiryAndTags) {
+  using Point = std::pair<int, int>;
+  {
+    Cache<Point, std::string> cache(dir_);
+    cache.set({1, 2}, "one-two", {.expire = std::chrono::hours(1), .tag = "pairs"});
+    cache.set({3, 4}, std::string(50'000, 'x'));  // a value file
+  }
+  const Result dump = tool({"--json", "dump", dir_});
+  ASSERT_EQ(dump.status, kOk) << dump.err;
+  const std::filesystem::path file = temp_ / "dump.jsonl";
+  std::ofstream(file) << dump.out << "\n";  // a blank line is ignored
+
+  const std::string copy = (temp_ / "copy").string();
+  const Result load = tool({"--json", "load", copy, file.string(), "--create"});
+  EXPECT_EQ(load.out, "{\"loaded\":2,\"expired\":0}\n");
+  Cache<Point, std::string> cache(copy);
+  const auto entry = cache.get_entry({1, 2});
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(entry->value, "one-two");
+  EXPECT_EQ(entry->tag, Value("pairs"));
+  ASSERT_TRUE(entry->expire_time);
+  EXPECT_GT(*entry->expire_time - std::chrono::system_clock::now(), std::chrono::minutes(59));
+  EXPECT_EQ(cache.get({3, 4}), std::string(50'000, 'x'));
+}
+
+TEST_F(ToolTest, LoadStopsAtABadLineNamingItAndKeepsTheLinesBefore) {
+  { Cache<> cache(dir_); }
+  const std::string input =
+      "{\"key\":\"a\",\"value\":1}\n"
+      "{\"key\":\"b\",\"value\":1,\"expire_time\":1.0}\n"  // expired long ago
+      "{\"key\":\"c\",\"value\":{\"bytes\":\"@@@@\"}}\n"
+      "{\"key\":\"d\",\"value\":4}\n";
+  const Result load = tool({"load", dir_}, input);
+  EXPECT_EQ(load.status, kUsage);
+  EXPECT_EQ(load.out, "loaded: 1\nexpired: 1\n");
+  EXPECT_EQ(load.err, "diskcache: - line 3: value: not base64 text\n");
+  Cache<> cache(dir_);
+  EXPECT_TRUE(cache.contains("a"));
+  EXPECT_FALSE(cache.contains("b"));
+  EXPECT_FALSE(cache.contains("d"));
+  EXPECT_EQ(tool({"load", dir_}, "[1, 2]\n").status, kUsage);
+  EXPECT_EQ(tool({"load", dir_}, "{\"key\": {\"pickle\": 3}, \"value\": 1}\n").status, kUsage);
+  EXPECT_EQ(tool({"load", dir_, (temp_ / "absent.jsonl").string()}).status, kIoError);
 }
 
 // --- stats, expire, evict, cull, clear, check, vacuum ------------------------

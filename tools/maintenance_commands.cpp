@@ -4,6 +4,7 @@
 #include "json_format.hpp"
 #include "literal.hpp"
 #include "progress.hpp"
+#include "report.hpp"
 
 namespace diskcache::tool {
 namespace {
@@ -12,49 +13,6 @@ struct MaintenanceArguments {
   std::string directory;
   std::string tag;
   bool fix = false;
-};
-
-// "name: value" lines, or one JSON object.
-class Report {
- public:
-  explicit Report(const GlobalOptions& options) : json_(options.json) {
-    if (json_) line_.writer().StartObject();
-  }
-  void add(const char* name, std::int64_t number) {
-    if (json_) {
-      line_.writer().Key(name);
-      line_.writer().Int64(number);
-    } else {
-      print_line(std::string(name) + ": " + std::to_string(number));
-    }
-  }
-  void add(const char* name, const std::string& text) {
-    if (json_) {
-      line_.writer().Key(name);
-      write_string(line_.writer(), text);
-    } else {
-      print_line(std::string(name) + ": " + text);
-    }
-  }
-  void add(const char* name, const std::vector<std::string>& lines) {
-    if (json_) {
-      line_.writer().Key(name);
-      line_.writer().StartArray();
-      for (const std::string& text : lines) write_string(line_.writer(), text);
-      line_.writer().EndArray();
-    } else {
-      for (const std::string& text : lines) print_line(text);
-    }
-  }
-  ~Report() {
-    if (!json_) return;
-    line_.writer().EndObject();
-    print_line(line_.str());
-  }
-
- private:
-  const bool json_;
-  JsonLine line_;
 };
 
 void stats(const MaintenanceArguments& arguments, const GlobalOptions& options) {
