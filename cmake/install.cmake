@@ -44,3 +44,5 @@ install(FILES ${PROJECT_BINARY_DIR}/diskcache.pc
 if(TARGET diskcache_cli)
   install(TARGETS diskcache_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
+
+include(${PROJECT_SOURCE_DIR}/cmake/package.cmake)
