@@ -1,7 +1,6 @@
 // Uses the installed headers and library: stores a score in the cache
 // directory given (a temporary one if none) and prints it, 99.
 #include <diskcache/diskcache.hpp>
-
 #include <iostream>
 
 int main(int argc, char** argv) {
