@@ -221,8 +221,10 @@ std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const
     return cell;
   }
   if (mode == Mode::Pickle) {
-    // Never read, never decoded: the policy reports the pickle.
-    Cell cell = Cell::blob(std::string());
+    // Never decoded: the policy reports the pickle. Inline bytes are kept
+    // (they are in memory already) so the item's size is known.
+    Cell cell =
+        location.filename.empty() ? std::move(location.inline_value) : Cell::blob(std::string());
     cell.set_mode(Mode::Pickle);
     return cell;
   }
@@ -235,7 +237,12 @@ std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const
 }
 
 StoredItem to_item(ValueLocation& location, Cell value) {
-  return StoredItem{std::move(value), location.expire_time, std::move(location.tag)};
+  std::int64_t size = location.size;
+  if (location.filename.empty()) {
+    const bool has_bytes = value.kind() == Cell::Kind::Text || value.kind() == Cell::Kind::Blob;
+    size = has_bytes ? static_cast<std::int64_t>(value.bytes().size()) : 0;
+  }
+  return StoredItem{std::move(value), location.expire_time, std::move(location.tag), size};
 }
 
 [[noreturn]] void missing_file(Store::Impl& impl, const ValueLocation& location,

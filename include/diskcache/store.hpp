@@ -52,6 +52,10 @@ struct StoredItem {
   Cell value;                          // mode() tells how it was stored
   std::optional<double> expire_time;   // Unix seconds; none: never expires
   std::optional<Value> tag;            // none: no tag
+  // Bytes the value takes: its value file's length, or the length of inline
+  // text, bytes or pickle; 0 for numbers and null. Known for a Python pickle
+  // too, whose bytes are never read (so an inspector can report its size).
+  std::int64_t size = 0;
 };
 
 // Cache hit and miss counters (see Store::stats).
@@ -182,6 +186,18 @@ class Store {
 
   void create_tag_index();
   void drop_tag_index();
+
+  // Rebuilds cache.db without its free pages (SQLite's VACUUM), then
+  // checkpoints the WAL into it, so the file shrinks to what the items need.
+  // Value files are untouched. Waits for other writers up to
+  // Settings::timeout, then throws Timeout; other processes may keep
+  // reading meanwhile. Takes time and space proportional to the database.
+  // REQUIRES: no transaction open on this thread.
+  void vacuum();
+
+  // The version of the SQLite library in use, e.g. "3.40.1". Worth logging
+  // with any report of a damaged cache (RELIABILITY.md).
+  static std::string sqlite_version();
 
   // Queue on a cache, as Python's Cache.push/pull/peek. A queue is the range
   // of raw keys strictly between 0 and 999999999999999 (no prefix) or
