@@ -161,6 +161,23 @@ TEST_F(IterationTest, ManyPagesVisitEveryItemOnceInOrder) {
   EXPECT_EQ(visited, inserted.size());
 }
 
+TEST_F(IterationTest, ErasingVisitedItemsWhileIteratingVisitsEachKeyOnce) {
+  StringCache cache(dir_.path());
+  const std::vector<std::string> keys = numbered("key-", 250);
+  for (const std::string& key : keys) cache.set(key, "value");
+  for (auto pass : {"keys", "iterkeys"}) {
+    SCOPED_TRACE(pass);
+    std::vector<std::string> visited;
+    auto range = std::string(pass) == "keys" ? cache.keys() : cache.iterkeys();
+    for (const std::string& key : range) {
+      visited.push_back(key);
+      if (visited.size() % 2 == 1) cache.erase(key);  // on this thread's connection
+    }
+    EXPECT_EQ(visited.size(), std::string(pass) == "keys" ? 250U : 125U);
+  }
+  EXPECT_EQ(cache.size(), 62);
+}
+
 TEST_F(IterationTest, ExpiredItemsAreSkipped) {
   StringCache cache(dir_.path());
   cache.set("kept-1", "1");
