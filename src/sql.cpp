@@ -107,6 +107,12 @@ const char* sql_text(Sql id) noexcept {
     case Sql::QueueKeyAtFromBack:
       return "SELECT key FROM Cache WHERE ?1 < key AND key < ?2 AND raw = 1"
              " ORDER BY key DESC LIMIT 1 OFFSET ?3";
+    case Sql::QueueKeysAscending:
+      return "SELECT key FROM Cache WHERE ?1 < key AND key < ?2 AND raw = 1"
+             " ORDER BY key ASC LIMIT ?3";
+    case Sql::QueueKeysDescending:
+      return "SELECT key FROM Cache WHERE ?1 < key AND key < ?2 AND raw = 1"
+             " ORDER BY key DESC LIMIT ?3";
     case Sql::PageCount: return "PRAGMA page_count";
     // A page of a scan: ?1, ?2 the position (rowids, or the (key, raw) last
     // visited), ?3 the far bound of a key range (NULL: none) as a column, so

@@ -29,6 +29,7 @@
 #define DISKCACHE_DEQUE_HPP_
 
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -38,6 +39,7 @@
 
 #include "diskcache/disk/auto.hpp"
 #include "diskcache/detail/decode.hpp"
+#include "diskcache/detail/queue_iterator.hpp"
 #include "diskcache/disk_policy.hpp"
 #include "diskcache/errors.hpp"
 #include "diskcache/settings.hpp"
@@ -265,6 +267,57 @@ class Deque {
     }
   }
 
+  // Iteration, front to back (begin/end) or back to front (reversed()): a
+  // lazy walk that reads keys a page at a time and each value as it gets
+  // there. Other processes may push and pop meanwhile: an item popped before
+  // the walk reaches it is skipped, an item pushed beyond the walk's
+  // position is met. Leased items are not in the queue, so not visited.
+  //   for (const std::string& job : jobs) std::cout << job << '\n';
+  // Throws as pop_front (SerializationError for an item T cannot hold).
+  using iterator = detail::QueueIterator<T, Disk>;
+  iterator begin() { return iterator(store_, std::nullopt, Side::Front); }
+  iterator end() const noexcept { return {}; }
+
+  struct Reversed {
+    Deque* deque;
+    iterator begin() { return iterator(deque->store_, std::nullopt, Side::Back); }
+    iterator end() const noexcept { return {}; }
+  };
+  // The items back to front: for (const T& item : deque.reversed()) ...
+  Reversed reversed() noexcept { return Reversed{this}; }
+
+  // How many items equal `value` (a walk over the whole queue).
+  std::int64_t count(const T& value)
+    requires std::equality_comparable<T>
+  {
+    std::int64_t found = 0;
+    for (const T& item : *this) found += item == value ? 1 : 0;
+    return found;
+  }
+
+  // Removes the item nearest the front that equals `value`; returns whether
+  // there was one (Python's remove raises ValueError instead). If another
+  // process takes that item first, the next equal item is removed instead.
+  bool remove(const T& value)
+    requires std::equality_comparable<T>
+  {
+    std::optional<Cell> after;
+    while (true) {
+      std::vector<Cell> keys = store_.queue_keys(std::nullopt, Side::Front, after, 100);
+      if (keys.empty()) return false;
+      for (const Cell& key : keys) {
+        if (!holds(key, value)) continue;
+        // Looked at again under the write lock: it may have been popped.
+        auto transaction = store_.transact(/*retry=*/true);
+        if (holds(key, value)) {
+          store_.erase(key, /*retry=*/true);
+          return true;
+        }
+      }
+      after = std::move(keys.back());
+    }
+  }
+
   // Begins a write transaction (see transaction.hpp): the calls in its scope
   // form one commit.
   [[nodiscard]] Transaction transact(bool retry = true) { return store_.transact(retry); }
@@ -329,6 +382,11 @@ class Deque {
     item = store_.peek(std::nullopt, side, /*retry=*/true);
     if (!item) return std::nullopt;
     return decode(item->second.value, item->first);
+  }
+
+  bool holds(const Cell& key, const T& value) {
+    std::optional<StoredItem> item = store_.get(key, /*retry=*/true);
+    return item && decode(item->value, key) == value;
   }
 
   Cell key_at(std::int64_t index) {

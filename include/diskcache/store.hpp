@@ -282,6 +282,13 @@ class Store {
   std::optional<Cell> queue_key_at(const std::optional<std::string>& prefix, std::int64_t index,
                                    Side side);
 
+  // Up to `limit` keys of the queue `prefix` in order from `side` (Front:
+  // ascending), starting after `after` (none: at the end itself). Paging
+  // with the last key returned walks the whole queue without holding a read
+  // transaction between pages.
+  std::vector<Cell> queue_keys(const std::optional<std::string>& prefix, Side side,
+                               const std::optional<Cell>& after, std::int64_t limit);
+
   // Calls `attempt` until it returns true or `timeout` passes; returns its
   // last result. Between attempts it sleeps until some process (C++ or
   // Python) commits to this directory, noticed through inotify, or at most a
