@@ -31,14 +31,8 @@ void PrintTo(const Value& value, std::ostream* out) { *out << value.repr(); }
 namespace {
 
 using namespace std::string_literals;
+using testing::collect;
 using testing::TempDir;
-
-template <class Range>
-auto collect(Range&& range) {
-  std::vector<std::ranges::range_value_t<Range>> out;
-  for (auto&& element : range) out.push_back(element);
-  return out;
-}
 
 using Names = Index<std::string, std::int64_t>;
 using Pairs = std::vector<std::pair<std::string, std::int64_t>>;
