@@ -34,14 +34,8 @@ void PrintTo(const Value& value, std::ostream* out) { *out << value.repr(); }
 namespace {
 
 using namespace std::chrono_literals;
+using testing::collect;
 using testing::TempDir;
-
-template <class Range>
-auto collect(Range&& range) {
-  std::vector<std::ranges::range_value_t<Range>> out;
-  for (auto&& element : range) out.push_back(element);
-  return out;
-}
 
 std::vector<std::string> numbered(const std::string& prefix, int count) {
   std::vector<std::string> names;
@@ -138,6 +132,46 @@ TEST_F(IterationTest, MixedRawKeysSortAsSqliteOrdersThem) {
   EXPECT_EQ(collect(cache.keys()), shuffled);
 }
 
+// The Store's scans, which the typed ranges are built on: raw key bounds in
+// both directions, and keys only unless values are asked for.
+TEST_F(IterationTest, StoreScanHonoursKeyBoundsInBothDirections) {
+  Store store(dir_.path());
+  for (std::int64_t key = 0; key < 350; ++key) {
+    store.set(Cell::integer(key), Cell::text("value " + std::to_string(key)));
+  }
+  store.set(Cell::text("a string"), Cell::integer(1));  // sorts after every number
+  const auto scan = [&](ScanOptions options) {
+    std::vector<Value> keys;
+    Store::Cursor cursor = store.scan(std::move(options));
+    while (cursor.next()) {
+      keys.push_back(cursor.key().to_value());
+      if (cursor.key().to_value() == Value(120)) {
+        EXPECT_EQ(cursor.item().value.bytes(), "value 120");
+      }
+    }
+    return keys;
+  };
+  const auto numbers = [](std::int64_t first, std::int64_t last, std::int64_t step) {
+    std::vector<Value> keys;
+    for (std::int64_t key = first; key != last + step; key += step) keys.push_back(key);
+    return keys;
+  };
+  const ScanOrder key_order = ScanOrder::Key;
+  EXPECT_EQ(scan({.order = key_order, .from = Cell::integer(5), .to = Cell::integer(300)}),
+            numbers(5, 299, 1));
+  EXPECT_EQ(
+      scan(
+          {.order = key_order, .reverse = true, .from = Cell::real(4.5), .to = Cell::integer(300)}),
+      numbers(299, 5, -1));
+  // Without an upper bound the text key, which sorts after all numbers, is in.
+  std::vector<Value> from_240 = numbers(349, 240, -1);
+  from_240.insert(from_240.begin(), "a string");
+  EXPECT_EQ(scan({.order = key_order, .reverse = true, .from = Cell::integer(240)}), from_240);
+  EXPECT_EQ(scan({.order = key_order, .values = false, .to = Cell::integer(3)}), numbers(0, 2, 1));
+  EXPECT_THROW(store.scan({.order = ScanOrder::Insertion, .from = Cell::integer(1)}), Error);
+  EXPECT_THROW(store.scan({.order = key_order, .to = Cell::null()}), SerializationError);
+}
+
 TEST_F(IterationTest, ManyPagesVisitEveryItemOnceInOrder) {
   // 1,050 items: ten full pages of 100 and a short one.
   StringCache cache(dir_.path());
@@ -159,6 +193,23 @@ TEST_F(IterationTest, ManyPagesVisitEveryItemOnceInOrder) {
     ++visited;
   }
   EXPECT_EQ(visited, inserted.size());
+}
+
+TEST_F(IterationTest, ErasingVisitedItemsWhileIteratingVisitsEachKeyOnce) {
+  StringCache cache(dir_.path());
+  const std::vector<std::string> keys = numbered("key-", 250);
+  for (const std::string& key : keys) cache.set(key, "value");
+  for (auto pass : {"keys", "iterkeys"}) {
+    SCOPED_TRACE(pass);
+    std::vector<std::string> visited;
+    auto range = std::string(pass) == "keys" ? cache.keys() : cache.iterkeys();
+    for (const std::string& key : range) {
+      visited.push_back(key);
+      if (visited.size() % 2 == 1) cache.erase(key);  // on this thread's connection
+    }
+    EXPECT_EQ(visited.size(), std::string(pass) == "keys" ? 250U : 125U);
+  }
+  EXPECT_EQ(cache.size(), 62);
 }
 
 TEST_F(IterationTest, ExpiredItemsAreSkipped) {

@@ -13,7 +13,9 @@
 
 namespace diskcache::detail {
 
-// What a scan's items decode to: the key, the value, or both.
+// What a scan's items decode to: the key, the value, or both. Only those
+// that need the value have the Cursor read it, so keys() never opens a
+// value file.
 template <class Disk, class K>
 struct DecodeKey {
   using type = K;
@@ -71,7 +73,9 @@ class ScanRange {
       return *this;
     }
 
-    // `*it++` yields the element `it` was at.
+    // `*it++` yields the element `it` was at, as the legacy InputIterator
+    // requirements ask; the element is moved out, since the range is about
+    // to replace it.
     struct Postfix {
       value_type element;
       value_type& operator*() noexcept { return element; }
@@ -107,6 +111,8 @@ class ScanRange {
   ScanRange(const ScanRange&) = delete;
   ScanRange& operator=(const ScanRange&) = delete;
 
+  // end() is a null iterator of the same type, not a sentinel, so the range
+  // is also a legacy iterator pair (std::vector(r.begin(), r.end())).
   iterator begin() {
     cursor_.emplace(store_.scan(options_));
     advance();
@@ -116,6 +122,8 @@ class ScanRange {
 
  private:
   void advance() {
+    // Reset first: if decoding throws, the pass is over rather than stuck
+    // on the element before.
     current_.reset();
     if (cursor_->next()) current_.emplace(Decode::make(*cursor_, store_.directory()));
   }
