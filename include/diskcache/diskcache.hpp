@@ -11,6 +11,7 @@
 #include "diskcache/disk/auto.hpp"
 #include "diskcache/disk_policy.hpp"
 #include "diskcache/errors.hpp"
+#include "diskcache/fanout_cache.hpp"
 #include "diskcache/memoize.hpp"
 #include "diskcache/settings.hpp"
 #include "diskcache/store.hpp"
