@@ -12,6 +12,7 @@
 #include <functional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace diskcache::testing {
 
@@ -68,6 +69,16 @@ inline int wait_child(pid_t pid) {
   ::waitpid(pid, &status, 0);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return WEXITSTATUS(status);
+}
+
+// Forks `count` children running `body(index)` at once; returns their exit
+// statuses, in order.
+inline std::vector<int> run_children(int count, const std::function<int(int)>& body) {
+  std::vector<pid_t> children;
+  for (int i = 0; i < count; ++i) children.push_back(spawn_child([&body, i] { return body(i); }));
+  std::vector<int> statuses;
+  for (pid_t child : children) statuses.push_back(wait_child(child));
+  return statuses;
 }
 
 // Runs `body` in a child process and returns its exit status.

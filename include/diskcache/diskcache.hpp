@@ -13,6 +13,7 @@
 #include "diskcache/errors.hpp"
 #include "diskcache/fanout_cache.hpp"
 #include "diskcache/memoize.hpp"
+#include "diskcache/recipes.hpp"
 #include "diskcache/settings.hpp"
 #include "diskcache/store.hpp"
 #include "diskcache/transaction.hpp"

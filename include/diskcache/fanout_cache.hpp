@@ -76,7 +76,7 @@ class [[nodiscard]] FanoutTransaction {
   // Begins a transaction on each of `stores`, in order, waiting as long as
   // it takes. Throws IoError or CorruptionError if one cannot begin; those
   // already begun roll back then.
-  explicit FanoutTransaction(std::vector<Store>& stores) {
+  explicit FanoutTransaction(std::vector<Store> stores) {
     transactions_.reserve(stores.size());
     for (Store& store : stores) transactions_.push_back(store.transact(/*retry=*/true));
   }
@@ -317,7 +317,7 @@ class FanoutCache {
   // REQUIRES: `name` is unique to this function within the directory.
   template <class Fn>
   Memoized<Disk, std::decay_t<Fn>> memoize(std::string name, Fn&& fn, MemoizeOptions options = {}) {
-    return Memoized<Disk, std::decay_t<Fn>>(detail::Shards(stores()), std::move(name),
+    return Memoized<Disk, std::decay_t<Fn>>(detail::shards_of(*this), std::move(name),
                                             std::forward<Fn>(fn), std::move(options));
   }
 
@@ -326,10 +326,7 @@ class FanoutCache {
   // guard's scope ends (see FanoutTransaction for what commits together).
   // Waits for the locks as long as it takes.
   //   { auto transaction = cache.transact(); cache.incr("total", 5); cache.incr("count"); }
-  FanoutTransaction transact() {
-    std::vector<Store> all = stores();
-    return FanoutTransaction(all);
-  }
+  FanoutTransaction transact() { return FanoutTransaction(detail::shards_of(*this).all()); }
 
   // Begins a write transaction on the shard of `key` only (see
   // transaction.hpp): enough to read and write that one key atomically,
@@ -370,6 +367,8 @@ class FanoutCache {
     return shards_[detail::portable_hash(cell) % shards_.size()];
   }
 
+  // Every shard, in order: the one in directory 000 first.
+  std::vector<shard_type>& shards() noexcept { return shards_; }
   std::size_t shard_count() const noexcept { return shards_.size(); }
   const std::filesystem::path& directory() const noexcept { return directory_; }
 
@@ -414,13 +413,6 @@ class FanoutCache {
     std::int64_t total = 0;
     for (shard_type& shard : shards_) total += count(shard);
     return total;
-  }
-
-  std::vector<Store> stores() {
-    std::vector<Store> stores;
-    stores.reserve(shards_.size());
-    for (shard_type& shard : shards_) stores.push_back(shard.store());
-    return stores;
   }
 
   // Constant after construction.

@@ -95,7 +95,7 @@ class Memoized {
     using Result = std::remove_cvref_t<decltype(std::apply(fn_, std::move(held)))>;
     static_assert(!std::is_void_v<Result>,
                   "memoize: a function returning void has no result to cache");
-    const Cell key = encode_key(held);
+    const Cell key = encode_key(name_, held);
     Store& store = shards_.for_key(key);
     if (std::optional<StoredItem> item = store.get(key, /*retry=*/true)) {
       return decode_result<Result>(item->value, key, store);
@@ -110,7 +110,7 @@ class Memoized {
   template <class... Args>
   Cell cache_key(Args&&... args) const {
     const detail::held_arguments_t<Fn, Args...> held(std::forward<Args>(args)...);
-    return encode_key(held);
+    return encode_key(name_, held);
   }
 
   // Whether a result for `args` is cached (and unexpired).
@@ -130,10 +130,13 @@ class Memoized {
   const std::string& name() const noexcept { return name_; }
   const MemoizeOptions& options() const noexcept { return options_; }
 
- private:
+ protected:
+  // For variants of memoize (memoize_stampede in recipes.hpp).
+
+  // The key of a call with `held` arguments to a function named `name`.
   template <class Held>
-  Cell encode_key(const Held& held) const {
-    const detail::MemoizeKey<Held> key(name_, held, options_.ignore, options_.typed);
+  Cell encode_key(const std::string& name, const Held& held) const {
+    const detail::MemoizeKey<Held> key(name, held, options_.ignore, options_.typed);
     return Disk::template encode<detail::MemoizeKey<Held>>(key);
   }
 

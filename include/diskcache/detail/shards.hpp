@@ -45,6 +45,19 @@ class Shards {
   std::vector<Store> stores_;
 };
 
+// The stores of `container`: a FanoutCache's shards (it has shards()), or
+// the one store of a Cache, Deque or other container (store()).
+template <class Container>
+Shards shards_of(Container& container) {
+  if constexpr (requires { container.shards(); }) {
+    std::vector<Store> stores;
+    for (auto& shard : container.shards()) stores.push_back(shard.store());
+    return Shards(std::move(stores));
+  } else {
+    return Shards(container.store());
+  }
+}
+
 // A FanoutCache's directory and its shards, in order.
 struct OpenShards {
   std::filesystem::path directory;
