@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <future>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -172,6 +173,20 @@ TEST(FanoutCacheTest, PerKeyCallsWorkAcrossShards) {
   EXPECT_TRUE(cache.touch("tagged"));
   EXPECT_FALSE(cache.get_entry("tagged")->expire_time);
   EXPECT_TRUE(cache.check().empty());
+}
+
+TEST(FanoutCacheTest, StreamsGoToTheKeysShard) {
+  TempDir dir;
+  FanoutCache<std::string, Bytes> cache(dir.path());
+  std::istringstream in(std::string(100'000, 'x'));
+  ASSERT_TRUE(cache.set_stream("video", in));
+  std::optional<std::ifstream> file = cache.read("video");
+  ASSERT_TRUE(file);
+  std::stringstream contents;
+  contents << file->rdbuf();
+  EXPECT_EQ(contents.str(), std::string(100'000, 'x'));
+  EXPECT_FALSE(cache.read("missing").has_value());
+  EXPECT_TRUE(cache.shard("video").contains("video"));
 }
 
 TEST(FanoutCacheTest, RemovalsAddUpOverShards) {

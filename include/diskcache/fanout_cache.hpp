@@ -125,7 +125,7 @@ class [[nodiscard]] FanoutTransaction {
 };
 
 template <class K = Value, class V = Value, class Disk = disk::Auto>
-requires DiskPolicyFor<Disk, K> && DiskPolicyFor<Disk, V>
+  requires DiskPolicyFor<Disk, K> && DiskPolicyFor<Disk, V>
 class FanoutCache {
  public:
   using key_type = K;
