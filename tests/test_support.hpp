@@ -72,6 +72,16 @@ inline int wait_child(pid_t pid) {
   return WEXITSTATUS(status);
 }
 
+// Forks `count` children running `body(index)` at once; returns their exit
+// statuses, in order.
+inline std::vector<int> run_children(int count, const std::function<int(int)>& body) {
+  std::vector<pid_t> children;
+  for (int i = 0; i < count; ++i) children.push_back(spawn_child([&body, i] { return body(i); }));
+  std::vector<int> statuses;
+  for (pid_t child : children) statuses.push_back(wait_child(child));
+  return statuses;
+}
+
 // Runs `body` in a child process and returns its exit status.
 inline int run_in_child(const std::function<int()>& body) { return wait_child(spawn_child(body)); }
 
