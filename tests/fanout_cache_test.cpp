@@ -11,6 +11,7 @@
 #include <future>
 #include <limits>
 #include <sstream>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -389,7 +390,43 @@ TEST(FanoutCacheTest, SubContainersLiveWherePythonPutsThem) {
   jobs.push_back("first");
   EXPECT_EQ(jobs.directory(), dir / "deque" / "jobs");
   EXPECT_EQ(Deque<std::string>(dir / "deque" / "jobs").pop_front(), "first");
+
+  auto accounts = cache.index<std::int64_t, std::string>("accounts");
+  accounts.set(7, "carol");
+  EXPECT_EQ(accounts.directory(), dir / "index" / "accounts");
+  EXPECT_EQ((Index<std::int64_t, std::string>(dir / "index" / "accounts").at(7)), "carol");
+  EXPECT_EQ(accounts.cache().settings().eviction_policy, EvictionPolicy::None);
   EXPECT_EQ(cache.size(), 0);  // none of it is in the shards
+}
+
+TEST(FanoutCacheTest, KeysAndItemsWalkEveryShard) {
+  TempDir dir;
+  FanoutCache<std::int64_t, std::int64_t> cache(dir.path(), 4);
+  std::set<std::int64_t> stored;
+  for (std::int64_t key = 0; key < 300; ++key) {
+    ASSERT_TRUE(cache.set(key, key * key));
+    stored.insert(key);
+  }
+  auto key_range = cache.keys();
+  std::vector<std::int64_t> keys(key_range.begin(), key_range.end());
+  EXPECT_EQ(keys.size(), stored.size());  // each key once
+  EXPECT_EQ(std::set<std::int64_t>(keys.begin(), keys.end()), stored);
+  std::size_t items = 0;
+  for (const auto& [key, value] : cache.items()) {
+    EXPECT_EQ(value, key * key);
+    ++items;
+  }
+  EXPECT_EQ(items, stored.size());
+  // Shard after shard, each in insertion order.
+  std::vector<std::int64_t> expected;
+  for (std::size_t shard = 0; shard < 4; ++shard) {
+    for (std::int64_t key = 0; key < 300; ++key) {
+      if (&cache.shard(key) == &cache.shards()[shard]) expected.push_back(key);
+    }
+  }
+  EXPECT_EQ(keys, expected);
+  FanoutCache<std::int64_t, std::int64_t> empty(dir.path() / "empty", 3);
+  EXPECT_TRUE(empty.keys().begin() == empty.keys().end());
 }
 
 TEST(FanoutCacheTest, SubContainerNamesMayNotLeaveTheDirectory) {
@@ -406,6 +443,7 @@ TEST(FanoutCacheTest, SubContainerNamesMayNotLeaveTheDirectory) {
     }
   }
   EXPECT_THROW(cache.deque("../jobs"), Error);
+  EXPECT_THROW(cache.index("../users"), Error);
   EXPECT_FALSE(std::filesystem::exists(dir.path().parent_path() / "escape"));
 }
 

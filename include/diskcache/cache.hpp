@@ -72,6 +72,9 @@ class Cache {
   using mapped_type = V;
   using disk_type = Disk;
   using duration = std::chrono::duration<double>;
+  // Lazy input ranges of keys and of (key, value) pairs (see keys()).
+  using key_range = detail::ScanRange<detail::DecodeKey<Disk, K>>;
+  using item_range = detail::ScanRange<detail::DecodeItem<Disk, K, V>>;
 
   // Opens (creating if needed) the cache in `directory`; an empty path makes
   // a new temporary directory. Settings given in `settings` override the
@@ -215,14 +218,10 @@ class Cache {
   // a key or value cannot be decoded, which ends the pass; CorruptionError if
   // a value file is missing; Timeout. A range belongs to one thread at a time.
   // Complexity: O(log n) per page and per value read.
-  detail::ScanRange<detail::DecodeKey<Disk, K>> keys() {
-    return {store_, ScanOptions{.order = ScanOrder::Insertion}};
-  }
-  detail::ScanRange<detail::DecodeItem<Disk, K, V>> items() {
-    return {store_, ScanOptions{.order = ScanOrder::Insertion}};
-  }
+  key_range keys() { return {store_, ScanOptions{.order = ScanOrder::Insertion}}; }
+  item_range items() { return {store_, ScanOptions{.order = ScanOrder::Insertion}}; }
   // Keys in key order, from the greatest with `reverse`.
-  detail::ScanRange<detail::DecodeKey<Disk, K>> iterkeys(bool reverse = false) {
+  key_range iterkeys(bool reverse = false) {
     return {store_, ScanOptions{.order = ScanOrder::Key, .reverse = reverse}};
   }
 

@@ -27,7 +27,7 @@
 // add up (or join) the shards' results. Items expire and are evicted per
 // shard; the size limit is split evenly between the shards. A queue on a
 // cache (push, pull, peek, peekitem) is not offered, as in Python: use
-// deque(name). Iteration is not offered yet, and neither is index(name).
+// deque(name).
 //
 // Thread safety: as Cache; a FanoutCache may be shared by threads. Process
 // safety: any number of processes (C++, or Python diskcache 5.x with the
@@ -50,10 +50,12 @@
 
 #include "diskcache/cache.hpp"
 #include "diskcache/deque.hpp"
+#include "diskcache/detail/chained_range.hpp"
 #include "diskcache/detail/shards.hpp"
 #include "diskcache/disk/auto.hpp"
 #include "diskcache/disk_policy.hpp"
 #include "diskcache/errors.hpp"
+#include "diskcache/index.hpp"
 #include "diskcache/memoize.hpp"
 #include "diskcache/settings.hpp"
 #include "diskcache/store.hpp"
@@ -236,6 +238,21 @@ class FanoutCache {
   std::int64_t size() {
     return sum([](shard_type& shard) { return shard.size(); });
   }
+  // The keys / items of every shard, shard after shard, each shard's in
+  // insertion order (Python's iter(fanout_cache)): lazy ranges as
+  // Cache::keys() and items(), with their guarantees per shard.
+  //   for (const auto& key : cache.keys()) ...
+  detail::ChainedRange<typename shard_type::key_range> keys() {
+    std::vector<typename shard_type::key_range> ranges;
+    for (shard_type& shard : shards_) ranges.push_back(shard.keys());
+    return detail::ChainedRange<typename shard_type::key_range>(std::move(ranges));
+  }
+  detail::ChainedRange<typename shard_type::item_range> items() {
+    std::vector<typename shard_type::item_range> ranges;
+    for (shard_type& shard : shards_) ranges.push_back(shard.items());
+    return detail::ChainedRange<typename shard_type::item_range>(std::move(ranges));
+  }
+
   // Bytes on disk of all shards.
   std::int64_t volume() {
     return sum([](shard_type& shard) { return shard.volume(); });
@@ -358,6 +375,15 @@ class FanoutCache {
   Deque<T, DequeDisk> deque(const std::string& name,
                             std::optional<std::size_t> maxlen = std::nullopt) const {
     return Deque<T, DequeDisk>(detail::sub_directory(directory_, "deque", name), maxlen);
+  }
+
+  // An Index in the sub-directory `index/<name>` (Python's index(name));
+  // names as cache(name).
+  //   auto users = cache.index<std::int64_t, std::string>("users");
+  template <class IndexKey = K, class IndexValue = V, class IndexDisk = Disk>
+  Index<IndexKey, IndexValue, IndexDisk> index(const std::string& name) const {
+    return Index<IndexKey, IndexValue, IndexDisk>(
+        detail::sub_directory(directory_, "index", name));
   }
 
   // The shard that holds `key`: a Cache of its own, whose calls throw
