@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "diskcache/errors.hpp"
+#include "kill_point.hpp"
 
 namespace diskcache::detail {
 namespace {
@@ -180,8 +181,10 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
       size = fill([&](std::string_view bytes) {
         if (!write_all(*ops_, file.get(), bytes)) fail("cannot write");
       });
+      DISKCACHE_TEST_KILL_POINT("value_written");
       if (ops_->fsync(file.get()) != 0) fail("cannot flush");
       file.reset();
+      DISKCACHE_TEST_KILL_POINT("value_synced");
 
       // A final name already taken (112 random bits: practically never)
       // gets another random leaf in the same sub-directory.
@@ -194,6 +197,7 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
         parts.leaf = random_hex32().substr(4) + ".val";
         name = parts.first + '/' + parts.second + '/' + parts.leaf;
       }
+      DISKCACHE_TEST_KILL_POINT("value_renamed");
     } catch (...) {
       ops_->unlinkat(second.get(), temporary.c_str(), 0);
       remove_empty_subdirs();
@@ -213,6 +217,7 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
     sync_dir(second.get(), (directory_ / parts.first / parts.second).string());
     if (created_second) sync_dir(first.get(), (directory_ / parts.first).string());
     if (created_first) sync_dir(directory_fd_, directory_.string());
+    DISKCACHE_TEST_KILL_POINT("value_dir_synced");
     return {name, size};
   }
   throw_errno(last_errno != 0 ? last_errno : EEXIST,
