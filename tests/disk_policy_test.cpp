@@ -705,3 +705,19 @@ TEST(BoundedInputTest, DeeplyNestedJsonIsRefusedInsteadOfExhaustingTheStack) {
 }
 
 }  // namespace
+
+namespace {
+
+// Found by fuzzing: a bool byte other than 0 or 1 was copied into a bool,
+// undefined behaviour to read (UBSan: "load of value 250, which is not a
+// valid value for type 'bool'").
+TEST(BoundedInputTest, BoolByteOtherThanZeroOrOneIsRefused) {
+  const Cell portable = Cell::blob(std::string("\x01\xfa", 2), false);
+  EXPECT_THROW(disk::Binary::decode<bool>(portable), SerializationError);
+  EXPECT_THROW(disk::Boost::decode<bool>(Cell::blob(std::string("\xd6", 1), false)),
+               SerializationError);
+  EXPECT_TRUE(disk::Binary::decode<bool>(disk::Binary::encode(true)));
+  EXPECT_FALSE(disk::Boost::decode<bool>(disk::Boost::encode(false)));
+}
+
+}  // namespace

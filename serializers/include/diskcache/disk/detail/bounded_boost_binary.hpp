@@ -3,7 +3,8 @@
 // except that a string length or a collection's element count larger than
 // the bytes left in the input is refused before anything is allocated:
 // Boost resizes (or reserves) to the prefix's value before reading, so eight
-// hostile bytes would otherwise allocate gigabytes. Not part of the API.
+// hostile bytes would otherwise allocate gigabytes. A bool byte other than 0
+// or 1 is refused too. Not part of the API.
 #ifndef DISKCACHE_DISK_DETAIL_BOUNDED_BOOST_BINARY_HPP_
 #define DISKCACHE_DISK_DETAIL_BOUNDED_BOOST_BINARY_HPP_
 
@@ -46,6 +47,18 @@ class BoundedBinaryIArchive
   }
 
   using Base::load;
+  // A bool byte other than 0 or 1 is refused: Boost copies it into a bool,
+  // which is then undefined behaviour to read.
+  void load(bool& value) {
+    unsigned char byte = 0;
+    this->load_binary(&byte, 1);
+    if (byte > 1) {
+      throw boost::archive::archive_exception(
+          boost::archive::archive_exception::input_stream_error,
+          ("a bool stored as " + std::to_string(byte) + ", not 0 or 1").c_str());
+    }
+    value = byte == 1;
+  }
   void load(std::string& text) {
     std::size_t length = 0;
     this->load(length);

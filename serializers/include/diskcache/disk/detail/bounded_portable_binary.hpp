@@ -5,7 +5,8 @@
 // than the bytes left in the input is refused before anything is allocated.
 // cereal resizes a string or vector to the prefix's value before reading
 // its elements, so eight hostile bytes would otherwise allocate (and zero)
-// gigabytes. Every element takes at least one byte, except those of types
+// gigabytes. A bool byte other than 0 or 1 is refused too (reading such a
+// bool is undefined behaviour). Every element takes at least one byte, except those of types
 // that serialize to nothing, which therefore cannot fill a container longer
 // than the bytes that follow it. Not part of the API.
 #ifndef DISKCACHE_DISK_DETAIL_BOUNDED_PORTABLE_BINARY_HPP_
@@ -75,6 +76,18 @@ std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_LOAD_FUNCTION_NAME(
   static_assert(!std::is_floating_point_v<T> || std::numeric_limits<T>::is_iec559,
                 "Portable binary only supports IEEE 754 floating point");
   archive.template loadBinary<sizeof(T)>(std::addressof(value), sizeof(value));
+}
+
+// A bool is one byte, 0 or 1; any other byte would make the bool itself
+// undefined behaviour to read, so it is refused.
+inline void CEREAL_LOAD_FUNCTION_NAME(BoundedPortableBinaryInputArchive& archive,
+                                      bool& value) {
+  std::uint8_t byte = 0;
+  archive.template loadBinary<1>(&byte, 1);
+  if (byte > 1) {
+    throw cereal::Exception("a bool stored as " + std::to_string(byte) + ", not 0 or 1");
+  }
+  value = byte == 1;
 }
 
 template <class T>
