@@ -721,3 +721,20 @@ TEST(BoundedInputTest, BoolByteOtherThanZeroOrOneIsRefused) {
 }
 
 }  // namespace
+
+namespace {
+
+// Found by fuzzing: RapidJSON 1.1 parses a zero with an exponent ("0e-24")
+// through DiyFp::Normalize, which passes 0 to clz() and overflows an int
+// (UBSan: "passing zero to clz()", "signed integer overflow").
+TEST(BoundedInputTest, JsonZeroWithAnExponentIsRefused) {
+  for (const char* text : {"{\"value0\": 0e-24}", "{\"value0\": -0.000E5}", "[0e1]"}) {
+    EXPECT_THROW(disk::Json::decode<double>(Cell::text(text, false)), SerializationError) << text;
+  }
+  // Ordinary numbers, zeros and exponents still decode.
+  EXPECT_EQ(disk::Json::decode<double>(Cell::text("{\"value0\": 0.0}", false)), 0.0);
+  EXPECT_EQ(disk::Json::decode<double>(Cell::text("{\"value0\": 1e-3}", false)), 1e-3);
+  EXPECT_EQ(disk::Json::decode<double>(disk::Json::encode(2.5e-300)), 2.5e-300);
+}
+
+}  // namespace

@@ -101,7 +101,10 @@ struct Json {
   }
 
   // Refuses, outside strings, what RapidJSON 1.1 (Debian's, under cereal)
-  // mishandles: nesting deeper than kMaxDepth.
+  // mishandles: nesting deeper than kMaxDepth, and a number whose digits are
+  // all zero followed by an exponent ("0e-24", "0.00E5"), for which its
+  // full-precision parser passes 0 to clz() and computes an exponent with
+  // signed overflow, undefined behaviour. cereal never writes either.
   static void check_input(std::string_view text) {
     std::size_t depth = 0;
     bool in_string = false;
@@ -122,6 +125,21 @@ struct Json {
         }
       } else if ((c == ']' || c == '}') && depth > 0) {
         --depth;
+      } else if (c == '-' || (c >= '0' && c <= '9')) {
+        // A number: its digits (and point), then perhaps an exponent.
+        std::size_t end = c == '-' ? i + 1 : i;
+        bool all_zero = true;
+        while (end < text.size() &&
+               ((text[end] >= '0' && text[end] <= '9') || text[end] == '.')) {
+          all_zero = all_zero && (text[end] == '0' || text[end] == '.');
+          ++end;
+        }
+        if (all_zero && end > i && end < text.size() && (text[end] == 'e' || text[end] == 'E')) {
+          refuse(text, "a zero with an exponent (" +
+                           std::string(text.substr(i, std::min<std::size_t>(end - i + 4, 24))) +
+                           "), which RapidJSON 1.1 misparses");
+        }
+        i = end > i ? end - 1 : i;
       }
     }
   }
