@@ -60,7 +60,9 @@ std::uint64_t next_serial() {
   return serial.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
-std::filesystem::path prepare_directory(std::filesystem::path directory) {
+// Creates `directory` and its missing parents with `mode` (an existing one
+// keeps its mode), or a new private temporary directory for an empty path.
+std::filesystem::path prepare_directory(std::filesystem::path directory, mode_t mode) {
   if (directory.empty()) {
     std::string pattern = (std::filesystem::temp_directory_path() / "diskcache-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
@@ -69,13 +71,15 @@ std::filesystem::path prepare_directory(std::filesystem::path directory) {
     }
     return pattern;
   }
-  std::error_code error;
-  std::filesystem::create_directories(directory, error);
-  if (error) {
-    throw IoError("cannot create cache directory " + directory.string() + ": " +
-                      error.message(),
-                  directory, {}, error.value());
+  std::filesystem::path partial;
+  for (const std::filesystem::path& part : directory) {
+    partial /= part;
+    if (::mkdir(partial.c_str(), mode) != 0 && errno != EEXIST) {
+      detail::throw_errno(errno, "cannot create cache directory " + partial.string(),
+                          directory);
+    }
   }
+  std::error_code error;
   if (!std::filesystem::is_directory(directory, error)) {
     throw IoError("cache directory " + directory.string() + " is not a directory",
                   directory, {}, ENOTDIR);
@@ -220,7 +224,9 @@ detail::ConnectionPragmas pragmas_of(const Settings& settings) {
 std::shared_ptr<Store::Impl> Store::Impl::open(std::filesystem::path directory,
                                                const Settings& overrides) {
   register_fork_handler();
-  directory = prepare_directory(std::move(directory));
+  detail::validate_settings(overrides, directory);  // before creating anything
+  directory = prepare_directory(std::move(directory),
+                                detail::ValueFiles::directory_mode(overrides.file_mode.value()));
   std::error_code error;
   const std::filesystem::path canonical = std::filesystem::canonical(directory, error);
   if (error) {
@@ -255,7 +261,8 @@ std::shared_ptr<Store::Impl> Store::Impl::open(std::filesystem::path directory,
 }
 
 Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
-    : directory_(prepare_directory(std::move(directory))),
+    : directory_(prepare_directory(std::move(directory), detail::ValueFiles::directory_mode(
+                                                            overrides.file_mode.value()))),
       directory_fd_(open_directory(directory_)),
       serial_(next_serial()),
       timeout_(overrides.timeout.value()),
@@ -263,7 +270,18 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
   register_fork_handler();
   detail::validate_settings(overrides, directory_);
 
+  // SQLite creates cache.db with mode 0644 and its -wal and -shm files with
+  // cache.db's mode, so a cache.db made here gets file_mode at once, before
+  // the first write creates the others. (A chmod, not an open: closing a
+  // descriptor of cache.db would drop SQLite's locks on it.)
+  struct stat existing {};
+  const bool created =
+      ::fstatat(directory_fd_.get(), "cache.db", &existing, AT_SYMLINK_NOFOLLOW) != 0;
   detail::Connection connection(directory_, timeout_, /*create=*/true);
+  if (created) {
+    ::fchmodat(directory_fd_.get(), "cache.db", static_cast<mode_t>(overrides.file_mode.value()),
+               0);
+  }
   std::set<std::string> tables;
   retry_busy(timeout_, [&] { tables = table_names(connection); });
   verify_cache_database(connection, tables);
@@ -341,6 +359,7 @@ void Store::Impl::apply_settings(const Settings& settings) {
   min_file_size_.store(settings.disk_min_file_size, std::memory_order_relaxed);
   eviction_policy_.store(settings.eviction_policy, std::memory_order_relaxed);
   statistics_.store(settings.statistics, std::memory_order_relaxed);
+  files_.set_file_mode(static_cast<mode_t>(settings.file_mode.value()));
 }
 
 Settings Store::Impl::settings() const {

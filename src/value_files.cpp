@@ -17,8 +17,6 @@ namespace diskcache::detail {
 namespace {
 
 constexpr int kMaxAttempts = 10;
-constexpr mode_t kFileMode = 0644;
-constexpr mode_t kDirMode = 0755;
 
 // 16 random bytes from the kernel, as Python's os.urandom(16). A user-space
 // generator would be copied into a fork()ed child and produce the same names
@@ -113,7 +111,8 @@ bool ValueFiles::valid_name(std::string_view name) noexcept {
 UniqueFd ValueFiles::open_subdir(int parent, const std::string& name, bool create,
                                  bool* created) const {
   if (create) {
-    if (ops_->mkdirat(parent, name.c_str(), kDirMode) == 0) {
+    const mode_t mode = directory_mode(file_mode_.load(std::memory_order_relaxed));
+    if (ops_->mkdirat(parent, name.c_str(), mode) == 0) {
       *created = true;
     } else if (errno != EEXIST) {
       return UniqueFd();
@@ -159,7 +158,7 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
     const std::string temporary = parts.leaf + ".tmp";
     UniqueFd file(ops_->openat(second.get(), temporary.c_str(),
                                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                               kFileMode));
+                               file_mode_.load(std::memory_order_relaxed)));
     if (!file.valid()) {
       last_errno = errno;
       if (last_errno == ENOENT || last_errno == EEXIST) continue;
