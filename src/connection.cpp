@@ -1,6 +1,7 @@
 #include "connection.hpp"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <thread>
@@ -21,6 +22,14 @@ Connection::Connection(const std::filesystem::path& directory,
     : directory_(&directory), timeout_(&timeout) {
   const std::string path = (directory / "cache.db").string();
   sqlite3* raw = nullptr;
+  // A cache.db that is a symbolic link is refused, as value files are: it
+  // would let whoever planted it aim our writes at any database. (Not
+  // SQLITE_OPEN_NOFOLLOW: that also refuses links among the directories
+  // above the cache, which the caller chose.)
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) == 0 && S_ISLNK(info.st_mode)) {
+    throw CorruptionError(path + " is a symbolic link; refusing to follow it", directory);
+  }
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   if (create) flags |= SQLITE_OPEN_CREATE;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);

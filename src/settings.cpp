@@ -1,5 +1,6 @@
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <optional>
 #include <string_view>
@@ -142,6 +143,7 @@ Settings merge_settings(Settings base, const Settings& overrides) {
     if ((overrides.*member).given()) base.*member = overrides.*member;
   });
   if (overrides.timeout.given()) base.timeout = overrides.timeout;
+  if (overrides.file_mode.given()) base.file_mode = overrides.file_mode;
   return base;
 }
 
@@ -166,6 +168,13 @@ void validate_settings(const Settings& settings, const std::filesystem::path& di
   if (settings.timeout.value().count() < 0) {
     invalid("timeout", std::to_string(settings.timeout.value().count()) + " ms",
             "a duration of at least 0", directory, false);
+  }
+  const int mode = settings.file_mode.value();
+  if (mode < 0 || mode > 0777 || (mode & 0600) != 0600) {
+    char octal[16];
+    std::snprintf(octal, sizeof octal, "0%o", static_cast<unsigned>(mode));
+    invalid("file_mode", octal, "permission bits from 0600 to 0777 that include 0600",
+            directory, false);
   }
 }
 

@@ -58,7 +58,8 @@ OpenShards open_shards(std::filesystem::path directory, std::size_t count,
     throw Error("a FanoutCache needs at least one shard (in " + directory.string() + ")",
                 directory);
   }
-  directory = prepare_directory(std::move(directory));
+  directory = prepare_directory(std::move(directory),
+                                ValueFiles::directory_mode(settings.file_mode.value()));
   const std::int64_t shard_count = static_cast<std::int64_t>(count);
   const std::int64_t default_limit = Settings{}.size_limit.value() / shard_count;
   Settings change_timeout;

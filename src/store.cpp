@@ -315,6 +315,7 @@ std::int64_t Store::cull(bool retry) {
     delete_rows(connection, transaction, rows);
     transaction.commit();
     removed += static_cast<std::int64_t>(rows.size());
+    DISKCACHE_TEST_KILL_POINT("mid_cull");
   }
   return removed;
 }

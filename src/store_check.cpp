@@ -5,6 +5,7 @@
 // value another writer has written and not yet committed.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -96,12 +97,12 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
   // symlinks; a symlink is reported like any unknown file.
   const std::chrono::milliseconds grace = impl.timeout() + std::chrono::seconds(1);
   std::error_code error;
-  std::vector<std::filesystem::path> empty_directories;
+  std::vector<std::filesystem::path> directories;
   for (auto it = std::filesystem::recursive_directory_iterator(directory, error);
        !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
     const std::filesystem::path path = it->path().lexically_normal();
     if (it->is_directory() && !it->is_symlink()) {
-      if (std::filesystem::is_empty(path, error)) empty_directories.push_back(path);
+      directories.push_back(path);
       continue;
     }
     if (is_database_file(path.filename().string()) || known_files.count(path.string())) {
@@ -117,14 +118,14 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
                          " (kept: younger than the timeout, may be a write in progress)");
     }
   }
-  for (const auto& path : empty_directories) {
+  // Emptiness is judged after the orphans went, so a directory emptied by
+  // removing them goes too; deepest first, so "ab" follows its last "ab/cd".
+  std::sort(directories.begin(), directories.end(),
+            [](const auto& a, const auto& b) { return a.native().size() > b.native().size(); });
+  for (const auto& path : directories) {
+    if (!std::filesystem::is_empty(path, error) || error) continue;
     problems.push_back("empty directory: " + path.string());
-    if (!fix) continue;
-    // Removing "ab/cd" may leave "ab" empty: remove upwards, as os.removedirs.
-    for (auto empty = path; empty != directory.lexically_normal() && empty.has_parent_path();
-         empty = empty.parent_path()) {
-      if (!std::filesystem::remove(empty, error)) break;
-    }
+    if (fix) std::filesystem::remove(path, error);
   }
 
   const std::int64_t stored_count = scalar(connection, "SELECT value FROM Settings WHERE key = 'count'");

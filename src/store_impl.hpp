@@ -2,6 +2,8 @@
 #ifndef DISKCACHE_SRC_STORE_IMPL_HPP_
 #define DISKCACHE_SRC_STORE_IMPL_HPP_
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -22,10 +24,11 @@
 namespace diskcache {
 
 namespace detail {
-// `directory`, created with its parents if needed, or a new temporary
-// directory ("diskcache-XXXXXX", as Python's) when it is empty. Throws
-// IoError if it cannot be created or is not a directory.
-std::filesystem::path prepare_directory(std::filesystem::path directory);
+// `directory`, created with its missing parents with `mode` if needed (an
+// existing one keeps its mode), or a new private temporary directory
+// ("diskcache-XXXXXX", as Python's) when it is empty. Throws IoError if it
+// cannot be created or is not a directory.
+std::filesystem::path prepare_directory(std::filesystem::path directory, mode_t mode);
 }  // namespace detail
 
 class Store::Impl {
@@ -91,14 +94,14 @@ class Store::Impl {
   // Constant after construction.
   const std::filesystem::path directory_;
   const detail::UniqueFd directory_fd_;
-  const std::uint64_t serial_;  // unique per Impl, keys per-thread caches
+  const std::uint64_t serial_;                      // unique per Impl, keys per-thread caches
   std::atomic<std::chrono::milliseconds> timeout_;  // changed by store_settings
   std::int64_t page_size_ = 4096;
 
   detail::ValueFiles files_;
 
   mutable std::mutex settings_mutex_;
-  Settings settings_;  // GUARDED_BY(settings_mutex_)
+  Settings settings_;                  // GUARDED_BY(settings_mutex_)
   detail::ConnectionPragmas pragmas_;  // GUARDED_BY(settings_mutex_)
   std::atomic<std::int64_t> size_limit_{0};
   std::atomic<std::int64_t> cull_limit_{0};

@@ -156,6 +156,7 @@ std::optional<Store::Leased> Store::lease(const std::optional<std::string>& pref
   }
   leased.id = connection.last_insert_rowid();
   transaction.commit();
+  DISKCACHE_TEST_KILL_POINT("lease_granted");
   return leased;
 }
 
@@ -165,6 +166,7 @@ bool Store::ack(std::int64_t id, std::int64_t token, bool retry) {
   WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
   connection.query(Sql::DeleteLease).bind(1, id).bind(2, token).run();
   const bool found = connection.changes() > 0;
+  DISKCACHE_TEST_KILL_POINT("ack_deleted");
   transaction.commit();
   return found;
 }

@@ -62,25 +62,27 @@ std::uint64_t next_serial() {
 
 }  // namespace
 
-std::filesystem::path detail::prepare_directory(std::filesystem::path directory) {
+// Creates `directory` and its missing parents with `mode` (an existing one
+// keeps its mode), or a new private temporary directory for an empty path.
+std::filesystem::path detail::prepare_directory(std::filesystem::path directory, mode_t mode) {
   if (directory.empty()) {
     std::string pattern = (std::filesystem::temp_directory_path() / "diskcache-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
-      detail::throw_errno(errno, "cannot create a temporary cache directory " + pattern,
-                          pattern);
+      detail::throw_errno(errno, "cannot create a temporary cache directory " + pattern, pattern);
     }
     return pattern;
   }
-  std::error_code error;
-  std::filesystem::create_directories(directory, error);
-  if (error) {
-    throw IoError("cannot create cache directory " + directory.string() + ": " +
-                      error.message(),
-                  directory, {}, error.value());
+  std::filesystem::path partial;
+  for (const std::filesystem::path& part : directory) {
+    partial /= part;
+    if (::mkdir(partial.c_str(), mode) != 0 && errno != EEXIST) {
+      detail::throw_errno(errno, "cannot create cache directory " + partial.string(), directory);
+    }
   }
+  std::error_code error;
   if (!std::filesystem::is_directory(directory, error)) {
-    throw IoError("cache directory " + directory.string() + " is not a directory",
-                  directory, {}, ENOTDIR);
+    throw IoError("cache directory " + directory.string() + " is not a directory", directory, {},
+                  ENOTDIR);
   }
   return directory;
 }
@@ -89,8 +91,8 @@ namespace {
 
 detail::UniqueFd open_directory(const std::filesystem::path& directory) {
   detail::UniqueFd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) detail::throw_errno(errno, "cannot open cache directory " +
-                                                  directory.string(), directory);
+  if (!fd.valid())
+    detail::throw_errno(errno, "cannot open cache directory " + directory.string(), directory);
   return fd;
 }
 
@@ -111,8 +113,8 @@ void retry_busy(std::chrono::milliseconds timeout, Step&& step) {
 
 // The Cache columns every diskcache 5.x database has.
 constexpr std::array<const char*, 12> kCacheColumns = {
-    "rowid", "key", "raw", "store_time", "expire_time", "access_time", "access_count",
-    "tag", "size", "mode", "filename", "value"};
+    "rowid",        "key", "raw",  "store_time", "expire_time", "access_time",
+    "access_count", "tag", "size", "mode",       "filename",    "value"};
 
 // The schema statements of Python diskcache 5.x (core.py Cache.__init__).
 constexpr std::array<const char*, 8> kSchema = {
@@ -162,7 +164,8 @@ const char* policy_index(EvictionPolicy policy) {
       return "CREATE INDEX IF NOT EXISTS Cache_access_time ON Cache (access_time)";
     case EvictionPolicy::LeastFrequentlyUsed:
       return "CREATE INDEX IF NOT EXISTS Cache_access_count ON Cache (access_count)";
-    case EvictionPolicy::None: return nullptr;
+    case EvictionPolicy::None:
+      return nullptr;
   }
   return nullptr;
 }
@@ -178,14 +181,15 @@ std::set<std::string> table_names(detail::Connection& connection) {
   return names;
 }
 
-void verify_cache_database(detail::Connection& connection,
-                           const std::set<std::string>& tables) {
+void verify_cache_database(detail::Connection& connection, const std::set<std::string>& tables) {
   const std::filesystem::path& directory = connection.directory();
   for (const std::string& table : tables) {
     // Lease is ours (Deque leases), beside Python's two tables.
     if (table != "Cache" && table != "Settings" && table != "Lease") {
-      throw CorruptionError(directory.string() + "/cache.db is not a diskcache database: "
-                                "it has a table '" + table + "'",
+      throw CorruptionError(directory.string() +
+                                "/cache.db is not a diskcache database: "
+                                "it has a table '" +
+                                table + "'",
                             directory);
     }
   }
@@ -196,8 +200,10 @@ void verify_cache_database(detail::Connection& connection,
   while (query.step()) columns.emplace(query.text(1));
   for (const char* column : kCacheColumns) {
     if (std::string_view(column) != "rowid" && columns.count(column) == 0) {
-      throw CorruptionError(directory.string() + "/cache.db is not a diskcache database: "
-                                "its Cache table has no column '" + column + "'",
+      throw CorruptionError(directory.string() +
+                                "/cache.db is not a diskcache database: "
+                                "its Cache table has no column '" +
+                                column + "'",
                             directory);
     }
   }
@@ -224,12 +230,13 @@ detail::ConnectionPragmas pragmas_of(const Settings& settings) {
 std::shared_ptr<Store::Impl> Store::Impl::open(std::filesystem::path directory,
                                                const Settings& overrides) {
   register_fork_handler();
-  directory = detail::prepare_directory(std::move(directory));
+  detail::validate_settings(overrides, directory);  // before creating anything
+  directory = detail::prepare_directory(
+      std::move(directory), detail::ValueFiles::directory_mode(overrides.file_mode.value()));
   std::error_code error;
   const std::filesystem::path canonical = std::filesystem::canonical(directory, error);
   if (error) {
-    throw IoError("cannot resolve cache directory " + directory.string() + ": " +
-                      error.message(),
+    throw IoError("cannot resolve cache directory " + directory.string() + ": " + error.message(),
                   directory, {}, error.value());
   }
   OpenDirectories& open = open_directories();
@@ -259,7 +266,8 @@ std::shared_ptr<Store::Impl> Store::Impl::open(std::filesystem::path directory,
 }
 
 Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
-    : directory_(detail::prepare_directory(std::move(directory))),
+    : directory_(detail::prepare_directory(
+          std::move(directory), detail::ValueFiles::directory_mode(overrides.file_mode.value()))),
       directory_fd_(open_directory(directory_)),
       serial_(next_serial()),
       timeout_(overrides.timeout.value()),
@@ -267,7 +275,18 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
   register_fork_handler();
   detail::validate_settings(overrides, directory_);
 
+  // SQLite creates cache.db with mode 0644 and its -wal and -shm files with
+  // cache.db's mode, so a cache.db made here gets file_mode at once, before
+  // the first write creates the others. (A chmod, not an open: closing a
+  // descriptor of cache.db would drop SQLite's locks on it.)
+  struct stat existing {};
+  const bool created =
+      ::fstatat(directory_fd_.get(), "cache.db", &existing, AT_SYMLINK_NOFOLLOW) != 0;
   detail::Connection connection(directory_, timeout_, /*create=*/true);
+  if (created) {
+    ::fchmodat(directory_fd_.get(), "cache.db", static_cast<mode_t>(overrides.file_mode.value()),
+               0);
+  }
   std::set<std::string> tables;
   retry_busy(timeout_, [&] { tables = table_names(connection); });
   verify_cache_database(connection, tables);
@@ -303,8 +322,7 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
     detail::WriteTransaction transaction(connection, files_, /*retry=*/false, timeout_);
     connection.exec("CREATE TABLE IF NOT EXISTS Settings ( key TEXT NOT NULL UNIQUE, value)");
     auto insert_or_ignore = connection.prepare("INSERT OR IGNORE INTO Settings VALUES (?1, ?2)");
-    auto insert_or_replace =
-        connection.prepare("INSERT OR REPLACE INTO Settings VALUES (?1, ?2)");
+    auto insert_or_replace = connection.prepare("INSERT OR REPLACE INTO Settings VALUES (?1, ?2)");
     std::set<std::string> given;
     for (const auto& row : detail::settings_rows(overrides, true)) given.insert(row.first);
     for (const auto& [name, value] : detail::settings_rows(settings, false)) {
@@ -345,6 +363,7 @@ void Store::Impl::apply_settings(const Settings& settings) {
   min_file_size_.store(settings.disk_min_file_size, std::memory_order_relaxed);
   eviction_policy_.store(settings.eviction_policy, std::memory_order_relaxed);
   statistics_.store(settings.statistics, std::memory_order_relaxed);
+  files_.set_file_mode(static_cast<mode_t>(settings.file_mode.value()));
 }
 
 Settings Store::Impl::settings() const {
@@ -399,8 +418,7 @@ Store::Impl::Registry& Store::Impl::current_registry(std::uint64_t fork_generati
   while (registry == nullptr || registry->fork_generation != fork_generation) {
     auto fresh = std::make_unique<Registry>();
     fresh->fork_generation = fork_generation;
-    if (registry_.compare_exchange_strong(registry, fresh.get(),
-                                          std::memory_order_acq_rel)) {
+    if (registry_.compare_exchange_strong(registry, fresh.get(), std::memory_order_acq_rel)) {
       // A registry of an older generation belongs to the parent process:
       // it is leaked on purpose, its mutex may even be held by a thread
       // that does not exist in this process.
@@ -424,8 +442,7 @@ detail::Connection& Store::Impl::connection() {
   const std::uint64_t generation = g_fork_generation.load(std::memory_order_relaxed);
   const std::uint64_t epoch = epoch_.load(std::memory_order_acquire);
   for (const CachedConnection& cached : cache) {
-    if (cached.serial == serial_ && cached.epoch == epoch &&
-        cached.fork_generation == generation) {
+    if (cached.serial == serial_ && cached.epoch == epoch && cached.fork_generation == generation) {
       return *cached.connection;
     }
   }

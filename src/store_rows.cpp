@@ -1,6 +1,7 @@
 #include "store_rows.hpp"
 
 #include "diskcache/errors.hpp"
+#include "kill_point.hpp"
 
 namespace diskcache::detail {
 
@@ -162,6 +163,7 @@ void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& 
     rows = select_rows(query);
   }
   delete_rows(connection, transaction, rows);
+  if (!rows.empty()) DISKCACHE_TEST_KILL_POINT("mid_cull");
   limit -= static_cast<std::int64_t>(rows.size());
   if (limit == 0) return;
 

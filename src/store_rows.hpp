@@ -15,6 +15,7 @@
 #include "connection.hpp"
 #include "diskcache/cell.hpp"
 #include "diskcache/store.hpp"
+#include "kill_point.hpp"
 #include "store_impl.hpp"
 #include "transaction.hpp"
 
@@ -172,6 +173,7 @@ std::int64_t remove_in_batches(Store::Impl& impl, bool retry, SelectBatch&& sele
     transaction.commit();
     removed += static_cast<std::int64_t>(rows.size());
     last_rowid = rows.back().rowid;
+    DISKCACHE_TEST_KILL_POINT("between_batches");
   }
 }
 

@@ -6,6 +6,7 @@
 #include "diskcache/transaction.hpp"
 
 #include "diskcache/errors.hpp"
+#include "kill_point.hpp"
 
 namespace diskcache::detail {
 
@@ -66,9 +67,11 @@ void WriteTransaction::commit() {
     --state.depth;
     return;
   }
+  DISKCACHE_TEST_KILL_POINT("before_commit");
   connection_.query(Sql::Commit).run();
   finished_ = true;
   --state.depth;
+  DISKCACHE_TEST_KILL_POINT("after_commit");
   // The rows naming these files are gone for good; only now may the files go.
   for (const std::string& name : state.remove_after_commit) files_.remove(name);
   state.remove_after_commit.clear();

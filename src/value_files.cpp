@@ -11,13 +11,12 @@
 #include <vector>
 
 #include "diskcache/errors.hpp"
+#include "kill_point.hpp"
 
 namespace diskcache::detail {
 namespace {
 
 constexpr int kMaxAttempts = 10;
-constexpr mode_t kFileMode = 0644;
-constexpr mode_t kDirMode = 0755;
 
 // 16 random bytes from the kernel, as Python's os.urandom(16). A user-space
 // generator would be copied into a fork()ed child and produce the same names
@@ -112,7 +111,8 @@ bool ValueFiles::valid_name(std::string_view name) noexcept {
 UniqueFd ValueFiles::open_subdir(int parent, const std::string& name, bool create,
                                  bool* created) const {
   if (create) {
-    if (ops_->mkdirat(parent, name.c_str(), kDirMode) == 0) {
+    const mode_t mode = directory_mode(file_mode_.load(std::memory_order_relaxed));
+    if (ops_->mkdirat(parent, name.c_str(), mode) == 0) {
       *created = true;
     } else if (errno != EEXIST) {
       return UniqueFd();
@@ -158,7 +158,7 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
     const std::string temporary = parts.leaf + ".tmp";
     UniqueFd file(ops_->openat(second.get(), temporary.c_str(),
                                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                               kFileMode));
+                               file_mode_.load(std::memory_order_relaxed)));
     if (!file.valid()) {
       last_errno = errno;
       if (last_errno == ENOENT || last_errno == EEXIST) continue;
@@ -180,8 +180,10 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
       size = fill([&](std::string_view bytes) {
         if (!write_all(*ops_, file.get(), bytes)) fail("cannot write");
       });
+      DISKCACHE_TEST_KILL_POINT("value_written");
       if (ops_->fsync(file.get()) != 0) fail("cannot flush");
       file.reset();
+      DISKCACHE_TEST_KILL_POINT("value_synced");
 
       // A final name already taken (112 random bits: practically never)
       // gets another random leaf in the same sub-directory.
@@ -194,6 +196,7 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
         parts.leaf = random_hex32().substr(4) + ".val";
         name = parts.first + '/' + parts.second + '/' + parts.leaf;
       }
+      DISKCACHE_TEST_KILL_POINT("value_renamed");
     } catch (...) {
       ops_->unlinkat(second.get(), temporary.c_str(), 0);
       remove_empty_subdirs();
@@ -213,6 +216,7 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
     sync_dir(second.get(), (directory_ / parts.first / parts.second).string());
     if (created_second) sync_dir(first.get(), (directory_ / parts.first).string());
     if (created_first) sync_dir(directory_fd_, directory_.string());
+    DISKCACHE_TEST_KILL_POINT("value_dir_synced");
     return {name, size};
   }
   throw_errno(last_errno != 0 ? last_errno : EEXIST,

@@ -11,6 +11,7 @@
 #ifndef DISKCACHE_SRC_VALUE_FILES_HPP_
 #define DISKCACHE_SRC_VALUE_FILES_HPP_
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -73,6 +74,13 @@ class ValueFiles {
   // True if `name` has the shape "xx/xx/<28 hex>.val" (lower-case hex).
   static bool valid_name(std::string_view name) noexcept;
 
+  // Permission bits of new value files (Settings::file_mode); new
+  // sub-directories get them plus execute wherever read is granted.
+  void set_file_mode(mode_t mode) noexcept { file_mode_.store(mode, std::memory_order_relaxed); }
+  static mode_t directory_mode(mode_t file_mode) noexcept {
+    return file_mode | ((file_mode & 0444) >> 2);
+  }
+
   FileOps& ops() const noexcept { return *ops_; }
   void set_ops(FileOps& ops) noexcept { ops_ = &ops; }
 
@@ -98,6 +106,7 @@ class ValueFiles {
   const std::filesystem::path directory_;
   const int directory_fd_;
   FileOps* ops_;
+  std::atomic<mode_t> file_mode_{0600};
 };
 
 }  // namespace diskcache::detail

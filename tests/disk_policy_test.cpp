@@ -635,4 +635,106 @@ TEST(JsonTest, NonJsonTextThrows) {
   EXPECT_TRUE(mentions(message, "disk::Json: cannot decode 8 bytes"));
 }
 
+// --- Hostile size prefixes: cereal and Boost resize a string or vector to a
+// length read from the input before reading its elements, so a few bytes
+// claiming 2^40 elements used to allocate (and zero) that much. The bounded
+// archives refuse such a prefix before allocating.
+
+// Portable binary of a std::string whose length prefix says `length`.
+std::string portable_string_claiming(std::uint64_t length) {
+  std::string bytes(1, '\x01');  // little-endian writer
+  for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((length >> (8 * i)) & 0xff));
+  return bytes + "abc";
+}
+
+void expect_size_refused(const std::function<void()>& decode) {
+  try {
+    decode();
+    ADD_FAILURE() << "a hostile size prefix must be refused";
+  } catch (const SerializationError& error) {
+    EXPECT_NE(std::string(error.what()).find("exceeds the 3 bytes left"), std::string::npos)
+        << error.what();
+  }
+}
+
+TEST(BoundedInputTest, HugeStringLengthIsRefusedBeforeAllocating) {
+  const Cell cell = Cell::blob(portable_string_claiming(std::uint64_t{1} << 40), false);
+  expect_size_refused([&] { disk::Binary::decode<std::string>(cell); });
+  expect_size_refused([&] { disk::Auto::decode<std::vector<std::string>>(cell); });
+  expect_size_refused([&] { disk::Binary::decode<Value>(Cell::blob(
+                                std::string("\x01\x03", 2) +
+                                    portable_string_claiming(std::uint64_t{1} << 33).substr(1),
+                                false)); });
+}
+
+TEST(BoundedInputTest, HugeVectorCountIsRefusedBeforeAllocating) {
+  const Cell cell = Cell::blob(portable_string_claiming(std::uint64_t{1} << 36), false);
+  expect_size_refused([&] { disk::Binary::decode<std::vector<std::uint64_t>>(cell); });
+  expect_size_refused([&] { disk::Binary::decode<std::vector<std::vector<int>>>(cell); });
+}
+
+TEST(BoundedInputTest, ExactLengthsStillDecode) {
+  const std::vector<std::string> value = {"a", std::string(1000, 'b'), ""};
+  EXPECT_EQ(disk::Binary::decode<std::vector<std::string>>(disk::Binary::encode(value)), value);
+  EXPECT_EQ(disk::Boost::decode<std::vector<std::string>>(disk::Boost::encode(value)), value);
+}
+
+TEST(BoundedInputTest, BoostHugeLengthsAreRefusedBeforeAllocating) {
+  // Boost's binary archive: a std::size_t length, then the bytes.
+  std::string bytes;
+  const std::uint64_t huge = std::uint64_t{1} << 40;
+  bytes.append(reinterpret_cast<const char*>(&huge), sizeof huge);
+  bytes += "abc";
+  expect_size_refused([&] { disk::Boost::decode<std::string>(Cell::blob(bytes, false)); });
+  expect_size_refused(
+      [&] { disk::Boost::decode<std::vector<std::uint64_t>>(Cell::blob(bytes, false)); });
+}
+
+TEST(BoundedInputTest, DeeplyNestedJsonIsRefusedInsteadOfExhaustingTheStack) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  try {
+    disk::Json::decode<std::vector<int>>(Cell::text(deep, false));
+    ADD_FAILURE() << "nesting 100000 deep must be refused";
+  } catch (const SerializationError& error) {
+    EXPECT_NE(std::string(error.what()).find("nest deeper than 512"), std::string::npos)
+        << error.what();
+  }
+  // Brackets inside strings do not count.
+  const std::vector<std::string> value = {std::string(2000, '[')};
+  EXPECT_EQ(disk::Json::decode<std::vector<std::string>>(disk::Json::encode(value)), value);
+}
+
+}  // namespace
+
+namespace {
+
+// Found by fuzzing: a bool byte other than 0 or 1 was copied into a bool,
+// undefined behaviour to read (UBSan: "load of value 250, which is not a
+// valid value for type 'bool'").
+TEST(BoundedInputTest, BoolByteOtherThanZeroOrOneIsRefused) {
+  const Cell portable = Cell::blob(std::string("\x01\xfa", 2), false);
+  EXPECT_THROW(disk::Binary::decode<bool>(portable), SerializationError);
+  EXPECT_THROW(disk::Boost::decode<bool>(Cell::blob(std::string("\xd6", 1), false)),
+               SerializationError);
+  EXPECT_TRUE(disk::Binary::decode<bool>(disk::Binary::encode(true)));
+  EXPECT_FALSE(disk::Boost::decode<bool>(disk::Boost::encode(false)));
+}
+
+}  // namespace
+
+namespace {
+
+// Found by fuzzing: RapidJSON 1.1 parses a zero with an exponent ("0e-24")
+// through DiyFp::Normalize, which passes 0 to clz() and overflows an int
+// (UBSan: "passing zero to clz()", "signed integer overflow").
+TEST(BoundedInputTest, JsonZeroWithAnExponentIsRefused) {
+  for (const char* text : {"{\"value0\": 0e-24}", "{\"value0\": -0.000E5}", "[0e1]"}) {
+    EXPECT_THROW(disk::Json::decode<double>(Cell::text(text, false)), SerializationError) << text;
+  }
+  // Ordinary numbers, zeros and exponents still decode.
+  EXPECT_EQ(disk::Json::decode<double>(Cell::text("{\"value0\": 0.0}", false)), 0.0);
+  EXPECT_EQ(disk::Json::decode<double>(Cell::text("{\"value0\": 1e-3}", false)), 1e-3);
+  EXPECT_EQ(disk::Json::decode<double>(disk::Json::encode(2.5e-300)), 2.5e-300);
+}
+
 }  // namespace

@@ -142,6 +142,25 @@ TEST(StoreTest, CheckFixRemovesOldOrphansButKeepsYoungOnes) {
   EXPECT_TRUE(std::filesystem::exists(young_orphan));
 }
 
+// Found by the crash tests: a writer killed between creating "ab/cd" and
+// committing leaves an orphan alone in its directory. check(fix) removed the
+// orphan but judged emptiness before, so the directory stayed and a second
+// check() reported it.
+TEST(StoreTest, CheckFixAlsoRemovesTheDirectoriesItsRemovalsEmptied) {
+  TempDir dir;
+  Store store(dir.path(), {.timeout = std::chrono::milliseconds(100)});
+  std::filesystem::create_directories(dir / "ab/cd");
+  const auto orphan = dir / "ab/cd/0123456789abcdef0123456789ab.val.tmp";
+  std::ofstream(orphan) << "orphan";
+  const timespec long_ago[2] = {{1000000000, 0}, {1000000000, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, orphan.c_str(), long_ago, 0), 0);
+
+  EXPECT_FALSE(store.check(/*fix=*/true).empty());
+  EXPECT_FALSE(std::filesystem::exists(dir / "ab"));
+  const std::vector<std::string> after = store.check();
+  EXPECT_TRUE(after.empty()) << after.front();
+}
+
 TEST(StoreTest, IntegerSettingsStoredAsRealByPythonAreAccepted) {
   TempDir dir;
   { Store store(dir.path()); }

@@ -136,6 +136,15 @@ struct Settings {
   // throws Timeout. Not stored (each opener chooses its own). Default: 60 s.
   Setting<std::chrono::milliseconds> timeout =
       Setting<std::chrono::milliseconds>::by_default(std::chrono::seconds(60));
+
+  // Permission bits of the files this process creates in the directory
+  // (value files, and cache.db when it creates it); directories it creates
+  // get the same bits plus execute wherever read is granted (0600: 0700,
+  // 0660: 0770). Masked by the process umask, as open(2) is. The default
+  // keeps a cache private to its owner; 0660 shares it with a group. Must
+  // include owner read and write (0600). Not stored (each opener chooses
+  // its own). Default: 0600.
+  Setting<int> file_mode = Setting<int>::by_default(0600);
 };
 
 // Options of one write (set, add, push, set_stream).

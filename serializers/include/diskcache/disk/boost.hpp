@@ -25,8 +25,9 @@
 //
 // Boost.Serialization checks its input less thoroughly than cereal: bytes
 // that were not written by this policy for this type can trip Boost's own
-// assertions in debug builds. Prefer disk::Binary for data that may be
-// damaged or come from elsewhere.
+// assertions in debug builds. String lengths and collection sizes are
+// checked against the bytes left before anything is allocated. Prefer
+// disk::Binary for data that may be damaged or come from elsewhere.
 //
 // Thread safety: stateless; any number of threads may use it at once.
 #ifndef DISKCACHE_DISK_BOOST_HPP_
@@ -38,6 +39,7 @@
 
 #include "diskcache/cell.hpp"
 #include "diskcache/disk/detail/archive_io.hpp"
+#include "diskcache/disk/detail/bounded_boost_binary.hpp"
 #include "diskcache/disk/detail/raw_types.hpp"
 #include "diskcache/errors.hpp"
 
@@ -64,7 +66,8 @@ struct Boost {
     reject_pickle(cell);
     detail::expect_kind(cell, Cell::Kind::Blob, kName,
                         "a Boost binary archive");
-    return detail::load_archive<boost::archive::binary_iarchive, T>(
+    // Bounded: a hostile size prefix is an error, not a huge allocation.
+    return detail::load_archive<detail::BoundedBinaryIArchive, T>(
         cell.bytes(), kName, kFormat, kFlags);
   }
 

@@ -81,6 +81,7 @@ struct Json {
   static T decode(const Cell& cell) {
     reject_pickle(cell);
     detail::expect_kind(cell, Cell::Kind::Text, kName, "JSON text");
+    check_input(cell.bytes());
     return detail::load_archive<cereal::JSONInputArchive, T>(cell.bytes(),
                                                              kName, kFormat);
   }
@@ -88,6 +89,60 @@ struct Json {
  private:
   static constexpr const char* kName = "disk::Json";
   static constexpr const char* kFormat = "cereal JSON";
+  // Deeper nesting is refused: cereal's JSON reader (RapidJSON) parses and
+  // frees arrays and objects recursively, so "[[[[..." would exhaust the
+  // stack. Objects that cereal writes are far shallower.
+  static constexpr std::size_t kMaxDepth = 512;
+
+  [[noreturn]] static void refuse(std::string_view text, const std::string& why) {
+    throw SerializationError(std::string(kName) + ": cannot decode " +
+                             std::to_string(text.size()) + " bytes of " + kFormat +
+                             ": " + why);
+  }
+
+  // Refuses, outside strings, what RapidJSON 1.1 (Debian's, under cereal)
+  // mishandles: nesting deeper than kMaxDepth, and a number whose digits are
+  // all zero followed by an exponent ("0e-24", "0.00E5"), for which its
+  // full-precision parser passes 0 to clz() and computes an exponent with
+  // signed overflow, undefined behaviour. cereal never writes either.
+  static void check_input(std::string_view text) {
+    std::size_t depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const char c = text[i];
+      if (in_string) {
+        if (c == '\\') {
+          ++i;
+        } else if (c == '"') {
+          in_string = false;
+        }
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '[' || c == '{') {
+        if (++depth > kMaxDepth) {
+          refuse(text, "arrays and objects nest deeper than " + std::to_string(kMaxDepth) +
+                           " levels");
+        }
+      } else if ((c == ']' || c == '}') && depth > 0) {
+        --depth;
+      } else if (c == '-' || (c >= '0' && c <= '9')) {
+        // A number: its digits (and point), then perhaps an exponent.
+        std::size_t end = c == '-' ? i + 1 : i;
+        bool all_zero = true;
+        while (end < text.size() &&
+               ((text[end] >= '0' && text[end] <= '9') || text[end] == '.')) {
+          all_zero = all_zero && (text[end] == '0' || text[end] == '.');
+          ++end;
+        }
+        if (all_zero && end > i && end < text.size() && (text[end] == 'e' || text[end] == 'E')) {
+          refuse(text, "a zero with an exponent (" +
+                           std::string(text.substr(i, std::min<std::size_t>(end - i + 4, 24))) +
+                           "), which RapidJSON 1.1 misparses");
+        }
+        i = end > i ? end - 1 : i;
+      }
+    }
+  }
 
   // True if the JSON text holds the escape \u0000: the \ must itself be
   // unescaped, i.e. preceded by an even number of backslashes.

@@ -10,6 +10,7 @@
 
 #include "diskcache/cell.hpp"
 #include "diskcache/disk/detail/archive_io.hpp"
+#include "diskcache/disk/detail/bounded_portable_binary.hpp"
 #include "diskcache/disk/detail/raw_types.hpp"
 #include "diskcache/errors.hpp"
 
@@ -40,8 +41,9 @@ T decode_portable(const Cell& cell, const char* policy) {
         ": no endianness header (first byte 0 or 1); the blob was not "
         "written by disk::Binary or disk::Auto");
   }
-  return load_archive<cereal::PortableBinaryInputArchive, T>(bytes, policy,
-                                                             kPortableBinary);
+  // Bounded: a hostile size prefix is an error, not a huge allocation.
+  return load_archive<BoundedPortableBinaryInputArchive, T>(bytes, policy,
+                                                            kPortableBinary);
 }
 
 }  // namespace diskcache::disk::detail

@@ -1,0 +1,91 @@
+#include "kill_point.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <mutex>
+
+namespace diskcache::detail {
+namespace {
+
+// Process-wide, so a fork()ed crash-test child arms its own copy.
+struct KillPoints {
+  std::mutex mutex;
+  std::map<std::string, std::uint64_t> hits;  // GUARDED_BY(mutex)
+  std::string armed_name;                     // GUARDED_BY(mutex)
+  std::uint64_t armed_nth = 0;                // GUARDED_BY(mutex); 0: not armed
+  std::uint64_t odds = 0;                     // GUARDED_BY(mutex); 0: no random kills
+  std::uint64_t random_state = 0;             // GUARDED_BY(mutex)
+  int log_fd = -1;                            // GUARDED_BY(mutex)
+};
+
+KillPoints& points() {
+  static auto* state = new KillPoints;  // never destroyed: reached at exit
+  return *state;
+}
+
+std::uint64_t next_random(std::uint64_t& state) {
+  // splitmix64
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+[[noreturn]] void die(int log_fd, const char* name) noexcept {
+  if (log_fd >= 0) {
+    char line[128];
+    const int length = std::snprintf(line, sizeof line, "kill %s\n", name);
+    if (length > 0) [[maybe_unused]] auto ignored = ::write(log_fd, line, static_cast<size_t>(length));
+  }
+  ::raise(SIGKILL);
+  ::_exit(137);  // not reached
+}
+
+}  // namespace
+
+void kill_point(const char* name) noexcept {
+  KillPoints& state = points();
+  std::unique_lock lock(state.mutex);
+  const std::uint64_t hit = ++state.hits[name];
+  if (state.armed_nth != 0 && hit == state.armed_nth && state.armed_name == name) {
+    die(state.log_fd, name);
+  }
+  if (state.odds != 0 && next_random(state.random_state) % state.odds == 0) {
+    die(state.log_fd, name);
+  }
+}
+
+bool TEST_kill_points_compiled() noexcept {
+#ifdef DISKCACHE_KILL_POINTS
+  return true;
+#else
+  return false;
+#endif
+}
+
+void TEST_arm_kill_point(const std::string& name, std::uint64_t nth, int log_fd) noexcept {
+  KillPoints& state = points();
+  std::lock_guard lock(state.mutex);
+  state.hits.clear();  // counted from now: a fork()ed child inherits its parent's hits
+  state.armed_name = name;
+  state.armed_nth = nth;
+  state.log_fd = log_fd;
+}
+
+void TEST_arm_random_kill(std::uint64_t odds, std::uint64_t seed, int log_fd) noexcept {
+  KillPoints& state = points();
+  std::lock_guard lock(state.mutex);
+  state.odds = odds;
+  state.random_state = seed;
+  state.log_fd = log_fd;
+}
+
+std::map<std::string, std::uint64_t> TEST_kill_point_hits() {
+  KillPoints& state = points();
+  std::lock_guard lock(state.mutex);
+  return state.hits;
+}
+
+}  // namespace diskcache::detail

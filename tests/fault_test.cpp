@@ -1,0 +1,396 @@
+// Fault injection (STYLE rule 18): the Nth write, fsync or rename fails with
+// a real errno, for N = 1, 2, ... until the operation completes, once through
+// the FileOps seam under value files and once through a SQLite VFS shim
+// under cache.db (it delegates to SQLite's "unix" VFS and only chooses when
+// a call fails). For each N the call throws a typed error, the previous
+// value is intact, no stray file remains, the database is sound, and the
+// cache works again once the fault clears.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include "diskcache/cache.hpp"
+#include "diskcache/deque.hpp"
+#include "file_ops.hpp"
+#include "model_support.hpp"
+#include "store_impl.hpp"
+#include "test_support.hpp"
+
+namespace diskcache {
+namespace {
+
+using testing::TempDir;
+
+enum class Call { Write, Fsync, Rename };
+
+const char* name_of(Call call) {
+  switch (call) {
+    case Call::Write: return "write";
+    case Call::Fsync: return "fsync";
+    case Call::Rename: return "rename";
+  }
+  return "?";
+}
+
+// Real system calls; the `fail_at`th call of kind `call` after arm() fails
+// with `error`.
+class NthCallFails : public detail::FileOps {
+ public:
+  void arm(Call call, int error, long fail_at) {
+    call_ = call;
+    error_ = error;
+    fail_at_ = fail_at;
+    calls_ = 0;
+    fired_ = false;
+  }
+  void disarm() { fail_at_ = 0; }
+  bool fired() const { return fired_; }
+
+  ssize_t write(int fd, const void* data, size_t size) override {
+    if (hit(Call::Write)) return -1;
+    return FileOps::write(fd, data, size);
+  }
+  int fsync(int fd) override {
+    if (hit(Call::Fsync)) return -1;
+    return FileOps::fsync(fd);
+  }
+  int rename_noreplace(int a, const char* b, int c, const char* d) override {
+    if (hit(Call::Rename)) return -1;
+    return FileOps::rename_noreplace(a, b, c, d);
+  }
+
+ private:
+  bool hit(Call call) {
+    if (fail_at_ == 0 || call != call_ || ++calls_ != fail_at_) return false;
+    fired_ = true;
+    errno = error_;
+    return true;
+  }
+
+  Call call_ = Call::Write;
+  int error_ = EIO;
+  long fail_at_ = 0;
+  long calls_ = 0;
+  bool fired_ = false;
+};
+
+// Every file under `directory` except the database's.
+std::set<std::filesystem::path> value_files(const std::filesystem::path& directory) {
+  std::set<std::filesystem::path> files;
+  for (auto& entry : std::filesystem::recursive_directory_iterator(directory)) {
+    if (entry.is_regular_file() &&
+        entry.path().filename().string().find("cache.db") == std::string::npos) {
+      files.insert(entry.path());
+    }
+  }
+  return files;
+}
+
+std::string big(char fill, std::size_t size = 50000) { return std::string(size, fill); }
+
+// An operation under test, on a cache holding "a" = old and "b" = old, and a
+// deque holding one old item. It may throw.
+struct Operation {
+  const char* name;
+  std::function<void(Cache<std::string, std::string>&, Deque<std::string>&)> run;
+};
+
+std::vector<Operation> file_operations() {
+  return {
+      {"set", [](auto& cache, auto&) { cache.set("a", big('n')); }},
+      {"add", [](auto& cache, auto&) { cache.add("new", big('n')); }},
+      {"set_stream",
+       [](auto& cache, auto&) {
+         std::istringstream in(big('n', 3 << 20));  // three chunks: three writes
+         cache.set_stream("a", in);
+       }},
+      {"push", [](auto& cache, auto&) { cache.push(big('n'), "jobs"); }},
+      {"deque push", [](auto&, auto& deque) { deque.push_back(big('n')); }},
+      {"transaction",
+       [](auto& cache, auto&) {
+         auto transaction = cache.transact();
+         cache.set("a", big('n'));
+         cache.set("b", big('m'));
+       }},
+  };
+}
+
+// Checks what every failed (or completed) operation must leave.
+void expect_intact(Cache<std::string, std::string>& cache, Deque<std::string>& deque,
+                   bool completed, const char* name) {
+  if (!completed) {
+    EXPECT_EQ(cache.get("a"), big('o')) << name;
+    EXPECT_EQ(cache.get("b"), big('p')) << name;
+    EXPECT_FALSE(cache.contains("new")) << name;
+    EXPECT_EQ(deque.size(), 1) << name;
+  }
+}
+
+class FileFaultTest : public ::testing::TestWithParam<std::tuple<Call, int>> {};
+
+TEST_P(FileFaultTest, EveryFailingCallKeepsTheOldValueAndLeavesNoFile) {
+  const auto [call, error] = GetParam();
+  long injected = 0;
+  for (const Operation& operation : file_operations()) {
+    for (long n = 1;; ++n) {
+      TempDir root;
+      const std::filesystem::path dir = root / "cache";
+      Cache<std::string, std::string> cache(dir);
+      Deque<std::string> deque(root / "queue");
+      cache.set("a", big('o'));
+      cache.set("b", big('p'));
+      deque.push_back(big('q'));
+      const auto files_before = value_files(root.path());
+      NthCallFails ops;
+      cache.store().TEST_impl().TEST_set_file_ops(ops);
+      deque.store().TEST_impl().TEST_set_file_ops(ops);
+      ops.arm(call, error, n);
+      bool threw = false;
+      try {
+        operation.run(cache, deque);
+      } catch (const IoError& failure) {
+        threw = true;
+        EXPECT_EQ(failure.error_code(), error) << operation.name << " " << failure.what();
+        EXPECT_NE(std::string(failure.what()).find(root.path().string()), std::string::npos)
+            << failure.what();
+      }
+      ops.disarm();
+      ASSERT_EQ(threw, ops.fired()) << operation.name << ": " << name_of(call) << " #" << n
+                                    << (threw ? " threw without a fault" : " fault swallowed");
+      expect_intact(cache, deque, !threw, operation.name);
+      if (threw) {
+        EXPECT_EQ(value_files(root.path()), files_before)
+            << operation.name << ": a failed " << name_of(call) << " #" << n
+            << " left a stray file";
+        ++injected;
+      }
+      // The fault has cleared: everything works again.
+      cache.set("after", big('z'));
+      EXPECT_EQ(cache.get("after"), big('z'));
+      deque.push_back(big('y'));
+      EXPECT_TRUE(cache.check().empty()) << operation.name;
+      EXPECT_TRUE(Cache<>(root / "queue").check().empty()) << operation.name;
+      if (!threw) break;  // the operation completed: the sweep is over
+    }
+  }
+  std::printf("[figures] value-file faults: %ld injected (%s, %s), 0 old values lost, 0 stray "
+              "files\n",
+              injected, name_of(call), std::strerror(error));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    WriteFsyncRename, FileFaultTest,
+    ::testing::Combine(::testing::Values(Call::Write, Call::Fsync, Call::Rename),
+                       ::testing::Values(ENOSPC, EIO)),
+    [](const auto& info) {
+      return std::string(name_of(std::get<0>(info.param))) +
+             (std::get<1>(info.param) == ENOSPC ? "ENOSPC" : "EIO");
+    });
+
+// --- A SQLite VFS shim: "unix", with the Nth xWrite or xSync failing.
+
+struct ShimFault {
+  Call call = Call::Write;  // Write: xWrite and xTruncate; Fsync: xSync
+  int code = SQLITE_IOERR_WRITE;
+  long fail_at = 0;  // 0: disarmed
+  long calls = 0;
+  bool fired = false;
+};
+ShimFault g_shim_fault;
+
+struct ShimFile {
+  sqlite3_file base;
+  sqlite3_file* real;  // the "unix" file, allocated right after this struct
+};
+
+sqlite3_vfs* g_unix_vfs = nullptr;
+
+sqlite3_file* real_of(sqlite3_file* file) { return reinterpret_cast<ShimFile*>(file)->real; }
+
+bool shim_hit(Call call) {
+  ShimFault& fault = g_shim_fault;
+  if (fault.fail_at == 0 || fault.call != call || ++fault.calls != fault.fail_at) return false;
+  fault.fired = true;
+  return true;
+}
+
+int shim_close(sqlite3_file* f) { return real_of(f)->pMethods->xClose(real_of(f)); }
+int shim_read(sqlite3_file* f, void* data, int amount, sqlite3_int64 offset) {
+  return real_of(f)->pMethods->xRead(real_of(f), data, amount, offset);
+}
+int shim_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
+  if (shim_hit(Call::Write)) return g_shim_fault.code;
+  return real_of(f)->pMethods->xWrite(real_of(f), data, amount, offset);
+}
+int shim_truncate(sqlite3_file* f, sqlite3_int64 size) {
+  if (shim_hit(Call::Write)) return g_shim_fault.code;
+  return real_of(f)->pMethods->xTruncate(real_of(f), size);
+}
+int shim_sync(sqlite3_file* f, int flags) {
+  if (shim_hit(Call::Fsync)) return SQLITE_IOERR_FSYNC;
+  return real_of(f)->pMethods->xSync(real_of(f), flags);
+}
+int shim_file_size(sqlite3_file* f, sqlite3_int64* size) {
+  return real_of(f)->pMethods->xFileSize(real_of(f), size);
+}
+int shim_lock(sqlite3_file* f, int lock) { return real_of(f)->pMethods->xLock(real_of(f), lock); }
+int shim_unlock(sqlite3_file* f, int lock) {
+  return real_of(f)->pMethods->xUnlock(real_of(f), lock);
+}
+int shim_check_reserved(sqlite3_file* f, int* out) {
+  return real_of(f)->pMethods->xCheckReservedLock(real_of(f), out);
+}
+int shim_file_control(sqlite3_file* f, int op, void* arg) {
+  return real_of(f)->pMethods->xFileControl(real_of(f), op, arg);
+}
+int shim_sector_size(sqlite3_file* f) { return real_of(f)->pMethods->xSectorSize(real_of(f)); }
+int shim_device(sqlite3_file* f) {
+  return real_of(f)->pMethods->xDeviceCharacteristics(real_of(f));
+}
+int shim_shm_map(sqlite3_file* f, int page, int size, int extend, void volatile** out) {
+  return real_of(f)->pMethods->xShmMap(real_of(f), page, size, extend, out);
+}
+int shim_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
+  return real_of(f)->pMethods->xShmLock(real_of(f), offset, n, flags);
+}
+void shim_shm_barrier(sqlite3_file* f) { real_of(f)->pMethods->xShmBarrier(real_of(f)); }
+int shim_shm_unmap(sqlite3_file* f, int remove) {
+  return real_of(f)->pMethods->xShmUnmap(real_of(f), remove);
+}
+int shim_fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
+  return real_of(f)->pMethods->xFetch(real_of(f), offset, amount, out);
+}
+int shim_unfetch(sqlite3_file* f, sqlite3_int64 offset, void* page) {
+  return real_of(f)->pMethods->xUnfetch(real_of(f), offset, page);
+}
+
+const sqlite3_io_methods kShimMethods = {
+    3,          shim_close,         shim_read,         shim_write,       shim_truncate,
+    shim_sync,  shim_file_size,     shim_lock,         shim_unlock,      shim_check_reserved,
+    shim_file_control, shim_sector_size, shim_device, shim_shm_map,    shim_shm_lock,
+    shim_shm_barrier,  shim_shm_unmap,   shim_fetch,  shim_unfetch};
+
+int shim_open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* out) {
+  auto* shim = reinterpret_cast<ShimFile*>(file);
+  shim->real = reinterpret_cast<sqlite3_file*>(shim + 1);
+  const int rc = g_unix_vfs->xOpen(g_unix_vfs, name, shim->real, flags, out);
+  // SQLite calls xClose only when pMethods is set; mirror the real file.
+  shim->base.pMethods = shim->real->pMethods != nullptr ? &kShimMethods : nullptr;
+  return rc;
+}
+
+sqlite3_vfs* shim_vfs() {
+  static sqlite3_vfs vfs = [] {
+    g_unix_vfs = sqlite3_vfs_find("unix");
+    sqlite3_vfs copy = *g_unix_vfs;  // every other method is unix's own
+    copy.zName = "diskcache-fault-shim";
+    copy.szOsFile = static_cast<int>(sizeof(ShimFile)) + g_unix_vfs->szOsFile;
+    copy.xOpen = shim_open;
+    copy.pNext = nullptr;
+    return copy;
+  }();
+  return &vfs;
+}
+
+// Makes the shim the default VFS for the test's lifetime, so the library's
+// connections (opened with the default VFS) go through it.
+class VfsFaultTest : public ::testing::TestWithParam<std::tuple<Call, int, int>> {
+ protected:
+  void SetUp() override { ASSERT_EQ(sqlite3_vfs_register(shim_vfs(), 1), SQLITE_OK); }
+  void TearDown() override {
+    g_shim_fault.fail_at = 0;
+    sqlite3_vfs_unregister(shim_vfs());
+  }
+};
+
+std::vector<Operation> database_operations() {
+  return {
+      {"set", [](auto& cache, auto&) { cache.set("a", "n"); }},
+      {"add", [](auto& cache, auto&) { cache.add("new", "n"); }},
+      {"erase", [](auto& cache, auto&) { cache.erase("a"); }},
+      {"incr", [](auto& cache, auto&) { cache.incr("count"); }},
+      {"deque push", [](auto&, auto& deque) { deque.push_back("n"); }},
+      {"deque pop", [](auto&, auto& deque) { deque.pop_front(); }},
+      {"transaction",
+       [](auto& cache, auto&) {
+         auto transaction = cache.transact();
+         for (int i = 0; i < 50; ++i) cache.set("a", std::string(3000, 'n'));
+         cache.set("b", "m");
+       }},
+  };
+}
+
+TEST_P(VfsFaultTest, EveryFailingDatabaseCallKeepsTheOldStateAndLeavesItSound) {
+  const auto [call, code, synchronous] = GetParam();
+  long injected = 0;
+  for (const Operation& operation : database_operations()) {
+    for (long n = 1;; ++n) {
+      TempDir root;
+      const std::filesystem::path dir = root / "cache";
+      const Settings settings{.sqlite_synchronous = synchronous};
+      bool threw = false;
+      {
+        Cache<std::string, std::string> cache(dir, settings);
+        Deque<std::string> deque(root / "queue", {}, settings);
+        cache.set("a", "o");
+        cache.set("b", "p");
+        deque.push_back("q");
+        g_shim_fault = {call, code, n, 0, false};
+        try {
+          operation.run(cache, deque);
+        } catch (const IoError& failure) {
+          threw = true;
+          EXPECT_NE(failure.sqlite_code(), 0) << failure.what();
+          EXPECT_NE(std::string(failure.what()).find(root.path().string()), std::string::npos)
+              << failure.what();
+        }
+        g_shim_fault.fail_at = 0;
+        ASSERT_EQ(threw, g_shim_fault.fired)
+            << operation.name << ": " << name_of(call) << " #" << n
+            << (threw ? " threw without a fault" : " fault swallowed");
+        if (threw) {
+          ++injected;
+          EXPECT_EQ(cache.get("a"), "o") << operation.name << " #" << n;
+          EXPECT_EQ(cache.get("b"), "p") << operation.name << " #" << n;
+          EXPECT_FALSE(cache.contains("new"));
+          EXPECT_FALSE(cache.contains("count"));
+          EXPECT_EQ(deque.size(), 1);
+        }
+        cache.set("after", "z");  // the fault has cleared
+        EXPECT_EQ(cache.get("after"), "z");
+      }
+      // Reopened, as the next process would: sound, and the old state.
+      EXPECT_EQ(testing::integrity_check(dir), "ok");
+      EXPECT_EQ(testing::integrity_check(root / "queue"), "ok");
+      Cache<std::string, std::string> reopened(dir);
+      if (threw) {
+        EXPECT_EQ(reopened.get("a"), "o") << operation.name << " #" << n;
+      }
+      EXPECT_TRUE(reopened.check().empty());
+      if (!threw) break;
+    }
+  }
+  std::printf("[figures] database faults: %ld injected (%s, SQLite code %d, synchronous %d)\n",
+              injected, name_of(call), code, synchronous);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    WriteSync, VfsFaultTest,
+    ::testing::Values(std::make_tuple(Call::Write, SQLITE_IOERR_WRITE, 1),
+                      std::make_tuple(Call::Write, SQLITE_FULL, 1),
+                      std::make_tuple(Call::Write, SQLITE_FULL, 2),
+                      std::make_tuple(Call::Fsync, SQLITE_IOERR_FSYNC, 2)),
+    [](const auto& info) {
+      return std::string(name_of(std::get<0>(info.param))) +
+             (std::get<1>(info.param) == SQLITE_FULL ? "Full" : "IoErr") +
+             (std::get<2>(info.param) == 2 ? "SyncFull" : "SyncNormal");
+    });
+
+}  // namespace
+}  // namespace diskcache
