@@ -132,13 +132,39 @@ std::int64_t setting_integer(Connection& connection, const char* name) {
   return query.step() ? query.integer(0) : 0;
 }
 
-std::int64_t volume_of(Store::Impl& impl, Connection& connection) {
-  std::int64_t pages = 0;
-  {
-    Query query = connection.query(Sql::PageCount);
-    if (query.step()) pages = query.integer(0);
+namespace {
+
+std::int64_t page_count(Connection& connection) {
+  Query query = connection.query(Sql::PageCount);
+  return query.step() ? query.integer(0) : 0;
+}
+
+// Whether volume_of() has reached the size limit, as core.py's cull checks
+// on every write, but cheaply: SQLite prepares a PRAGMA again each time it
+// runs it, so "PRAGMA page_count" costs a tenth of a whole set. The stored
+// size of the values (which includes every value file, whoever wrote it) is
+// read on every check; the page count is reused while the volume stays more
+// than an eighth of the limit below it, for at most kPageCountReuses checks.
+// Only the database pages of small inline values can have grown meanwhile.
+bool over_size_limit(Store::Impl& impl, Connection& connection) {
+  constexpr int kPageCountReuses = 32;
+  const std::int64_t limit = impl.size_limit();
+  const std::int64_t values = setting_integer(connection, "size");
+  Connection::PageCountHint& hint = connection.page_count_hint();
+  if (hint.pages >= 0 && hint.reuses < kPageCountReuses &&
+      impl.page_size() * hint.pages + values < limit - limit / 8) {
+    ++hint.reuses;
+    return false;
   }
-  return impl.page_size() * pages + setting_integer(connection, "size");
+  hint.pages = page_count(connection);
+  hint.reuses = 0;
+  return impl.page_size() * hint.pages + values >= limit;
+}
+
+}  // namespace
+
+std::int64_t volume_of(Store::Impl& impl, Connection& connection) {
+  return impl.page_size() * page_count(connection) + setting_integer(connection, "size");
 }
 
 std::optional<Sql> eviction_select(EvictionPolicy policy) {
@@ -166,7 +192,7 @@ void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& 
   if (limit == 0) return;
 
   const std::optional<Sql> select = eviction_select(impl.eviction_policy());
-  if (!select || volume_of(impl, connection) < impl.size_limit()) return;
+  if (!select || !over_size_limit(impl, connection)) return;
   {
     Query query = connection.query(*select);
     query.bind(1, limit);

@@ -100,7 +100,8 @@ std::int64_t volume_of(Store::Impl& impl, Connection& connection);
 std::optional<Sql> eviction_select(EvictionPolicy policy);
 
 // Culling on write, as core.py _cull: up to cull_limit expired items, then,
-// if the cache is at its size limit, items by eviction policy.
+// if the cache is at its size limit, items by eviction policy. The size
+// check may reuse a recent page count (see store_rows.cpp).
 void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& transaction,
                    double now);
 
