@@ -24,6 +24,7 @@
 
 #include "bench_support.hpp"
 #include "diskcache/cache.hpp"
+#include "sqlite_baseline.hpp"
 
 extern char** environ;
 
@@ -73,21 +74,30 @@ void fill(Cache<std::string, std::string>& cache, std::int64_t from, std::int64_
   }
 }
 
+// 10,000 sets in one transaction, interleaved with the same on bare SQLite
+// (one upsert per item between BEGIN IMMEDIATE and COMMIT, same schema).
 void measure_transaction() {
-  TempDir dir;
+  TempDir dir, bare_dir;
   Cache<std::string, std::string> cache(dir.path());
+  Cache<>(bare_dir.path()).close();  // diskcache's schema for bare SQLite
+  SqliteSystem bare(bare_dir.path());
   const std::string value(100, 'v');
-  std::vector<double> rates;
+  std::vector<double> rates, bare_rates;
   for (int round = 0; round < kRepeats; ++round) {
-    const std::int64_t start = monotonic_ns();
+    std::int64_t start = monotonic_ns();
     auto transaction = cache.transact();
-    for (int i = 0; i < 10'000; ++i) {
-      cache.set(key_name(round * 10'000 + i), value);
-    }
+    for (int i = 0; i < 10'000; ++i) cache.set(key_name(round * 10'000 + i), value);
     transaction.commit();
     rates.push_back(10'000 / seconds_since(start));
+
+    start = monotonic_ns();
+    bare.exec("BEGIN IMMEDIATE");
+    for (int i = 0; i < 10'000; ++i) bare.set(key_name(round * 10'000 + i), value);
+    bare.exec("COMMIT");
+    bare_rates.push_back(10'000 / seconds_since(start));
   }
   std::printf("transact_10000_sets %.0f items/s\n", median(rates));
+  std::printf("transact_10000_sets_bare_sqlite %.0f items/s\n", median(bare_rates));
 }
 
 // In a fresh process (this program re-run as "goals --child MODE DIR"): the
@@ -101,7 +111,11 @@ int child(const std::string& mode, const std::filesystem::path& directory, std::
     std::printf("%.3f\n", seconds_since(start) * 1000);
     return found ? 0 : 1;
   }
-  Cache<std::string, std::string> cache(directory);
+  // "memory-mmap-off": the same with PRAGMA mmap_size = 0 (stored), so the
+  // database is read into SQLite's page cache instead of being mapped.
+  Settings settings;
+  if (mode == "memory-mmap-off") settings.sqlite_mmap_size = 0;
+  Cache<std::string, std::string> cache(directory, settings);
   std::mt19937_64 random(7);
   std::uniform_int_distribution<std::int64_t> pick(0, items - 1);
   for (int i = 0; i < 100'000; ++i) {
@@ -151,6 +165,11 @@ void measure_items(const char* self, const std::filesystem::path& directory, std
     times.push_back(std::stod(child_output(self, "open", directory, items)));
   }
   std::printf("open_%lld_items_and_get %.3f ms\n", static_cast<long long>(items), median(times));
+  long long rss = 0, anon = 0, file = 0;
+  std::istringstream(child_output(self, "memory-mmap-off", directory, items)) >> rss >> anon >>
+      file;
+  std::printf("rss_mmap_off_kb_%lld_items %lld kB (anon %lld, file %lld)\n",
+              static_cast<long long>(items), rss, anon, file);
 }
 
 // An istream of `size` zero bytes, as dd's /dev/zero.
