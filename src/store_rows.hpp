@@ -52,6 +52,8 @@ class StagedValue {
 
   // Binds size, mode, filename, value at parameters first..first+3.
   void bind(Query& query, int first) const;
+  // The value file's size in bytes; 0 for an inline value.
+  std::int64_t file_size() const noexcept { return size_; }
 
  private:
   ValueFiles& files_;
@@ -63,6 +65,12 @@ class StagedValue {
 };
 
 void bind_tag(Query& query, int index, const std::optional<Value>& tag);
+
+// Records in the connection's cull state (see Connection::CullState) a row
+// written with `expire_time` and a value file of `file_size` bytes (0:
+// inline). Every write of an expire_time or a value file calls it.
+void note_write(Connection& connection, std::optional<double> expire_time,
+                std::int64_t file_size);
 
 void insert_row(Connection& connection, const Cell& key, double now,
                 std::optional<double> expire_time, const std::optional<Value>& tag,
