@@ -109,8 +109,10 @@ void store_staged(Store::Impl& impl, const Cell& key, StagedValue& staged,
   {
     Query query = connection.query(Sql::SelectForWrite);
     query.bind(1, key).bind(2, raw_flag(key));
-    std::vector<RowFile> rows = select_rows(query);
-    if (!rows.empty()) existing = rows.front();
+    if (query.step(&key)) {
+      existing = RowFile{query.integer(0),
+                         query.is_null(1) ? std::string() : std::string(query.text(1))};
+    }
   }
   const std::optional<double> expire_time = expire_time_of(options.expire, now);
   if (existing) {
@@ -315,7 +317,7 @@ std::optional<ValueLocation> select_item(Connection& connection, const Cell& key
 }
 
 bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
-                    const std::function<bool(ValueLocation& location)>& load) {
+                    FunctionRef<bool(ValueLocation& location)> load) {
   Connection& connection = impl.connection();
   const EvictionPolicy policy = impl.eviction_policy();
   const bool statistics = impl.statistics();

@@ -15,6 +15,7 @@
 #include "connection.hpp"
 #include "diskcache/cell.hpp"
 #include "diskcache/store.hpp"
+#include "function_ref.hpp"
 #include "store_impl.hpp"
 #include "transaction.hpp"
 
@@ -151,7 +152,7 @@ std::optional<ValueLocation> select_item(Connection& connection, const Cell& key
 // eviction policy need it. Returns false if there is no unexpired row.
 // Throws CorruptionError if the value file stays missing.
 bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
-                    const std::function<bool(ValueLocation& location)>& load);
+                    FunctionRef<bool(ValueLocation& location)> load);
 
 // Removes rows in batches of kBatchSize, one transaction per batch, so other
 // writers get the lock between batches. `select_batch` binds and runs the
