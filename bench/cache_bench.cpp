@@ -1,8 +1,9 @@
 // Micro-benchmarks of the hot calls: Cache get (hit and miss), set, add,
-// incr, erase, push/pull, Deque push/pop and a memoize hit, each with a
-// small value (100 bytes, inline in the database) and a file-sized one
-// (64 KiB, above disk_min_file_size: a value file per item), with and
-// without expiry. Arguments: /value_bytes/expire (0: none, 1: an hour).
+// incr, erase, push/pull, Deque push/pop, Index get/set/range and a memoize
+// hit, each with a small value (100 bytes, inline in the database) and a
+// file-sized one (64 KiB, above disk_min_file_size: a value file per item),
+// with and without expiry. Arguments: /value_bytes/expire (0: none, 1: an
+// hour).
 //
 // Run: build/bench/cache_bench [--benchmark_filter=Get]
 // Benchmarks, not tests: nothing here asserts a time.
@@ -16,6 +17,7 @@
 #include "bench_support.hpp"
 #include "diskcache/cache.hpp"
 #include "diskcache/deque.hpp"
+#include "diskcache/index.hpp"
 
 namespace diskcache::bench {
 namespace {
@@ -170,6 +172,50 @@ void BM_MemoizeHit(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// An Index of kItems items key-000000.. of the benchmark's size.
+struct FilledIndex {
+  explicit FilledIndex(const benchmark::State& state) : index(dir.path()) {
+    const std::string value = value_of(state);
+    auto transaction = index.transact();
+    for (std::int64_t i = 0; i < kItems; ++i) index.set(key_name(i), value);
+  }
+  TempDir dir;
+  Index<std::string, std::string> index;
+};
+
+void BM_IndexGet(benchmark::State& state) {
+  FilledIndex filled(state);
+  std::int64_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(filled.index.get(key_name(i++ % kItems)));
+  state.SetItemsProcessed(state.iterations());
+}
+
+// Overwrites existing keys.
+void BM_IndexSet(benchmark::State& state) {
+  FilledIndex filled(state);
+  const std::string value = value_of(state);
+  std::int64_t i = 0;
+  for (auto _ : state) filled.index.set(key_name(i++ % kItems), value);
+  state.SetItemsProcessed(state.iterations());
+}
+
+// Walks 100 items in key order from a point that moves through the index.
+void BM_IndexRange(benchmark::State& state) {
+  constexpr std::int64_t kWalk = 100;
+  FilledIndex filled(state);
+  std::int64_t start = 0;
+  for (auto _ : state) {
+    std::int64_t seen = 0;
+    for (const auto& item : filled.index.range(key_name(start), key_name(start + kWalk))) {
+      benchmark::DoNotOptimize(item);
+      ++seen;
+    }
+    if (seen != kWalk) state.SkipWithError("range returned the wrong number of items");
+    start = (start + kWalk) % (kItems - kWalk);
+  }
+  state.SetItemsProcessed(state.iterations() * kWalk);
+}
+
 // 10,000 sets in one transaction (issue 6 goal: at least 300,000 items/s).
 void BM_SetInTransaction(benchmark::State& state) {
   constexpr std::int64_t kSets = 10'000;
@@ -205,6 +251,9 @@ BENCHMARK(BM_Erase)->Apply(sizes_and_expiry);
 BENCHMARK(BM_PushPull)->Apply(sizes_and_expiry);
 BENCHMARK(BM_DequePushBack)->Args({100, 0})->Args({65536, 0})->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_DequePopFront)->Args({100, 0})->Args({65536, 0})->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_IndexGet)->Args({100, 0})->Args({65536, 0})->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_IndexSet)->Args({100, 0})->Args({65536, 0})->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_IndexRange)->Args({100, 0})->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_MemoizeHit)->Args({100, 0})->Args({100, 1})->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SetInTransaction)->Args({100, 0})->Unit(benchmark::kMillisecond);
 

@@ -1,6 +1,7 @@
 # Installs the library, headers (public and disk policies), the CMake package
 # `diskcache` with target diskcache::diskcache (and diskcache::boost when
-# Boost.Serialization was found), and a pkg-config file.
+# Boost.Serialization was found), a pkg-config file, and the diskcache
+# command-line tool when it is built.
 include(CMakePackageConfigHelpers)
 
 set(DISKCACHE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/diskcache)
@@ -39,3 +40,9 @@ file(RELATIVE_PATH DISKCACHE_PC_TO_PREFIX "/p/${CMAKE_INSTALL_LIBDIR}/pkgconfig"
 configure_file(cmake/diskcache.pc.in ${PROJECT_BINARY_DIR}/diskcache.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/diskcache.pc
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+if(TARGET diskcache_cli)
+  install(TARGETS diskcache_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
+
+include(${PROJECT_SOURCE_DIR}/cmake/package.cmake)

@@ -59,13 +59,14 @@ bool valid_journal_mode(std::string_view mode) {
   return false;
 }
 
-// Integers may be stored as REAL by Python (FanoutCache divides size_limit
-// by the shard count); accept those with an integral value.
+// Integers may be stored as REAL by Python: FanoutCache divides size_limit
+// by the shard count, which need not come out whole (2**30 / 3). Those are
+// truncated toward zero.
 std::optional<std::int64_t> as_integer(const Value& value) {
   if (const auto* integer = value.get_if<std::int64_t>()) return *integer;
   if (const auto* real = value.get_if<double>()) {
-    if (std::isfinite(*real) && std::trunc(*real) == *real && std::fabs(*real) < 9.2e18) {
-      return static_cast<std::int64_t>(*real);
+    if (std::isfinite(*real) && std::fabs(*real) < 9.2e18) {
+      return static_cast<std::int64_t>(std::trunc(*real));
     }
   }
   return std::nullopt;

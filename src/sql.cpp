@@ -109,7 +109,36 @@ const char* sql_text(Sql id) noexcept {
     case Sql::QueueKeyAtFromBack:
       return "SELECT key FROM Cache WHERE ?1 < key AND key < ?2 AND raw = 1"
              " ORDER BY key DESC LIMIT 1 OFFSET ?3";
+    case Sql::QueueKeysAscending:
+      return "SELECT key FROM Cache WHERE ?1 < key AND key < ?2 AND raw = 1"
+             " ORDER BY key ASC LIMIT ?3";
+    case Sql::QueueKeysDescending:
+      return "SELECT key FROM Cache WHERE ?1 < key AND key < ?2 AND raw = 1"
+             " ORDER BY key DESC LIMIT ?3";
     case Sql::PageCount: return "PRAGMA page_count";
+    // A page of a scan: ?1, ?2 the position (rowids, or the (key, raw) last
+    // visited), ?3 the far bound of a key range (NULL: none) as a column, so
+    // the index range stays a plain lower or upper bound; ?4 the least raw
+    // flag (1: raw keys only), ?5 now, ?6 the page size.
+    case Sql::MaxRowid: return "SELECT MAX(rowid) FROM Cache";
+    case Sql::ScanByRowidAsc:
+      return "SELECT rowid, key, raw FROM Cache WHERE ?1 < rowid AND rowid < ?2"
+             " AND (expire_time IS NULL OR expire_time > ?5) ORDER BY rowid ASC LIMIT ?6";
+    case Sql::ScanByRowidDesc:
+      return "SELECT rowid, key, raw FROM Cache WHERE ?1 < rowid AND rowid < ?2"
+             " AND (expire_time IS NULL OR expire_time > ?5) ORDER BY rowid DESC LIMIT ?6";
+    case Sql::ScanByKeyAfter:
+      return "SELECT rowid, key, raw, key < ?3 FROM Cache WHERE (key, raw) > (?1, ?2)"
+             " AND raw >= ?4 AND (expire_time IS NULL OR expire_time > ?5)"
+             " ORDER BY key ASC, raw ASC LIMIT ?6";
+    case Sql::ScanByKeyBefore:
+      return "SELECT rowid, key, raw, key >= ?3 FROM Cache WHERE (key, raw) < (?1, ?2)"
+             " AND raw >= ?4 AND (expire_time IS NULL OR expire_time > ?5)"
+             " ORDER BY key DESC, raw DESC LIMIT ?6";
+    case Sql::ScanByKeyLast:
+      return "SELECT rowid, key, raw, key >= ?3 FROM Cache WHERE raw >= ?4"
+             " AND (expire_time IS NULL OR expire_time > ?5)"
+             " ORDER BY key DESC, raw DESC LIMIT ?6";
     case Sql::kCount: break;
   }
   return "";

@@ -57,7 +57,17 @@ enum class Sql : std::size_t {
   // Positions in a queue (Deque::at, set, erase).
   QueueKeyAtFromFront,
   QueueKeyAtFromBack,
+  // Pages of a queue's keys (Deque iteration).
+  QueueKeysAscending,
+  QueueKeysDescending,
   PageCount,
+  // Scans (Store::scan): pages of (rowid, key, raw) in insertion or key order.
+  MaxRowid,
+  ScanByRowidAsc,
+  ScanByRowidDesc,
+  ScanByKeyAfter,
+  ScanByKeyBefore,
+  ScanByKeyLast,
   kCount,
 };
 

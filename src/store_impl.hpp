@@ -21,6 +21,13 @@
 
 namespace diskcache {
 
+namespace detail {
+// `directory`, created with its parents if needed, or a new temporary
+// directory ("diskcache-XXXXXX", as Python's) when it is empty. Throws
+// IoError if it cannot be created or is not a directory.
+std::filesystem::path prepare_directory(std::filesystem::path directory);
+}  // namespace detail
+
 class Store::Impl {
  public:
   // The engine of `directory`: the one already open in this process, with

@@ -60,7 +60,9 @@ std::uint64_t next_serial() {
   return serial.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
-std::filesystem::path prepare_directory(std::filesystem::path directory) {
+}  // namespace
+
+std::filesystem::path detail::prepare_directory(std::filesystem::path directory) {
   if (directory.empty()) {
     std::string pattern = (std::filesystem::temp_directory_path() / "diskcache-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
@@ -82,6 +84,8 @@ std::filesystem::path prepare_directory(std::filesystem::path directory) {
   }
   return directory;
 }
+
+namespace {
 
 detail::UniqueFd open_directory(const std::filesystem::path& directory) {
   detail::UniqueFd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -220,7 +224,7 @@ detail::ConnectionPragmas pragmas_of(const Settings& settings) {
 std::shared_ptr<Store::Impl> Store::Impl::open(std::filesystem::path directory,
                                                const Settings& overrides) {
   register_fork_handler();
-  directory = prepare_directory(std::move(directory));
+  directory = detail::prepare_directory(std::move(directory));
   std::error_code error;
   const std::filesystem::path canonical = std::filesystem::canonical(directory, error);
   if (error) {
@@ -255,7 +259,7 @@ std::shared_ptr<Store::Impl> Store::Impl::open(std::filesystem::path directory,
 }
 
 Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
-    : directory_(prepare_directory(std::move(directory))),
+    : directory_(detail::prepare_directory(std::move(directory))),
       directory_fd_(open_directory(directory_)),
       serial_(next_serial()),
       timeout_(overrides.timeout.value()),

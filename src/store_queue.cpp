@@ -180,4 +180,21 @@ std::optional<Cell> Store::queue_key_at(const std::optional<std::string>& prefix
   return key;
 }
 
+std::vector<Cell> Store::queue_keys(const std::optional<std::string>& prefix, Side side,
+                                    const std::optional<Cell>& after, std::int64_t limit) {
+  QueueRange range(prefix);
+  // The page starts past `after`: it narrows the open interval from its side.
+  if (after) (side == Side::Front ? range.low : range.high) = *after;
+  Query query = impl_->connection().query(side == Side::Front ? Sql::QueueKeysAscending
+                                                              : Sql::QueueKeysDescending);
+  range.bind(query);
+  query.bind(3, limit);
+  std::vector<Cell> keys;
+  while (query.step()) {
+    keys.push_back(query.cell(0));
+    keys.back().set_raw(true);
+  }
+  return keys;
+}
+
 }  // namespace diskcache

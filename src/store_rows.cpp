@@ -284,8 +284,10 @@ std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const
     return cell;
   }
   if (mode == Mode::Pickle) {
-    // Never read, never decoded: the policy reports the pickle.
-    Cell cell = Cell::blob(std::string());
+    // Never decoded: the policy reports the pickle. Inline bytes are kept
+    // (they are in memory already) so the item's size is known.
+    Cell cell =
+        location.filename.empty() ? std::move(location.inline_value) : Cell::blob(std::string());
     cell.set_mode(Mode::Pickle);
     return cell;
   }
@@ -298,7 +300,12 @@ std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const
 }
 
 StoredItem to_item(ValueLocation& location, Cell value) {
-  return StoredItem{std::move(value), location.expire_time, std::move(location.tag)};
+  std::int64_t size = location.size;
+  if (location.filename.empty()) {
+    const bool has_bytes = value.kind() == Cell::Kind::Text || value.kind() == Cell::Kind::Blob;
+    size = has_bytes ? static_cast<std::int64_t>(value.bytes().size()) : 0;
+  }
+  return StoredItem{std::move(value), location.expire_time, std::move(location.tag), size};
 }
 
 [[noreturn]] void missing_file(Store::Impl& impl, const ValueLocation& location,
@@ -316,6 +323,20 @@ std::optional<ValueLocation> select_item(Connection& connection, const Cell& key
   return read_location(query, 0, 1);
 }
 
+bool load_without_lock(Store::Impl& impl, const Cell& key,
+                       const std::function<bool(ValueLocation& location)>& load) {
+  Connection& connection = impl.connection();
+  // One read statement, no lock. A value file can vanish between the SELECT
+  // and the open when a writer replaces the value and commits; the row is
+  // read again then (RELIABILITY.md rule 2).
+  for (int attempt = 0;; ++attempt) {
+    std::optional<ValueLocation> location = select_item(connection, key, now_seconds());
+    if (!location) return false;
+    if (load(*location)) return true;
+    if (attempt == kMissingFileRereads) missing_file(impl, *location, key);
+  }
+}
+
 bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
                     FunctionRef<bool(ValueLocation& location)> load) {
   Connection& connection = impl.connection();
@@ -324,17 +345,7 @@ bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
   const bool records_access = policy == EvictionPolicy::LeastRecentlyUsed ||
                               policy == EvictionPolicy::LeastFrequentlyUsed;
 
-  if (!statistics && !records_access) {
-    // Fast path: one read statement, no lock. A value file can vanish
-    // between the SELECT and the open when a writer replaces the value and
-    // commits; the row is read again then (RELIABILITY.md rule 2).
-    for (int attempt = 0;; ++attempt) {
-      std::optional<ValueLocation> location = select_item(connection, key, now_seconds());
-      if (!location) return false;
-      if (load(*location)) return true;
-      if (attempt == kMissingFileRereads) missing_file(impl, *location, key);
-    }
-  }
+  if (!statistics && !records_access) return load_without_lock(impl, key, load);
 
   WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
   const double now = now_seconds();

@@ -146,6 +146,14 @@ StoredItem to_item(ValueLocation& location, Cell value);
 // The unexpired row of `key`, or nullopt.
 std::optional<ValueLocation> select_item(Connection& connection, const Cell& key, double now);
 
+// Finds the unexpired row of `key` and hands it to `load`, which returns
+// false if the row's value file does not exist; then reads the row again, a
+// few times, since a writer may have replaced the value meanwhile. Takes no
+// lock and records nothing. Returns false if there is no unexpired row.
+// Throws CorruptionError if the value file stays missing.
+bool load_without_lock(Store::Impl& impl, const Cell& key,
+                       const std::function<bool(ValueLocation& location)>& load);
+
 // The read of get() and read(): finds the unexpired row of `key` and hands it
 // to `load`, which returns false if the row's value file does not exist.
 // Counts the hit or miss and records the access if statistics or the

@@ -104,6 +104,82 @@ TEST_F(DequeTest, MaxlenDropsFromTheOtherEnd) {
   EXPECT_EQ(contents(deque), (std::vector<std::string>{"z", "b", "c"}));
 }
 
+static_assert(std::input_iterator<Deque<std::string>::iterator>);
+
+TEST_F(DequeTest, IterationWalksBothWaysAcrossPages) {
+  Deque<std::int64_t> deque(dir_.path());
+  std::vector<std::int64_t> pushed;
+  for (std::int64_t i = 0; i < 250; ++i) pushed.push_back(i * 7);  // three pages
+  deque.extend(pushed);
+  deque.push_front(-1);
+  pushed.insert(pushed.begin(), -1);
+  std::vector<std::int64_t> forward(deque.begin(), deque.end());
+  EXPECT_EQ(forward, pushed);
+  std::vector<std::int64_t> backward;
+  for (std::int64_t item : deque.reversed()) backward.push_back(item);
+  EXPECT_EQ(backward, std::vector<std::int64_t>(pushed.rbegin(), pushed.rend()));
+  EXPECT_EQ(deque.at(100), pushed[100]);
+  Deque<std::int64_t> empty(dir_ / "empty");
+  EXPECT_TRUE(empty.begin() == empty.end());
+}
+
+TEST_F(DequeTest, IterationSkipsPoppedItemsAndMeetsNewOnes) {
+  Deque<std::int64_t> deque(dir_.path());
+  for (std::int64_t i = 0; i < 150; ++i) deque.push_back(i);
+  auto it = deque.begin();
+  EXPECT_EQ(*it, 0);
+  // Another process takes items the walk has not reached and adds one.
+  EXPECT_EQ(testing::run_in_child([&] {
+              Deque<std::int64_t> other(dir_.path());
+              for (int i = 0; i < 120; ++i) other.pop_front();
+              other.push_back(1000);
+              return 0;
+            }),
+            0);
+  std::vector<std::int64_t> rest;
+  for (++it; it != deque.end(); ++it) rest.push_back(*it);
+  // The walk had read the keys of items 0..99 before the pops: those items
+  // are gone and skipped; it goes on with the items still there, and meets
+  // the new one.
+  std::vector<std::int64_t> expected;
+  for (std::int64_t i = 120; i < 150; ++i) expected.push_back(i);
+  expected.push_back(1000);
+  EXPECT_EQ(rest, expected);
+}
+
+TEST_F(DequeTest, ReverseOfQueuesLongerThanAPage) {
+  for (std::int64_t length : {0, 1, 2, 250, 251}) {
+    Deque<std::int64_t> deque(dir_ / ("length-" + std::to_string(length)));
+    std::vector<std::int64_t> items;
+    for (std::int64_t i = 0; i < length; ++i) items.push_back(i);
+    deque.extend(items);
+    deque.reverse();
+    EXPECT_EQ(std::vector<std::int64_t>(deque.begin(), deque.end()),
+              std::vector<std::int64_t>(items.rbegin(), items.rend()))
+        << length << " items";
+  }
+}
+
+TEST_F(DequeTest, CountAndRemoveCompareValues) {
+  Deque<std::string> deque(dir_.path());
+  deque.extend(std::vector<std::string>{"a", "b", "a", "c", "a"});
+  EXPECT_EQ(deque.count("a"), 3);
+  EXPECT_EQ(deque.count("z"), 0);
+  EXPECT_TRUE(deque.remove("a"));  // the one nearest the front
+  EXPECT_EQ(contents(deque), (std::vector<std::string>{"b", "a", "c", "a"}));
+  EXPECT_FALSE(deque.remove("z"));
+  EXPECT_EQ(deque.size(), 4);
+}
+
+TEST_F(DequeTest, LeasedItemsAreNotIterated) {
+  Deque<std::string> deque(dir_.path());
+  deque.extend(std::vector<std::string>{"leased", "free"});
+  auto lease = deque.lease_front(60s);
+  EXPECT_EQ(std::vector<std::string>(deque.begin(), deque.end()),
+            std::vector<std::string>{"free"});
+  EXPECT_TRUE(lease->ack());
+}
+
 TEST_F(DequeTest, UndecodableItemStaysInTheQueue) {
   Cache<> cache(dir_.path());
   cache.push(42);

@@ -10,20 +10,9 @@
 namespace diskcache {
 namespace {
 
+using testing::run_children;
 using testing::run_in_child;
 using testing::TempDir;
-
-// Forks `count` children running `body(index)` at once; returns their exit
-// statuses.
-std::vector<int> run_children(int count, const std::function<int(int)>& body) {
-  std::vector<pid_t> children;
-  for (int i = 0; i < count; ++i) {
-    children.push_back(testing::spawn_child([&body, i] { return body(i); }));
-  }
-  std::vector<int> statuses;
-  for (pid_t child : children) statuses.push_back(testing::wait_child(child));
-  return statuses;
-}
 
 TEST(MultiprocessTest, IncrFromFourProcessesIsExact) {
   TempDir dir;

@@ -232,5 +232,35 @@ TEST(StoreTest, RolledBackInnerTransactionUndoesOnlyItsOwnWrites) {
   EXPECT_TRUE(store.check().empty());
 }
 
+TEST(StoreTest, StoredItemSizeIsTheLengthOfTheValue) {
+  TempDir dir;
+  Store store(dir.path());
+  store.set(Cell::text("inline"), Cell::text("hello"));
+  store.set(Cell::text("file"), Cell::blob(std::string(40000, 'f')));
+  store.set(Cell::text("number"), Cell::integer(7));
+  EXPECT_EQ(store.get(Cell::text("inline"))->size, 5);
+  EXPECT_EQ(store.get(Cell::text("file"))->size, 40000);
+  EXPECT_EQ(store.get(Cell::text("number"))->size, 0);
+}
+
+TEST(StoreTest, VacuumShrinksTheDatabaseAndKeepsTheItems) {
+  TempDir dir;
+  Store store(dir.path(), {.sqlite_auto_vacuum = 0});
+  for (int i = 0; i < 500; ++i) store.set(Cell::integer(i), Cell::text(std::string(1000, 'v')));
+  for (int i = 0; i < 490; ++i) store.erase(Cell::integer(i));
+  const std::int64_t before = store.volume();
+  store.vacuum();
+  EXPECT_LT(store.volume(), before / 4);
+  EXPECT_LT(std::filesystem::file_size(dir / "cache.db"), static_cast<std::uintmax_t>(before / 4));
+  EXPECT_EQ(store.size(), 10);
+  EXPECT_EQ(store.get(Cell::integer(499))->value.bytes(), std::string(1000, 'v'));
+  EXPECT_TRUE(store.check().empty());
+}
+
+TEST(StoreTest, SqliteVersionIsTheLinkedLibrarys) {
+  EXPECT_EQ(Store::sqlite_version(), sqlite3_libversion());
+  EXPECT_EQ(Store::sqlite_version().substr(0, 2), "3.");
+}
+
 }  // namespace
 }  // namespace diskcache

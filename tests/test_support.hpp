@@ -10,8 +10,10 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <ranges>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace diskcache::testing {
 
@@ -70,10 +72,18 @@ inline int wait_child(pid_t pid) {
   return WEXITSTATUS(status);
 }
 
-// Runs `body` in a child process and returns its exit status.
-inline int run_in_child(const std::function<int()>& body) {
-  return wait_child(spawn_child(body));
+// Forks `count` children running `body(index)` at once; returns their exit
+// statuses, in order.
+inline std::vector<int> run_children(int count, const std::function<int(int)>& body) {
+  std::vector<pid_t> children;
+  for (int i = 0; i < count; ++i) children.push_back(spawn_child([&body, i] { return body(i); }));
+  std::vector<int> statuses;
+  for (pid_t child : children) statuses.push_back(wait_child(child));
+  return statuses;
 }
+
+// Runs `body` in a child process and returns its exit status.
+inline int run_in_child(const std::function<int()>& body) { return wait_child(spawn_child(body)); }
 
 inline std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -85,10 +95,18 @@ inline std::string read_file(const std::filesystem::path& path) {
 // Runs Debian's python3 (with python3-diskcache) on `script` with `args`;
 // returns the exit status. Output goes to the test log.
 inline int run_python(const std::string& script, const std::string& args) {
-  const std::string command = std::string(DISKCACHE_TEST_PYTHON) + " " +
-                              DISKCACHE_TEST_SOURCE_DIR + "/python/" + script + " " + args;
+  const std::string command = std::string(DISKCACHE_TEST_PYTHON) + " " + DISKCACHE_TEST_SOURCE_DIR +
+                              "/python/" + script + " " + args;
   const int status = std::system(command.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// The elements of an input range (keys(), items(), ...) in a vector, in order.
+template <class Range>
+auto collect(Range&& range) {
+  std::vector<std::ranges::range_value_t<Range>> out;
+  for (auto&& element : range) out.push_back(element);
+  return out;
 }
 
 }  // namespace diskcache::testing

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "diskcache/cache.hpp"
+#include "sqlite_probe.hpp"
 #include "test_support.hpp"
 
 namespace diskcache {
@@ -51,6 +52,34 @@ TEST_F(TransactionTest, WritesBecomeVisibleTogetherAtScopeExit) {
     EXPECT_EQ(size_seen_by_another_thread(cache), 0);
   }
   EXPECT_EQ(size_seen_by_another_thread(cache), 10000);
+}
+
+// The WAL shows the commits themselves: ten sets outside a transaction are
+// ten commits, 10,000 inside one are one; meanwhile a second connection sees
+// neither a row nor a change of PRAGMA data_version.
+TEST_F(TransactionTest, TenThousandSetsInOneTransactionAreOneCommit) {
+  Cache<std::string, std::string> cache(dir_.path());
+  testing::SqliteProbe probe(dir_.path());
+  ASSERT_TRUE(probe.checkpoint_truncate());
+  for (int i = 0; i < 10; ++i) cache.set("alone" + std::to_string(i), "value");
+  EXPECT_EQ(testing::wal_commits(dir_.path()), 10);
+
+  ASSERT_TRUE(probe.checkpoint_truncate());
+  const std::int64_t version_before = probe.integer("PRAGMA data_version");
+  {
+    auto transaction = cache.transact();
+    for (int i = 0; i < 10000; ++i) {
+      cache.set("key" + std::to_string(i), "value");
+      if (i == 5000) {
+        EXPECT_EQ(testing::wal_commits(dir_.path()), 0);
+        EXPECT_EQ(probe.integer("SELECT count(*) FROM Cache WHERE key LIKE 'key%'"), 0);
+        EXPECT_EQ(probe.integer("PRAGMA data_version"), version_before);
+      }
+    }
+  }
+  EXPECT_EQ(testing::wal_commits(dir_.path()), 1);
+  EXPECT_EQ(probe.integer("SELECT count(*) FROM Cache WHERE key LIKE 'key%'"), 10000);
+  EXPECT_NE(probe.integer("PRAGMA data_version"), version_before);
 }
 
 TEST_F(TransactionTest, ExceptionLeavingTheScopeLeavesNoRowsAndNoFiles) {

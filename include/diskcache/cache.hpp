@@ -44,6 +44,7 @@
 
 #include "diskcache/disk/auto.hpp"
 #include "diskcache/detail/decode.hpp"
+#include "diskcache/detail/scan_range.hpp"
 #include "diskcache/disk_policy.hpp"
 #include "diskcache/errors.hpp"
 #include "diskcache/memoize.hpp"
@@ -188,6 +189,41 @@ class Cache {
     if (!item) return std::nullopt;
     return std::pair<K, V>(decode<K>(item->first, item->first),
                            decode<V>(item->second.value, item->first));
+  }
+
+  // Lazy input ranges over the cache, read a page of 100 keys per query
+  // (never the whole cache in memory, no read transaction held between
+  // pages, so writers and checkpoints carry on):
+  //
+  //   for (const auto& key : cache.keys()) ...               // insertion order
+  //   for (const auto& [key, value] : cache.items()) ...     // insertion order
+  //   for (const auto& key : cache.iterkeys()) ...           // key order
+  //
+  // Insertion order is the order keys were first stored in (replacing a
+  // value keeps its place), as Python's iter(cache); keys stored after the
+  // iteration began are not visited. Key order is SQLite's order of the key
+  // column, as Python's iterkeys(): numbers by value, then strings
+  // (bytewise), then bytes (bytewise); keys a policy encodes (raw = 0) sort
+  // by their encoded bytes among the bytes.
+  // While other threads and processes write, an item present for the whole
+  // iteration is visited exactly once; expired items are skipped. items()
+  // reads each value when it is visited (the value stored then, one value
+  // file at a time). Visiting is not an access: no hit is counted and no
+  // least-recently-used order changes.
+  // Each begin() starts a new pass; an iterator is valid while its range
+  // lives. Throws from begin() and ++: SerializationError (naming the key) if
+  // a key or value cannot be decoded, which ends the pass; CorruptionError if
+  // a value file is missing; Timeout. A range belongs to one thread at a time.
+  // Complexity: O(log n) per page and per value read.
+  detail::ScanRange<detail::DecodeKey<Disk, K>> keys() {
+    return {store_, ScanOptions{.order = ScanOrder::Insertion}};
+  }
+  detail::ScanRange<detail::DecodeItem<Disk, K, V>> items() {
+    return {store_, ScanOptions{.order = ScanOrder::Insertion}};
+  }
+  // Keys in key order, from the greatest with `reverse`.
+  detail::ScanRange<detail::DecodeKey<Disk, K>> iterkeys(bool reverse = false) {
+    return {store_, ScanOptions{.order = ScanOrder::Key, .reverse = reverse}};
   }
 
   // Number of items, expired ones included (Python's len(cache)).

@@ -29,6 +29,7 @@
 #define DISKCACHE_DEQUE_HPP_
 
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -38,6 +39,7 @@
 
 #include "diskcache/disk/auto.hpp"
 #include "diskcache/detail/decode.hpp"
+#include "diskcache/detail/queue_iterator.hpp"
 #include "diskcache/disk_policy.hpp"
 #include "diskcache/errors.hpp"
 #include "diskcache/settings.hpp"
@@ -254,14 +256,73 @@ class Deque {
   // Reverses the order of the items, in one transaction.
   void reverse() {
     auto transaction = store_.transact(/*retry=*/true);
-    const std::int64_t count = size();
-    for (std::int64_t low = 0, high = count - 1; low < high; ++low, --high) {
-      const Cell low_key = key_at(low);
-      const Cell high_key = key_at(high);
-      std::optional<StoredItem> low_item = store_.get(low_key, true);
-      std::optional<StoredItem> high_item = store_.get(high_key, true);
-      store_.set(low_key, high_item->value, options_of(*high_item));
-      store_.set(high_key, low_item->value, options_of(*low_item));
+    detail::QueueKeyWalk front(store_, std::nullopt, Side::Front);
+    detail::QueueKeyWalk back(store_, std::nullopt, Side::Back);
+    while (true) {
+      std::optional<Cell> low = front.next();
+      std::optional<Cell> high = back.next();
+      // The walks meet in the middle. Keys of the queue without prefix are
+      // numbers below 10^15, exact as doubles.
+      const auto number = [](const Cell& key) {
+        return key.kind() == Cell::Kind::Integer ? static_cast<double>(key.integer())
+                                                 : key.real();
+      };
+      if (!low || !high || number(*low) >= number(*high)) return;
+      std::optional<StoredItem> low_item = store_.get(*low, /*retry=*/true);
+      std::optional<StoredItem> high_item = store_.get(*high, /*retry=*/true);
+      store_.set(*low, high_item->value, options_of(*high_item));
+      store_.set(*high, low_item->value, options_of(*low_item));
+    }
+  }
+
+  // Iteration, front to back (begin/end) or back to front (reversed()): a
+  // lazy walk that reads keys a page at a time and each value as it gets
+  // there. Other processes may push and pop meanwhile: an item popped before
+  // the walk reaches it is skipped, an item pushed beyond the walk's
+  // position is met. Leased items are not in the queue, so not visited.
+  //   for (const std::string& job : jobs) std::cout << job << '\n';
+  // Throws as pop_front (SerializationError for an item T cannot hold).
+  using iterator = detail::QueueIterator<T, Disk>;
+  iterator begin() { return iterator(store_, std::nullopt, Side::Front); }
+  iterator end() const noexcept { return {}; }
+
+  struct Reversed {
+    Deque* deque;
+    iterator begin() { return iterator(deque->store_, std::nullopt, Side::Back); }
+    iterator end() const noexcept { return {}; }
+  };
+  // The items back to front: for (const T& item : deque.reversed()) ...
+  Reversed reversed() noexcept { return Reversed{this}; }
+
+  // How many items equal `value` (a walk over the whole queue).
+  std::int64_t count(const T& value)
+    requires std::equality_comparable<T>
+  {
+    std::int64_t found = 0;
+    for (const T& item : *this) found += item == value ? 1 : 0;
+    return found;
+  }
+
+  // Removes the item nearest the front that equals `value`; returns whether
+  // there was one (Python's remove raises ValueError instead). If another
+  // process takes that item first, the next equal item is removed instead.
+  bool remove(const T& value)
+    requires std::equality_comparable<T>
+  {
+    std::optional<Cell> after;
+    while (true) {
+      std::vector<Cell> keys = store_.queue_keys(std::nullopt, Side::Front, after, 100);
+      if (keys.empty()) return false;
+      for (const Cell& key : keys) {
+        if (!holds(key, value)) continue;
+        // Looked at again under the write lock: it may have been popped.
+        auto transaction = store_.transact(/*retry=*/true);
+        if (holds(key, value)) {
+          store_.erase(key, /*retry=*/true);
+          return true;
+        }
+      }
+      after = std::move(keys.back());
     }
   }
 
@@ -329,6 +390,11 @@ class Deque {
     item = store_.peek(std::nullopt, side, /*retry=*/true);
     if (!item) return std::nullopt;
     return decode(item->second.value, item->first);
+  }
+
+  bool holds(const Cell& key, const T& value) {
+    std::optional<StoredItem> item = store_.get(key, /*retry=*/true);
+    return item && decode(item->value, key) == value;
   }
 
   Cell key_at(std::int64_t index) {

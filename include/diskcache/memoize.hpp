@@ -44,6 +44,7 @@
 #include <utility>
 
 #include "diskcache/detail/memoize_key.hpp"
+#include "diskcache/detail/shards.hpp"
 #include "diskcache/errors.hpp"
 #include "diskcache/settings.hpp"
 #include "diskcache/store.hpp"
@@ -73,9 +74,11 @@ struct MemoizeOptions {
 template <class Disk, class Fn>
 class Memoized {
  public:
+  // Results go to the store of `shards` that each key chooses: a Cache's
+  // one store, or a FanoutCache's shard for the key.
   // REQUIRES: `name` is unique to this function within the directory.
-  Memoized(Store store, std::string name, Fn fn, MemoizeOptions options)
-      : store_(std::move(store)),
+  Memoized(detail::Shards shards, std::string name, Fn fn, MemoizeOptions options)
+      : shards_(std::move(shards)),
         name_(std::move(name)),
         fn_(std::move(fn)),
         options_(std::move(options)) {}
@@ -92,13 +95,14 @@ class Memoized {
     using Result = std::remove_cvref_t<decltype(std::apply(fn_, std::move(held)))>;
     static_assert(!std::is_void_v<Result>,
                   "memoize: a function returning void has no result to cache");
-    const Cell key = encode_key(held);
-    if (std::optional<StoredItem> item = store_.get(key, /*retry=*/true)) {
-      return decode_result<Result>(item->value, key);
+    const Cell key = encode_key(name_, held);
+    Store& store = shards_.for_key(key);
+    if (std::optional<StoredItem> item = store.get(key, /*retry=*/true)) {
+      return decode_result<Result>(item->value, key, store);
     }
     Result result = std::apply(fn_, std::move(held));
-    store_.set(key, Disk::template encode<Result>(result),
-               SetOptions{.expire = options_.expire, .tag = options_.tag, .retry = true});
+    store.set(key, Disk::template encode<Result>(result),
+              SetOptions{.expire = options_.expire, .tag = options_.tag, .retry = true});
     return result;
   }
 
@@ -106,44 +110,49 @@ class Memoized {
   template <class... Args>
   Cell cache_key(Args&&... args) const {
     const detail::held_arguments_t<Fn, Args...> held(std::forward<Args>(args)...);
-    return encode_key(held);
+    return encode_key(name_, held);
   }
 
   // Whether a result for `args` is cached (and unexpired).
   template <class... Args>
   bool contains(Args&&... args) const {
-    return store_.contains(cache_key(std::forward<Args>(args)...));
+    const Cell key = cache_key(std::forward<Args>(args)...);
+    return shards_.for_key(key).contains(key);
   }
 
   // Removes the cached result for `args`; returns whether there was one.
   template <class... Args>
   bool forget(Args&&... args) const {
-    return store_.erase(cache_key(std::forward<Args>(args)...), /*retry=*/true);
+    const Cell key = cache_key(std::forward<Args>(args)...);
+    return shards_.for_key(key).erase(key, /*retry=*/true);
   }
 
   const std::string& name() const noexcept { return name_; }
   const MemoizeOptions& options() const noexcept { return options_; }
 
- private:
+ protected:
+  // For variants of memoize (memoize_stampede in recipes.hpp).
+
+  // The key of a call with `held` arguments to a function named `name`.
   template <class Held>
-  Cell encode_key(const Held& held) const {
-    const detail::MemoizeKey<Held> key(name_, held, options_.ignore, options_.typed);
+  Cell encode_key(const std::string& name, const Held& held) const {
+    const detail::MemoizeKey<Held> key(name, held, options_.ignore, options_.typed);
     return Disk::template encode<detail::MemoizeKey<Held>>(key);
   }
 
   template <class Result>
-  Result decode_result(const Cell& cell, const Cell& key) const {
+  Result decode_result(const Cell& cell, const Cell& key, const Store& store) const {
     try {
       return Disk::template decode<Result>(cell);
     } catch (const SerializationError& error) {
       throw SerializationError("memoize \"" + name_ + "\": the cached result in " +
-                                   store_.directory().string() + " is not a " +
+                                   store.directory().string() + " is not a " +
                                    detail::type_name<Result>() + ": " + error.what(),
-                               store_.directory(), key.repr());
+                               store.directory(), key.repr());
     }
   }
 
-  mutable Store store_;
+  mutable detail::Shards shards_;
   std::string name_;
   Fn fn_;
   MemoizeOptions options_;

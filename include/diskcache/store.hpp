@@ -52,6 +52,10 @@ struct StoredItem {
   Cell value;                          // mode() tells how it was stored
   std::optional<double> expire_time;   // Unix seconds; none: never expires
   std::optional<Value> tag;            // none: no tag
+  // Bytes the value takes: its value file's length, or the length of inline
+  // text, bytes or pickle; 0 for numbers and null. Known for a Python pickle
+  // too, whose bytes are never read (so an inspector can report its size).
+  std::int64_t size = 0;
 };
 
 // Cache hit and miss counters (see Store::stats).
@@ -61,8 +65,34 @@ struct Stats {
   friend bool operator==(const Stats&, const Stats&) = default;
 };
 
+// The order a scan visits items in (see Store::scan).
+enum class ScanOrder {
+  // By rowid: the order keys were first stored in (replacing a value keeps
+  // the key's place), as Python's iter(cache).
+  Insertion,
+  // By the key column as SQLite orders it, as Python's iterkeys(): numbers
+  // (integers and doubles compared by value), then text (bytewise UTF-8),
+  // then bytes (bytewise, a prefix first); an encoded key (raw = 0) just
+  // before a raw key with the same stored bytes.
+  Key,
+};
+
+// What a scan visits (see Store::scan).
+struct ScanOptions {
+  ScanOrder order = ScanOrder::Insertion;
+  bool reverse = false;
+  // Whether the Cursor reads values (item()); false: keys only.
+  bool values = true;
+  // Key order only: when either is given, only raw keys k with
+  // from <= k < to (in SQLite's order) are visited.
+  std::optional<Cell> from = std::nullopt;
+  std::optional<Cell> to = std::nullopt;
+};
+
 class Store {
  public:
+  class Cursor;
+
   // Opens (creating if needed) the cache in `directory`; an empty path creates
   // a new temporary directory. Settings the caller gave override the stored
   // ones and are written back; the rest keep their stored (or default) values.
@@ -156,6 +186,18 @@ class Store {
 
   void create_tag_index();
   void drop_tag_index();
+
+  // Rebuilds cache.db without its free pages (SQLite's VACUUM), then
+  // checkpoints the WAL into it, so the file shrinks to what the items need.
+  // Value files are untouched. Waits for other writers up to
+  // Settings::timeout, then throws Timeout; other processes may keep
+  // reading meanwhile. Takes time and space proportional to the database.
+  // REQUIRES: no transaction open on this thread.
+  void vacuum();
+
+  // The version of the SQLite library in use, e.g. "3.40.1". Worth logging
+  // with any report of a damaged cache (RELIABILITY.md).
+  static std::string sqlite_version();
 
   // Queue on a cache, as Python's Cache.push/pull/peek. A queue is the range
   // of raw keys strictly between 0 and 999999999999999 (no prefix) or
@@ -256,12 +298,30 @@ class Store {
   std::optional<Cell> queue_key_at(const std::optional<std::string>& prefix, std::int64_t index,
                                    Side side);
 
+  // Up to `limit` keys of the queue `prefix` in order from `side` (Front:
+  // ascending), starting after `after` (none: at the end itself). Paging
+  // with the last key returned walks the whole queue without holding a read
+  // transaction between pages.
+  std::vector<Cell> queue_keys(const std::optional<std::string>& prefix, Side side,
+                               const std::optional<Cell>& after, std::int64_t limit);
+
   // Calls `attempt` until it returns true or `timeout` passes; returns its
   // last result. Between attempts it sleeps until some process (C++ or
   // Python) commits to this directory, noticed through inotify, or at most a
   // few milliseconds (the fallback when no event arrives), so waiting does
   // not poll SQLite in a tight loop.
   bool wait_until(std::chrono::duration<double> timeout, const std::function<bool()>& attempt);
+
+  // --- Iteration: the items a page at a time (see Cursor).
+
+  // A Cursor over the unexpired items `options` selects, reading
+  // kScanPage rows per query. Nothing is read until the first next().
+  // Throws SerializationError if a bound is null, Error if bounds are given
+  // for insertion order.
+  Cursor scan(ScanOptions options);
+
+  // Rows one query of a scan reads.
+  static constexpr std::int64_t kScanPage = 100;
 
   // Begins a write transaction on this thread (see transaction.hpp); nests
   // if one is open. Waits for the write lock up to Settings::timeout, then
@@ -280,6 +340,45 @@ class Store {
 
  private:
   std::shared_ptr<Impl> impl_;
+};
+
+// Walks the items of a scan, a page of rows at a time. Each page is one short
+// read statement, reset before the Cursor returns, so no read transaction
+// stays open between pages and checkpoints can reset the WAL meanwhile.
+// Memory holds one page and one value, never the whole cache.
+//
+// Other processes may write meanwhile: an item present for the whole scan is
+// visited exactly once (with the value it has when visited); an item added
+// or removed during the scan may or may not be visited. In insertion order
+// only items already stored when the scan started are visited. Expired items
+// are skipped. Visiting an item is not an access: it changes no statistics
+// and no least-recently-used order.
+//
+// Thread safety: one thread at a time; it uses that thread's connection.
+// Inside a transaction the pages see the transaction's writes.
+class Store::Cursor {
+ public:
+  Cursor(Cursor&&) noexcept;
+  Cursor& operator=(Cursor&&) noexcept;
+  ~Cursor();
+
+  // Moves to the next item; false when there are no more. With values,
+  // reads the item's value file now; an item whose file vanished (replaced
+  // or removed by a writer) is read again under its key, or skipped if it
+  // is gone. Throws CorruptionError if the file stays missing or has the
+  // wrong size, Timeout, IoError.
+  bool next();
+
+  // The current item's key and (when values were asked for) its value.
+  // REQUIRES: the last next() returned true.
+  const Cell& key() const noexcept;
+  StoredItem& item() noexcept;
+
+ private:
+  friend class Store;
+  struct State;
+  explicit Cursor(std::unique_ptr<State> state) noexcept;
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace diskcache

@@ -1,7 +1,10 @@
 # Installs the build tree to a fresh prefix, then builds and runs the
-# consumer with find_package, and compiles it again with pkg-config flags.
-# Inputs: BUILD_DIR, SOURCE_DIR (this folder), WORK_DIR, SANITIZE (the
-# sanitizers the library was built with, which the consumer must use too).
+# consumer (examples/consumer) with find_package, reads what it stored with
+# the installed diskcache tool (when built), and compiles the consumer again
+# with pkg-config flags.
+# Inputs: BUILD_DIR, SOURCE_DIR (the consumer project), WORK_DIR, TOOL (ON
+# if the tool was built), SANITIZE (the sanitizers the library was built
+# with, which the consumer must use too).
 set(extra_flags "")
 if(SANITIZE)
   set(extra_flags "-fsanitize=${SANITIZE}")
@@ -20,9 +23,15 @@ run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix)
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build
     -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix "-DCMAKE_CXX_FLAGS=${extra_flags}")
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
-run(${WORK_DIR}/build/consumer)
+run(${WORK_DIR}/build/consumer ${WORK_DIR}/cache)
 if(NOT output MATCHES "^99")
   message(FATAL_ERROR "consumer printed: ${output}")
+endif()
+if(TOOL)
+  run(${WORK_DIR}/prefix/bin/diskcache get ${WORK_DIR}/cache score)
+  if(NOT output STREQUAL "99\n")
+    message(FATAL_ERROR "the installed diskcache tool printed: ${output}")
+  endif()
 endif()
 
 file(GLOB_RECURSE pc_files ${WORK_DIR}/prefix/*/diskcache.pc)

@@ -1,0 +1,63 @@
+// A command's result as "name: value" lines, or (with --json) as one JSON
+// object printed when the Report goes away (unless an exception is passing:
+// then nothing is printed, rather than half a report).
+#ifndef DISKCACHE_TOOLS_REPORT_HPP_
+#define DISKCACHE_TOOLS_REPORT_HPP_
+
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "json_format.hpp"
+
+namespace diskcache::tool {
+
+class Report {
+ public:
+  explicit Report(const GlobalOptions& options)
+      : json_(options.json), exceptions_(std::uncaught_exceptions()) {
+    if (json_) line_.writer().StartObject();
+  }
+  void add(const char* name, std::int64_t number) {
+    if (json_) {
+      line_.writer().Key(name);
+      line_.writer().Int64(number);
+    } else {
+      print_line(std::string(name) + ": " + std::to_string(number));
+    }
+  }
+  void add(const char* name, const std::string& text) {
+    if (json_) {
+      line_.writer().Key(name);
+      write_string(line_.writer(), text);
+    } else {
+      print_line(std::string(name) + ": " + text);
+    }
+  }
+  void add(const char* name, const std::vector<std::string>& lines) {
+    if (json_) {
+      line_.writer().Key(name);
+      line_.writer().StartArray();
+      for (const std::string& text : lines) write_string(line_.writer(), text);
+      line_.writer().EndArray();
+    } else {
+      for (const std::string& text : lines) print_line(text);
+    }
+  }
+  ~Report() {
+    if (!json_ || std::uncaught_exceptions() > exceptions_) return;
+    line_.writer().EndObject();
+    print_line(line_.str());
+  }
+
+ private:
+  const bool json_;
+  const int exceptions_;  // uncaught when constructed
+  JsonLine line_;
+};
+
+}  // namespace diskcache::tool
+
+#endif  // DISKCACHE_TOOLS_REPORT_HPP_

@@ -1,0 +1,25 @@
+// How the command prints keys, values and tags as text: Python's repr for
+// what Python stores natively (None, 42, 2.5, 'text', b'\x00'), which
+// literal.hpp reads back, and <binary N bytes> for what has no such form:
+// keys a disk policy encoded and values Python pickled.
+#ifndef DISKCACHE_TOOLS_TEXT_FORMAT_HPP_
+#define DISKCACHE_TOOLS_TEXT_FORMAT_HPP_
+
+#include <cstdint>
+#include <string>
+
+#include "diskcache/cell.hpp"
+#include "diskcache/value.hpp"
+
+namespace diskcache::tool {
+
+// Python's repr of `value`, in full (nothing elided, unlike Value::repr).
+std::string repr(const Value& value);
+
+// A stored key or value. `size` is the stored size (StoredItem::size),
+// which a pickled value needs since its bytes are never read.
+std::string show(const Cell& cell, std::int64_t size = 0);
+
+}  // namespace diskcache::tool
+
+#endif  // DISKCACHE_TOOLS_TEXT_FORMAT_HPP_
