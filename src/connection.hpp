@@ -71,6 +71,27 @@ class Connection {
   };
   TransactionState& transaction() noexcept { return transaction_; }
 
+  // The database's page count as culling last read it, and how many cull
+  // checks have reused it since (see over_size_limit in store_rows.cpp).
+  struct PageCountHint {
+    std::int64_t pages = -1;  // -1: not read yet
+    int reuses = 0;
+  };
+  PageCountHint& page_count_hint() noexcept { return page_count_hint_; }
+
+  // What culling learnt inside the current outermost write transaction.
+  // While this connection holds the write lock no other connection changes
+  // the database, so it stays true, given that every write of this
+  // connection updates it (note_write in store_rows.cpp). Forgotten when the
+  // next outermost transaction begins.
+  struct CullState {
+    bool expiry_known = false;
+    double next_expiry = 0;  // no row's expire_time is below this
+    bool size_known = false;
+    std::int64_t values_size = 0;  // at least Settings.size
+  };
+  CullState& cull_state() noexcept { return cull_state_; }
+
  private:
   static int on_busy(void* self, int count) noexcept;
   static int on_commit(void* self, sqlite3* db, const char* schema, int wal_frames) noexcept;
@@ -85,6 +106,8 @@ class Connection {
   int wal_frames_at_checkpoint_ = 0;  // WAL length when this connection last checkpointed
   std::array<std::unique_ptr<Statement>, static_cast<std::size_t>(Sql::kCount)> statements_;
   TransactionState transaction_;
+  PageCountHint page_count_hint_;
+  CullState cull_state_;
 };
 
 }  // namespace diskcache::detail

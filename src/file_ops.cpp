@@ -44,6 +44,10 @@ ssize_t FileOps::read(int fd, void* data, size_t size) {
 // the dirty pages, and a second fsync would report success for lost data.
 int FileOps::fsync(int fd) { return ::fsync(fd); }
 
+void FileOps::start_writeback(int fd, off_t offset, off_t size) {
+  ::sync_file_range(fd, offset, size, SYNC_FILE_RANGE_WRITE);
+}
+
 int FileOps::fstat(int fd, struct stat* info) { return ::fstat(fd, info); }
 
 int FileOps::rename_noreplace(int olddirfd, const char* oldpath, int newdirfd,

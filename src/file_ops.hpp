@@ -52,6 +52,10 @@ class FileOps {
   virtual ssize_t write(int fd, const void* data, size_t size);
   virtual ssize_t read(int fd, void* data, size_t size);
   virtual int fsync(int fd);
+  // Asks the kernel to start writing `size` bytes from `offset` of `fd` to
+  // disk now (sync_file_range(SYNC_FILE_RANGE_WRITE)), without waiting. A
+  // hint only: fsync still decides durability, so its result is ignored.
+  virtual void start_writeback(int fd, off_t offset, off_t size);
   virtual int fstat(int fd, struct stat* info);
   // Renames without replacing: fails with EEXIST if `newpath` exists.
   virtual int rename_noreplace(int olddirfd, const char* oldpath, int newdirfd,

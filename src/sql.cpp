@@ -51,6 +51,8 @@ const char* sql_text(Sql id) noexcept {
     case Sql::SelectExpiredForCull:
       return "SELECT rowid, filename FROM Cache WHERE expire_time IS NOT NULL"
              " AND expire_time < ?1 ORDER BY expire_time LIMIT ?2";
+    case Sql::MinExpireTime:
+      return "SELECT min(expire_time) FROM Cache WHERE expire_time IS NOT NULL";
     case Sql::SelectLeastRecentlyStored:
       return "SELECT rowid, filename FROM Cache ORDER BY store_time LIMIT ?1";
     case Sql::SelectLeastRecentlyUsed:

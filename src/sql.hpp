@@ -31,6 +31,7 @@ enum class Sql : std::size_t {
   CountHit,
   CountMiss,
   SelectExpiredForCull,
+  MinExpireTime,
   SelectLeastRecentlyStored,
   SelectLeastRecentlyUsed,
   SelectLeastFrequentlyUsed,

@@ -236,6 +236,7 @@ bool Store::touch(const Cell& key, std::optional<double> expire_seconds, bool re
   if (!rowid) return false;
   std::optional<double> expire_time;
   if (expire_seconds) expire_time = now + *expire_seconds;
+  note_write(connection, expire_time, 0);
   connection.query(Sql::TouchRow).bind(1, expire_time).bind(2, *rowid).run(&key);
   transaction.commit();
   return true;

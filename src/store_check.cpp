@@ -144,6 +144,7 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
                        " != " + std::to_string(real_size));
     if (fix) {
       connection.query(detail::Sql::UpdateSetting).bind_text(1, "size").bind(2, real_size).run();
+      connection.cull_state().size_known = false;
     }
   }
   transaction.commit();

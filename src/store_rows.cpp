@@ -1,5 +1,8 @@
 #include "store_rows.hpp"
 
+#include <algorithm>
+#include <limits>
+
 #include "diskcache/errors.hpp"
 #include "kill_point.hpp"
 
@@ -63,9 +66,19 @@ void bind_tag(Query& query, int index, const std::optional<Value>& tag) {
   }
 }
 
+void note_write(Connection& connection, std::optional<double> expire_time,
+                std::int64_t file_size) {
+  Connection::CullState& state = connection.cull_state();
+  if (expire_time) state.next_expiry = std::min(state.next_expiry, *expire_time);
+  // A replaced file's bytes are not subtracted: values_size stays an upper
+  // bound, which only makes the next size check exact sooner.
+  state.values_size += file_size;
+}
+
 void insert_row(Connection& connection, const Cell& key, double now,
                 std::optional<double> expire_time, const std::optional<Value>& tag,
                 const StagedValue& value) {
+  note_write(connection, expire_time, value.file_size());
   Query query = connection.query(Sql::InsertRow);
   query.bind(1, key).bind(2, raw_flag(key)).bind(3, now).bind(4, expire_time);
   bind_tag(query, 5, tag);
@@ -76,6 +89,7 @@ void insert_row(Connection& connection, const Cell& key, double now,
 void update_row(Connection& connection, const Cell& key, std::int64_t rowid, double now,
                 std::optional<double> expire_time, const std::optional<Value>& tag,
                 const StagedValue& value) {
+  note_write(connection, expire_time, value.file_size());
   Query query = connection.query(Sql::UpdateRow);
   query.bind(1, now).bind(2, expire_time);
   bind_tag(query, 3, tag);
@@ -96,8 +110,10 @@ void store_staged(Store::Impl& impl, const Cell& key, StagedValue& staged,
   {
     Query query = connection.query(Sql::SelectForWrite);
     query.bind(1, key).bind(2, raw_flag(key));
-    std::vector<RowFile> rows = select_rows(query);
-    if (!rows.empty()) existing = rows.front();
+    if (query.step(&key)) {
+      existing = RowFile{query.integer(0),
+                         query.is_null(1) ? std::string() : std::string(query.text(1))};
+    }
   }
   const std::optional<double> expire_time = expire_time_of(options.expire, now);
   if (existing) {
@@ -133,13 +149,46 @@ std::int64_t setting_integer(Connection& connection, const char* name) {
   return query.step() ? query.integer(0) : 0;
 }
 
-std::int64_t volume_of(Store::Impl& impl, Connection& connection) {
-  std::int64_t pages = 0;
-  {
-    Query query = connection.query(Sql::PageCount);
-    if (query.step()) pages = query.integer(0);
+namespace {
+
+std::int64_t page_count(Connection& connection) {
+  Query query = connection.query(Sql::PageCount);
+  return query.step() ? query.integer(0) : 0;
+}
+
+// Whether volume_of() has reached the size limit, as core.py's cull checks
+// on every write, but cheaply: SQLite prepares a PRAGMA again each time it
+// runs it, so "PRAGMA page_count" costs a tenth of a whole set. The stored
+// size of the values (which includes every value file, whoever wrote it) is
+// read on every check; the page count is reused while the volume stays more
+// than an eighth of the limit below it, for at most kPageCountReuses checks.
+// Only the database pages of small inline values can have grown meanwhile.
+// Inside one write transaction the stored size is read once; later checks
+// use it plus the bytes of the value files written since (see note_write).
+bool over_size_limit(Store::Impl& impl, Connection& connection) {
+  constexpr int kPageCountReuses = 32;
+  const std::int64_t limit = impl.size_limit();
+  Connection::CullState& state = connection.cull_state();
+  if (!state.size_known) {
+    state.values_size = setting_integer(connection, "size");
+    state.size_known = true;
   }
-  return impl.page_size() * pages + setting_integer(connection, "size");
+  Connection::PageCountHint& hint = connection.page_count_hint();
+  if (hint.pages >= 0 && hint.reuses < kPageCountReuses &&
+      impl.page_size() * hint.pages + state.values_size < limit - limit / 8) {
+    ++hint.reuses;
+    return false;
+  }
+  hint.pages = page_count(connection);
+  hint.reuses = 0;
+  state.values_size = setting_integer(connection, "size");
+  return impl.page_size() * hint.pages + state.values_size >= limit;
+}
+
+}  // namespace
+
+std::int64_t volume_of(Store::Impl& impl, Connection& connection) {
+  return impl.page_size() * page_count(connection) + setting_integer(connection, "size");
 }
 
 std::optional<Sql> eviction_select(EvictionPolicy policy) {
@@ -157,18 +206,32 @@ void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& 
   std::int64_t limit = impl.cull_limit();
   if (limit == 0) return;
   std::vector<RowFile> rows;
-  {
-    Query query = connection.query(Sql::SelectExpiredForCull);
-    query.bind(1, now).bind(2, limit);
-    rows = select_rows(query);
+  Connection::CullState& state = connection.cull_state();
+  // Once a cull in this transaction has removed every expired row, none
+  // expires before next_expiry: the query would find nothing until then.
+  if (!state.expiry_known || now > state.next_expiry) {
+    {
+      Query query = connection.query(Sql::SelectExpiredForCull);
+      query.bind(1, now).bind(2, limit);
+      rows = select_rows(query);
+    }
+    delete_rows(connection, transaction, rows);
+    if (!rows.empty()) DISKCACHE_TEST_KILL_POINT("mid_cull");
+    // Worth knowing only when more writes follow in this transaction.
+    state.expiry_known = static_cast<std::int64_t>(rows.size()) < limit &&
+                         connection.transaction().depth > 1;
+    if (state.expiry_known) {
+      Query query = connection.query(Sql::MinExpireTime);
+      state.next_expiry = query.step() && !query.is_null(0)
+                              ? query.real(0)
+                              : std::numeric_limits<double>::infinity();
+    }
+    limit -= static_cast<std::int64_t>(rows.size());
+    if (limit == 0) return;
   }
-  delete_rows(connection, transaction, rows);
-  if (!rows.empty()) DISKCACHE_TEST_KILL_POINT("mid_cull");
-  limit -= static_cast<std::int64_t>(rows.size());
-  if (limit == 0) return;
 
   const std::optional<Sql> select = eviction_select(impl.eviction_policy());
-  if (!select || volume_of(impl, connection) < impl.size_limit()) return;
+  if (!select || !over_size_limit(impl, connection)) return;
   {
     Query query = connection.query(*select);
     query.bind(1, limit);
@@ -277,7 +340,7 @@ bool load_without_lock(Store::Impl& impl, const Cell& key,
 }
 
 bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
-                    const std::function<bool(ValueLocation& location)>& load) {
+                    FunctionRef<bool(ValueLocation& location)> load) {
   Connection& connection = impl.connection();
   const EvictionPolicy policy = impl.eviction_policy();
   const bool statistics = impl.statistics();

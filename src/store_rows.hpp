@@ -15,6 +15,7 @@
 #include "connection.hpp"
 #include "diskcache/cell.hpp"
 #include "diskcache/store.hpp"
+#include "function_ref.hpp"
 #include "kill_point.hpp"
 #include "store_impl.hpp"
 #include "transaction.hpp"
@@ -53,6 +54,8 @@ class StagedValue {
 
   // Binds size, mode, filename, value at parameters first..first+3.
   void bind(Query& query, int first) const;
+  // The value file's size in bytes; 0 for an inline value.
+  std::int64_t file_size() const noexcept { return size_; }
 
  private:
   ValueFiles& files_;
@@ -64,6 +67,12 @@ class StagedValue {
 };
 
 void bind_tag(Query& query, int index, const std::optional<Value>& tag);
+
+// Records in the connection's cull state (see Connection::CullState) a row
+// written with `expire_time` and a value file of `file_size` bytes (0:
+// inline). Every write of an expire_time or a value file calls it.
+void note_write(Connection& connection, std::optional<double> expire_time,
+                std::int64_t file_size);
 
 void insert_row(Connection& connection, const Cell& key, double now,
                 std::optional<double> expire_time, const std::optional<Value>& tag,
@@ -101,7 +110,8 @@ std::int64_t volume_of(Store::Impl& impl, Connection& connection);
 std::optional<Sql> eviction_select(EvictionPolicy policy);
 
 // Culling on write, as core.py _cull: up to cull_limit expired items, then,
-// if the cache is at its size limit, items by eviction policy.
+// if the cache is at its size limit, items by eviction policy. The size
+// check may reuse a recent page count (see store_rows.cpp).
 void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& transaction,
                    double now);
 
@@ -151,7 +161,7 @@ bool load_without_lock(Store::Impl& impl, const Cell& key,
 // eviction policy need it. Returns false if there is no unexpired row.
 // Throws CorruptionError if the value file stays missing.
 bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
-                    const std::function<bool(ValueLocation& location)>& load);
+                    FunctionRef<bool(ValueLocation& location)> load);
 
 // Removes rows in batches of kBatchSize, one transaction per batch, so other
 // writers get the lock between batches. `select_batch` binds and runs the

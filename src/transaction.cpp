@@ -28,6 +28,8 @@ WriteTransaction::WriteTransaction(Connection& connection, const ValueFiles& fil
   while (true) {
     try {
       connection_.query(Sql::Begin).run();
+      // Others may have written since this connection last held the lock.
+      connection_.cull_state() = {};
       break;
     } catch (const Timeout&) {
       if (!retry && std::chrono::steady_clock::now() >= deadline) throw;
@@ -51,6 +53,8 @@ WriteTransaction::~WriteTransaction() {
     }
   } catch (const Error&) {
   }
+  // Rows culled in the undone scope are back: culling must look again.
+  connection_.cull_state() = {};
   for (std::size_t i = rollback_mark_; i < state.remove_on_rollback.size(); ++i) {
     files_.remove(state.remove_on_rollback[i]);
   }

@@ -177,8 +177,16 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
     };
     std::int64_t size = 0;
     try {
+      off_t written = 0;
       size = fill([&](std::string_view bytes) {
         if (!write_all(*ops_, file.get(), bytes)) fail("cannot write");
+        // Each chunk of a large value starts on its way to the disk while
+        // the next is copied, so the fsync below has little left to wait for.
+        const auto length = static_cast<off_t>(bytes.size());
+        if (length >= static_cast<off_t>(kStreamChunk)) {
+          ops_->start_writeback(file.get(), written, length);
+        }
+        written += length;
       });
       DISKCACHE_TEST_KILL_POINT("value_written");
       if (ops_->fsync(file.get()) != 0) fail("cannot flush");

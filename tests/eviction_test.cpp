@@ -92,6 +92,45 @@ TEST(EvictionTest, WritesCullExpiredItems) {
   EXPECT_EQ(cache.size(), 1);
 }
 
+// Inside one transaction culling remembers when the next item expires;
+// items that expire while the transaction goes on are still culled, also
+// those written with an expiry in the same transaction.
+TEST(EvictionTest, WritesInOneTransactionCullItemsExpiringMeanwhile) {
+  TempDir dir;
+  Cache<int, int> cache(dir.path());  // cull_limit 10
+  cache.set(0, 0, {.expire = std::chrono::seconds(30)});
+  cache.set(1, 1, {.expire = std::chrono::milliseconds(500)});
+  auto transaction = cache.transact();
+  cache.set(2, 2);  // culls nothing yet: the first expiry is item 1's
+  cache.set(3, 3, {.expire = std::chrono::milliseconds(1)});  // earlier still
+  std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  cache.set(4, 4);  // item 3 has expired
+  EXPECT_EQ(cache.size(), 4);
+  EXPECT_TRUE(cache.contains(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  cache.set(5, 5);  // item 1 has expired
+  EXPECT_EQ(cache.size(), 4);  // 0, 2, 4, 5
+  transaction.commit();
+  EXPECT_FALSE(cache.contains(1));
+  EXPECT_FALSE(cache.contains(3));
+}
+
+// Inside one transaction the stored size is read once; the value files
+// written after it still count toward the size limit.
+TEST(EvictionTest, SizeLimitHoldsForFileValuesInOneTransaction) {
+  TempDir dir;
+  constexpr std::int64_t kLimit = 1 << 20;
+  Cache<int, std::string> cache(dir.path(), {.size_limit = kLimit});
+  const std::string value(100000, 'x');
+  auto transaction = cache.transact();
+  for (int i = 0; i < 100; ++i) {  // 10 MB
+    cache.set(i, value);
+    ASSERT_LE(cache.volume(), 2 * kLimit) << "after item " << i;
+  }
+  transaction.commit();
+  EXPECT_TRUE(cache.check().empty());
+}
+
 TEST(EvictionTest, SizeLimitKeepsVolumeBoundedWithFileValues) {
   TempDir dir;
   constexpr std::int64_t kLimit = 1 << 20;
