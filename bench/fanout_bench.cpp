@@ -43,6 +43,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "diskcache/cache.hpp"
 #include "diskcache/fanout_cache.hpp"
 
@@ -51,27 +52,6 @@ namespace {
 
 constexpr int kWrites = 2000;                      // per writer and iteration
 constexpr std::chrono::milliseconds kTimeout{10};  // FanoutCache's default
-
-// A fresh directory, removed with its contents at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "dcbench-fanout-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const noexcept { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // What one round of writers did: the writes that timed out (and were
 // repeated), the wall time of the writing, and whether every writer
@@ -177,7 +157,7 @@ Settings settings_of(const benchmark::State& state) {
 }
 
 void BM_CacheSet(benchmark::State& state) {
-  TempDir dir;
+  bench::TempDir dir;
   { Cache<std::string, std::string> create(dir.path(), settings_of(state)); }
   measure(state, [&](int writer, auto start) -> std::int64_t {
     Cache<std::string, std::string> cache(dir.path());
@@ -188,7 +168,7 @@ void BM_CacheSet(benchmark::State& state) {
 }
 
 void BM_FanoutSet(benchmark::State& state) {
-  TempDir dir;
+  bench::TempDir dir;
   { FanoutCache<std::string, std::string> create(dir.path(), 8, kTimeout, settings_of(state)); }
   measure(state, [&](int writer, auto start) -> std::int64_t {
     FanoutCache<std::string, std::string> cache(dir.path(), 8, kTimeout);
