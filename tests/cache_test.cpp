@@ -46,6 +46,9 @@ TEST_F(CacheTest, MixedTypesInDefaultCache) {
   EXPECT_EQ(cache.at(to_bytes("k")).as<Bytes>(), to_bytes("\x00\x01"));
   Value username = cache["username"];
   EXPECT_EQ(username, Value("alice"));
+  EXPECT_EQ(cache["score"].as<std::int64_t>(), 99);
+  EXPECT_THROW(cache["score"].as<std::string>(), SerializationError);
+  EXPECT_THROW(cache["ghost"].as<std::int64_t>(), KeyError);
   // The string "7" and the integer 7 are different keys.
   EXPECT_FALSE(cache.contains("7"));
   EXPECT_TRUE(cache.contains(7));

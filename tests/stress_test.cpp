@@ -2,12 +2,15 @@
 // directories, and every result is checked against what the operations
 // allow. Each process keeps an exact model of its own keys (a result must
 // match it, except inside the moment an expiry falls due); keys, counters,
-// add-once keys and a queue shared by every process are checked at the end:
-// counters exact (the values incr returned are 1..N, each once), each
-// add-once key won by exactly one process, every queue item delivered
+// add-once keys, a queue and an Index shared by every process are checked at
+// the end: counters exact (the values incr returned are 1..N, each once),
+// each add-once key won by exactly one process, every queue item delivered
 // exactly once and in its producer's order, every shared read a whole value
-// that some process wrote under that key. Every call retries on a locked
-// database, so a Timeout escaping is a failure.
+// that some process wrote under that key, every setdefault race on the Index
+// answered with one winner's value in every process. Each process's own
+// Index keys (set, get, pop, erase, transactions, range queries) match an
+// exact std::map model. Every call retries on a locked database, so a
+// Timeout escaping is a failure.
 //
 // Loop sizes: DISKCACHE_STRESS_PROCESSES (default 4), DISKCACHE_STRESS_OPS
 // (operations per process, default 25000; a quarter in sanitized builds).
@@ -23,6 +26,7 @@
 
 #include "diskcache/cache.hpp"
 #include "diskcache/deque.hpp"
+#include "diskcache/index.hpp"
 #include "model_support.hpp"
 #include "test_support.hpp"
 
@@ -36,11 +40,14 @@ constexpr int kOwnKeys = 50;
 constexpr int kSharedKeys = 20;
 constexpr int kSharedCounters = 4;
 constexpr int kOnceKeys = 40;
+constexpr int kOwnIndexKeys = 60;
+constexpr int kClaimKeys = 20;
 
 struct Dirs {
   std::filesystem::path cache;  // no eviction: the model is exact
   std::filesystem::path small;  // a small size limit: items get evicted
   std::filesystem::path queue;  // a Deque shared by every process
+  std::filesystem::path index;  // an Index: own keys and shared claims
 };
 
 // What the model knows of one own key of the main cache.
@@ -79,6 +86,7 @@ class Worker {
       : cache_(dirs.cache, {.size_limit = std::int64_t{1} << 40}),
         small_(dirs.small, {.size_limit = 256 << 10}),
         queue_(dirs.queue),
+        map_(dirs.index),
         index_(index),
         ops_(ops),
         results_(results),
@@ -116,13 +124,10 @@ class Worker {
         add_once();
       } else if (choice < 895) {
         deque_call();
-      } else if (choice < 995) {
+      } else if (choice < 945) {
         small_cache();
       } else {
-        // Index calls (set/get/pop/erase against the same exact model as the
-        // own keys) join here once diskcache::Index lands: an own_index()
-        // step on a directory of its own, weighted like own_set/own_get.
-        own_get();
+        index_call();
       }
     }
     finish_queue_checks();
@@ -389,6 +394,91 @@ class Worker {
     }
   }
 
+  // The Index: this process's own keys against an exact std::map (an Index
+  // never evicts or expires), and setdefault races on keys every process
+  // claims.
+  void index_call() {
+    const std::string key = "p" + std::to_string(index_) + "i" +
+                            std::to_string(1000 + pick(kOwnIndexKeys));
+    const int kind = pick(20);
+    if (kind < 8) {
+      const std::string id = next_id();
+      map_.set(key, testing::make_payload(key, id, pick(60) == 0 ? 40000 : 120));
+      own_index_[key] = id;
+    } else if (kind < 13) {
+      expect_index_read(key, map_.get(key), "get");
+    } else if (kind < 15) {
+      expect_index_read(key, map_.pop(key), "pop");
+      own_index_.erase(key);
+    } else if (kind < 16) {
+      const bool erased = map_.erase(key);
+      if (erased != own_index_.contains(key)) {
+        violation("index erase " + key + (erased ? " removed a ghost" : " missed a live item"));
+      }
+      own_index_.erase(key);
+    } else if (kind < 17) {
+      own_index_range();
+    } else if (kind < 18) {
+      // An erase and two sets, committed together.
+      const std::string other = "p" + std::to_string(index_) + "i" +
+                                std::to_string(1000 + pick(kOwnIndexKeys));
+      const std::string id = next_id();
+      {
+        auto transaction = map_.transact();
+        map_.erase(other);
+        map_.set(key, testing::make_payload(key, id, 120));
+        map_.set(other + "t", testing::make_payload(other + "t", id, 120));
+      }
+      own_index_.erase(other);
+      own_index_[key] = id;
+      own_index_[other + "t"] = id;
+    } else if (kind < 19) {
+      const std::string claim = "claim-" + std::to_string(pick(kClaimKeys));
+      const std::string id = next_id();
+      const std::optional<std::string> winner =
+          testing::parse_payload(claim, map_.setdefault(claim, testing::make_payload(claim, id, 80)));
+      if (!winner) violation("setdefault " + claim + " returned a torn value");
+      std::fprintf(results_, "claim %s %s %s\n", claim.c_str(), winner->c_str(), id.c_str());
+    } else if (map_.contains(key) != own_index_.contains(key)) {
+      violation("index contains " + key + " disagrees with the model");
+    }
+  }
+
+  void expect_index_read(const std::string& key, const std::optional<std::string>& value,
+                         const char* call) {
+    const auto expected = own_index_.find(key);
+    if (!value) {
+      if (expected != own_index_.end()) {
+        violation(std::string("index ") + call + " " + key + " missed " + expected->second);
+      }
+      return;
+    }
+    if (expected == own_index_.end()) {
+      violation(std::string("index ") + call + " " + key + " found a deleted item");
+    }
+    if (testing::parse_payload(key, *value) != expected->second) {
+      violation(std::string("index ") + call + " " + key + " returned another value");
+    }
+  }
+
+  // range() over this process's key prefix returns exactly the model's
+  // keys, in std::map order, with their values.
+  void own_index_range() {
+    const std::string prefix = "p" + std::to_string(index_) + "i";
+    auto expected = own_index_.begin();
+    for (const auto& [key, value] : map_.range(prefix, prefix + "\x7f")) {
+      if (expected == own_index_.end() || key != expected->first) {
+        violation("index range met " + key + ", expected " +
+                  (expected == own_index_.end() ? "the end" : expected->first));
+      }
+      if (testing::parse_payload(key, value) != expected->second) {
+        violation("index range " + key + " returned another value");
+      }
+      ++expected;
+    }
+    if (expected != own_index_.end()) violation("index range missed " + expected->first);
+  }
+
   void finish_queue_checks() {
     // The own prefix queue must hold exactly what the model says.
     const std::string prefix = "p" + std::to_string(index_) + "q";
@@ -399,6 +489,7 @@ class Worker {
   Cache<std::string, Value> cache_;
   Cache<std::string, Value> small_;
   Deque<std::string> queue_;
+  Index<std::string, std::string> map_;
   const int index_;
   const long ops_;
   std::FILE* results_;
@@ -410,6 +501,7 @@ class Worker {
   std::deque<std::string> own_queue_;
   std::map<std::string, long> last_seen_;
   std::map<std::string, std::optional<std::string>> small_last_;
+  std::map<std::string, std::string> own_index_;
 };
 
 TEST(StressTest, RandomOperationsFromManyProcessesMatchTheModel) {
@@ -417,10 +509,11 @@ TEST(StressTest, RandomOperationsFromManyProcessesMatchTheModel) {
       static_cast<int>(testing::env_size("DISKCACHE_STRESS_PROCESSES", 4, /*scaled=*/false));
   const long ops = testing::env_size("DISKCACHE_STRESS_OPS", 25000);
   testing::TempDir root;
-  const Dirs dirs{root / "cache", root / "small", root / "queue"};
+  const Dirs dirs{root / "cache", root / "small", root / "queue", root / "index"};
   { Cache<> cache(dirs.cache); }
   { Cache<> cache(dirs.small); }
   { Deque<std::string> queue(dirs.queue); }
+  { Index<std::string, std::string> index(dirs.index); }
 
   const auto start = std::chrono::steady_clock::now();
   std::vector<pid_t> children;
@@ -450,6 +543,9 @@ TEST(StressTest, RandomOperationsFromManyProcessesMatchTheModel) {
   std::vector<std::pair<std::string, std::string>> reads;
   std::multiset<std::string> pushed;
   std::multiset<std::string> delivered;
+  std::map<std::string, std::set<std::string>> claim_winners;
+  std::map<std::string, std::set<std::string>> claim_offers;
+  long claims = 0;
   long total_ops = 0;
   for (int index = 0; index < processes; ++index) {
     for (const auto& line : testing::read_log(root / ("p" + std::to_string(index)))) {
@@ -460,6 +556,11 @@ TEST(StressTest, RandomOperationsFromManyProcessesMatchTheModel) {
       if (line[0] == "pushed") pushed.insert(line[1]);
       if (line[0] == "popped") delivered.insert(line[1]);
       if (line[0] == "ops") total_ops += std::stol(line[1]);
+      if (line[0] == "claim") {
+        claim_winners[line[1]].insert(line[2]);
+        claim_offers[line[1]].insert(line[3]);
+        ++claims;
+      }
     }
   }
   EXPECT_EQ(total_ops, ops * processes);
@@ -488,7 +589,15 @@ TEST(StressTest, RandomOperationsFromManyProcessesMatchTheModel) {
   }
   EXPECT_EQ(delivered, pushed) << "queue items lost or invented";
 
-  for (const auto& dir : {dirs.cache, dirs.small, dirs.queue}) {
+  Index<std::string, std::string> index(dirs.index);
+  for (const auto& [claim, winners] : claim_winners) {
+    ASSERT_EQ(winners.size(), 1u) << claim << ": setdefault gave different winners";
+    EXPECT_TRUE(claim_offers[claim].count(*winners.begin()))
+        << claim << ": the winner " << *winners.begin() << " was never offered";
+    EXPECT_EQ(testing::parse_payload(claim, index.at(claim)), *winners.begin());
+  }
+
+  for (const auto& dir : {dirs.cache, dirs.small, dirs.queue, dirs.index}) {
     EXPECT_EQ(testing::integrity_check(dir), "ok");
     const std::vector<std::string> problems = Cache<>(dir).check();
     EXPECT_TRUE(problems.empty()) << problems.front();
@@ -496,14 +605,14 @@ TEST(StressTest, RandomOperationsFromManyProcessesMatchTheModel) {
   std::printf(
       "[figures] stress: %d processes x %ld operations = %ld operations in %.1f s; %zu shared "
       "increments exact, %zu queue items delivered exactly once, %zu add-once keys won once, "
-      "0 model violations, 0 timeouts\n",
+      "%ld Index setdefault races with one winner each, 0 model violations, 0 timeouts\n",
       processes, ops, total_ops, seconds,
       [&] {
         std::size_t count = 0;
         for (const auto& entry : increments) count += entry.second.size();
         return count;
       }(),
-      pushed.size(), once_winners.size());
+      pushed.size(), once_winners.size(), claims);
 }
 
 }  // namespace

@@ -128,10 +128,16 @@ class Cache {
   }
 
   // Python's cache[key]: reads like at(), assigns like set(); both retry
-  // while the database is locked.
+  // while the database is locked. For a Cache of Values, as<T>() reads and
+  // converts in one step: cache["hits"].as<std::int64_t>().
   class ItemProxy {
    public:
     operator V() const { return cache_->at(key_); }
+    template <class T>
+      requires std::same_as<V, Value>
+    T as() const {
+      return cache_->at(key_).template as<T>();
+    }
     ItemProxy& operator=(const V& value) {
       cache_->set(key_, value, SetOptions{.retry = true});
       return *this;

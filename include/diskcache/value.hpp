@@ -95,10 +95,14 @@ class Value {
   }
 
   // Pointer to the held T, or nullptr when the Value holds another kind.
+  // Not on a temporary Value (cache.get(k)->get_if<T>() would point into a
+  // Value destroyed at the end of the statement): keep the Value, or use as<T>().
   template <class T>
-  const T* get_if() const noexcept {
+  const T* get_if() const& noexcept {
     return std::get_if<T>(&data_);
   }
+  template <class T>
+  const T* get_if() const&& = delete;
 
   // A short human-readable rendering used in error messages: 42, 2.5,
   // 'text', b'\x00\x01' (long contents are elided).
