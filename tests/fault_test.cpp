@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -21,6 +22,7 @@
 #include "model_support.hpp"
 #include "store_impl.hpp"
 #include "test_support.hpp"
+#include "vfs_shim.hpp"
 
 namespace diskcache {
 namespace {
@@ -193,120 +195,50 @@ INSTANTIATE_TEST_SUITE_P(
              (std::get<1>(info.param) == ENOSPC ? "ENOSPC" : "EIO");
     });
 
-// --- A SQLite VFS shim: "unix", with the Nth xWrite or xSync failing.
+// --- Through the VFS shim: the Nth xWrite/xTruncate or xSync fails.
 
-struct ShimFault {
-  Call call = Call::Write;  // Write: xWrite and xTruncate; Fsync: xSync
-  int code = SQLITE_IOERR_WRITE;
-  long fail_at = 0;  // 0: disarmed
-  long calls = 0;
-  bool fired = false;
+class NthShimCallFails : public testing::VfsHooks {
+ public:
+  void arm(Call call, int code, long fail_at) {
+    call_ = call;
+    code_ = code;
+    fail_at_ = fail_at;
+    calls_ = 0;
+    fired_ = false;
+  }
+  void disarm() { fail_at_ = 0; }
+  bool fired() const { return fired_; }
+
+  std::optional<int> before_write(testing::ShimFile&, const void*, int, sqlite3_int64) override {
+    return hit(Call::Write, code_);
+  }
+  std::optional<int> before_truncate(testing::ShimFile&, sqlite3_int64) override {
+    return hit(Call::Write, code_);
+  }
+  std::optional<int> before_sync(testing::ShimFile&, int) override {
+    return hit(Call::Fsync, SQLITE_IOERR_FSYNC);
+  }
+
+ private:
+  std::optional<int> hit(Call call, int code) {
+    if (fail_at_ == 0 || call != call_ || ++calls_ != fail_at_) return std::nullopt;
+    fired_ = true;
+    return code;
+  }
+
+  Call call_ = Call::Write;  // Write: xWrite and xTruncate; Fsync: xSync
+  int code_ = SQLITE_IOERR_WRITE;
+  long fail_at_ = 0;  // 0: disarmed
+  long calls_ = 0;
+  bool fired_ = false;
 };
-ShimFault g_shim_fault;
 
-struct ShimFile {
-  sqlite3_file base;
-  sqlite3_file* real;  // the "unix" file, allocated right after this struct
-};
-
-sqlite3_vfs* g_unix_vfs = nullptr;
-
-sqlite3_file* real_of(sqlite3_file* file) { return reinterpret_cast<ShimFile*>(file)->real; }
-
-bool shim_hit(Call call) {
-  ShimFault& fault = g_shim_fault;
-  if (fault.fail_at == 0 || fault.call != call || ++fault.calls != fault.fail_at) return false;
-  fault.fired = true;
-  return true;
-}
-
-int shim_close(sqlite3_file* f) { return real_of(f)->pMethods->xClose(real_of(f)); }
-int shim_read(sqlite3_file* f, void* data, int amount, sqlite3_int64 offset) {
-  return real_of(f)->pMethods->xRead(real_of(f), data, amount, offset);
-}
-int shim_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
-  if (shim_hit(Call::Write)) return g_shim_fault.code;
-  return real_of(f)->pMethods->xWrite(real_of(f), data, amount, offset);
-}
-int shim_truncate(sqlite3_file* f, sqlite3_int64 size) {
-  if (shim_hit(Call::Write)) return g_shim_fault.code;
-  return real_of(f)->pMethods->xTruncate(real_of(f), size);
-}
-int shim_sync(sqlite3_file* f, int flags) {
-  if (shim_hit(Call::Fsync)) return SQLITE_IOERR_FSYNC;
-  return real_of(f)->pMethods->xSync(real_of(f), flags);
-}
-int shim_file_size(sqlite3_file* f, sqlite3_int64* size) {
-  return real_of(f)->pMethods->xFileSize(real_of(f), size);
-}
-int shim_lock(sqlite3_file* f, int lock) { return real_of(f)->pMethods->xLock(real_of(f), lock); }
-int shim_unlock(sqlite3_file* f, int lock) {
-  return real_of(f)->pMethods->xUnlock(real_of(f), lock);
-}
-int shim_check_reserved(sqlite3_file* f, int* out) {
-  return real_of(f)->pMethods->xCheckReservedLock(real_of(f), out);
-}
-int shim_file_control(sqlite3_file* f, int op, void* arg) {
-  return real_of(f)->pMethods->xFileControl(real_of(f), op, arg);
-}
-int shim_sector_size(sqlite3_file* f) { return real_of(f)->pMethods->xSectorSize(real_of(f)); }
-int shim_device(sqlite3_file* f) {
-  return real_of(f)->pMethods->xDeviceCharacteristics(real_of(f));
-}
-int shim_shm_map(sqlite3_file* f, int page, int size, int extend, void volatile** out) {
-  return real_of(f)->pMethods->xShmMap(real_of(f), page, size, extend, out);
-}
-int shim_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
-  return real_of(f)->pMethods->xShmLock(real_of(f), offset, n, flags);
-}
-void shim_shm_barrier(sqlite3_file* f) { real_of(f)->pMethods->xShmBarrier(real_of(f)); }
-int shim_shm_unmap(sqlite3_file* f, int remove) {
-  return real_of(f)->pMethods->xShmUnmap(real_of(f), remove);
-}
-int shim_fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
-  return real_of(f)->pMethods->xFetch(real_of(f), offset, amount, out);
-}
-int shim_unfetch(sqlite3_file* f, sqlite3_int64 offset, void* page) {
-  return real_of(f)->pMethods->xUnfetch(real_of(f), offset, page);
-}
-
-const sqlite3_io_methods kShimMethods = {
-    3,          shim_close,         shim_read,         shim_write,       shim_truncate,
-    shim_sync,  shim_file_size,     shim_lock,         shim_unlock,      shim_check_reserved,
-    shim_file_control, shim_sector_size, shim_device, shim_shm_map,    shim_shm_lock,
-    shim_shm_barrier,  shim_shm_unmap,   shim_fetch,  shim_unfetch};
-
-int shim_open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* out) {
-  auto* shim = reinterpret_cast<ShimFile*>(file);
-  shim->real = reinterpret_cast<sqlite3_file*>(shim + 1);
-  const int rc = g_unix_vfs->xOpen(g_unix_vfs, name, shim->real, flags, out);
-  // SQLite calls xClose only when pMethods is set; mirror the real file.
-  shim->base.pMethods = shim->real->pMethods != nullptr ? &kShimMethods : nullptr;
-  return rc;
-}
-
-sqlite3_vfs* shim_vfs() {
-  static sqlite3_vfs vfs = [] {
-    g_unix_vfs = sqlite3_vfs_find("unix");
-    sqlite3_vfs copy = *g_unix_vfs;  // every other method is unix's own
-    copy.zName = "diskcache-fault-shim";
-    copy.szOsFile = static_cast<int>(sizeof(ShimFile)) + g_unix_vfs->szOsFile;
-    copy.xOpen = shim_open;
-    copy.pNext = nullptr;
-    return copy;
-  }();
-  return &vfs;
-}
-
-// Makes the shim the default VFS for the test's lifetime, so the library's
+// The shim is the default VFS for the test's lifetime, so the library's
 // connections (opened with the default VFS) go through it.
 class VfsFaultTest : public ::testing::TestWithParam<std::tuple<Call, int, int>> {
  protected:
-  void SetUp() override { ASSERT_EQ(sqlite3_vfs_register(shim_vfs(), 1), SQLITE_OK); }
-  void TearDown() override {
-    g_shim_fault.fail_at = 0;
-    sqlite3_vfs_unregister(shim_vfs());
-  }
+  NthShimCallFails fault_;
+  testing::ScopedVfsShim shim_{fault_};
 };
 
 std::vector<Operation> database_operations() {
@@ -341,7 +273,7 @@ TEST_P(VfsFaultTest, EveryFailingDatabaseCallKeepsTheOldStateAndLeavesItSound) {
         cache.set("a", "o");
         cache.set("b", "p");
         deque.push_back("q");
-        g_shim_fault = {call, code, n, 0, false};
+        fault_.arm(call, code, n);
         try {
           operation.run(cache, deque);
         } catch (const IoError& failure) {
@@ -350,8 +282,8 @@ TEST_P(VfsFaultTest, EveryFailingDatabaseCallKeepsTheOldStateAndLeavesItSound) {
           EXPECT_NE(std::string(failure.what()).find(root.path().string()), std::string::npos)
               << failure.what();
         }
-        g_shim_fault.fail_at = 0;
-        ASSERT_EQ(threw, g_shim_fault.fired)
+        fault_.disarm();
+        ASSERT_EQ(threw, fault_.fired())
             << operation.name << ": " << name_of(call) << " #" << n
             << (threw ? " threw without a fault" : " fault swallowed");
         if (threw) {
