@@ -278,13 +278,22 @@ class Worker {
 
   // Cache::push/pull on this process's own prefix: exact FIFO.
   void own_queue() {
-    const std::string prefix = "p" + std::to_string(index_) + "q";
     if (pick(2) == 0) {
-      const std::string id = next_id();
-      cache_.push(testing::make_payload(prefix, id, 100), prefix, Side::Back, {.retry = true});
-      own_queue_.push_back(id);
-      return;
+      own_push();
+    } else {
+      own_pull();
     }
+  }
+
+  void own_push() {
+    const std::string prefix = "p" + std::to_string(index_) + "q";
+    const std::string id = next_id();
+    cache_.push(testing::make_payload(prefix, id, 100), prefix, Side::Back, {.retry = true});
+    own_queue_.push_back(id);
+  }
+
+  void own_pull() {
+    const std::string prefix = "p" + std::to_string(index_) + "q";
     std::optional<std::pair<std::string, Value>> item = cache_.pull(prefix, Side::Front, true);
     if (own_queue_.empty()) {
       if (item) violation("pull of an empty own queue returned an item");
@@ -480,9 +489,10 @@ class Worker {
   }
 
   void finish_queue_checks() {
-    // The own prefix queue must hold exactly what the model says.
+    // The own prefix queue must hold exactly what the model says. (Drained
+    // by pulls only: own_queue()'s coin would make it a random walk.)
     const std::string prefix = "p" + std::to_string(index_) + "q";
-    while (!own_queue_.empty()) own_queue();
+    while (!own_queue_.empty()) own_pull();
     if (cache_.pull(prefix, Side::Front, true)) violation("own queue has an unexpected item");
   }
 
