@@ -2,40 +2,20 @@
 #ifndef DISKCACHE_BENCH_BENCH_SUPPORT_HPP_
 #define DISKCACHE_BENCH_BENCH_SUPPORT_HPP_
 
-#include <stdlib.h>
 #include <time.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
-#include <filesystem>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "temp_dir.hpp"  // tests/: the benchmarks' directories are the tests' kind
+
 namespace diskcache::bench {
 
-// A fresh directory under $TMPDIR (or /tmp), removed with its contents when
-// the object goes away.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "dcbench-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const noexcept { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 // CLOCK_MONOTONIC in nanoseconds: comparable between processes on one
 // machine (Python's time.clock_gettime_ns(time.CLOCK_MONOTONIC) too).

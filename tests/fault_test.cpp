@@ -40,46 +40,61 @@ const char* name_of(Call call) {
   return "?";
 }
 
-// Real system calls; the `fail_at`th call of kind `call` after arm() fails
-// with `error`.
-class NthCallFails : public detail::FileOps {
+// Counts the calls of one kind after arm(): hit() is true at the
+// `fail_at`th, once.
+class NthCall {
  public:
-  void arm(Call call, int error, long fail_at) {
+  void arm(Call call, long fail_at) {
     call_ = call;
-    error_ = error;
     fail_at_ = fail_at;
     calls_ = 0;
     fired_ = false;
   }
   void disarm() { fail_at_ = 0; }
   bool fired() const { return fired_; }
+  bool hit(Call call) {
+    if (fail_at_ == 0 || call != call_ || ++calls_ != fail_at_) return false;
+    fired_ = true;
+    return true;
+  }
+
+ private:
+  Call call_ = Call::Write;
+  long fail_at_ = 0;  // 0: disarmed
+  long calls_ = 0;
+  bool fired_ = false;
+};
+
+// Real system calls; the `fail_at`th call of kind `call` after arm() fails
+// with `error`.
+class NthCallFails : public detail::FileOps, public NthCall {
+ public:
+  void arm(Call call, int error, long fail_at) {
+    error_ = error;
+    NthCall::arm(call, fail_at);
+  }
 
   ssize_t write(int fd, const void* data, size_t size) override {
-    if (hit(Call::Write)) return -1;
+    if (fails(Call::Write)) return -1;
     return FileOps::write(fd, data, size);
   }
   int fsync(int fd) override {
-    if (hit(Call::Fsync)) return -1;
+    if (fails(Call::Fsync)) return -1;
     return FileOps::fsync(fd);
   }
   int rename_noreplace(int a, const char* b, int c, const char* d) override {
-    if (hit(Call::Rename)) return -1;
+    if (fails(Call::Rename)) return -1;
     return FileOps::rename_noreplace(a, b, c, d);
   }
 
  private:
-  bool hit(Call call) {
-    if (fail_at_ == 0 || call != call_ || ++calls_ != fail_at_) return false;
-    fired_ = true;
+  bool fails(Call call) {
+    if (!hit(call)) return false;
     errno = error_;
     return true;
   }
 
-  Call call_ = Call::Write;
   int error_ = EIO;
-  long fail_at_ = 0;
-  long calls_ = 0;
-  bool fired_ = false;
 };
 
 // Every file under `directory` except the database's.
@@ -197,40 +212,31 @@ INSTANTIATE_TEST_SUITE_P(
 
 // --- Through the VFS shim: the Nth xWrite/xTruncate or xSync fails.
 
-class NthShimCallFails : public testing::VfsHooks {
+class NthShimCallFails : public testing::VfsHooks, public NthCall {
  public:
   void arm(Call call, int code, long fail_at) {
-    call_ = call;
     code_ = code;
-    fail_at_ = fail_at;
-    calls_ = 0;
-    fired_ = false;
+    NthCall::arm(call, fail_at);
   }
-  void disarm() { fail_at_ = 0; }
-  bool fired() const { return fired_; }
 
+  // Write: xWrite and xTruncate fail with the armed code; Fsync: xSync.
   std::optional<int> before_write(testing::ShimFile&, const void*, int, sqlite3_int64) override {
-    return hit(Call::Write, code_);
+    return fails(Call::Write, code_);
   }
   std::optional<int> before_truncate(testing::ShimFile&, sqlite3_int64) override {
-    return hit(Call::Write, code_);
+    return fails(Call::Write, code_);
   }
   std::optional<int> before_sync(testing::ShimFile&, int) override {
-    return hit(Call::Fsync, SQLITE_IOERR_FSYNC);
+    return fails(Call::Fsync, SQLITE_IOERR_FSYNC);
   }
 
  private:
-  std::optional<int> hit(Call call, int code) {
-    if (fail_at_ == 0 || call != call_ || ++calls_ != fail_at_) return std::nullopt;
-    fired_ = true;
+  std::optional<int> fails(Call call, int code) {
+    if (!hit(call)) return std::nullopt;
     return code;
   }
 
-  Call call_ = Call::Write;  // Write: xWrite and xTruncate; Fsync: xSync
   int code_ = SQLITE_IOERR_WRITE;
-  long fail_at_ = 0;  // 0: disarmed
-  long calls_ = 0;
-  bool fired_ = false;
 };
 
 // The shim is the default VFS for the test's lifetime, so the library's
