@@ -3,21 +3,26 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <mutex>
+#include <string>
 
 namespace diskcache::detail {
 namespace {
 
 // Process-wide, so a fork()ed crash-test child arms its own copy.
 struct KillPoints {
+  // Until a test arms a kill, a point costs this one load: a library built
+  // with the points in (any build with tests) runs at full speed.
+  std::atomic<bool> armed{false};
   std::mutex mutex;
-  std::map<std::string, std::uint64_t> hits;  // GUARDED_BY(mutex)
-  std::string armed_name;                     // GUARDED_BY(mutex)
-  std::uint64_t armed_nth = 0;                // GUARDED_BY(mutex); 0: not armed
-  std::uint64_t odds = 0;                     // GUARDED_BY(mutex); 0: no random kills
-  std::uint64_t random_state = 0;             // GUARDED_BY(mutex)
-  int log_fd = -1;                            // GUARDED_BY(mutex)
+  std::string armed_name;          // GUARDED_BY(mutex)
+  std::uint64_t armed_nth = 0;     // GUARDED_BY(mutex); 0: not armed
+  std::uint64_t armed_hits = 0;    // GUARDED_BY(mutex); hits of armed_name since arming
+  std::uint64_t odds = 0;          // GUARDED_BY(mutex); 0: no random kills
+  std::uint64_t random_state = 0;  // GUARDED_BY(mutex)
+  int log_fd = -1;                 // GUARDED_BY(mutex)
 };
 
 KillPoints& points() {
@@ -47,9 +52,9 @@ std::uint64_t next_random(std::uint64_t& state) {
 
 void kill_point(const char* name) noexcept {
   KillPoints& state = points();
-  std::unique_lock lock(state.mutex);
-  const std::uint64_t hit = ++state.hits[name];
-  if (state.armed_nth != 0 && hit == state.armed_nth && state.armed_name == name) {
+  if (!state.armed.load(std::memory_order_acquire)) return;
+  std::lock_guard lock(state.mutex);
+  if (state.armed_nth != 0 && state.armed_name == name && ++state.armed_hits == state.armed_nth) {
     die(state.log_fd, name);
   }
   if (state.odds != 0 && next_random(state.random_state) % state.odds == 0) {
@@ -68,10 +73,11 @@ bool TEST_kill_points_compiled() noexcept {
 void TEST_arm_kill_point(const std::string& name, std::uint64_t nth, int log_fd) noexcept {
   KillPoints& state = points();
   std::lock_guard lock(state.mutex);
-  state.hits.clear();  // counted from now: a fork()ed child inherits its parent's hits
+  state.armed_hits = 0;  // counted from now: a fork()ed child inherits its parent's hits
   state.armed_name = name;
   state.armed_nth = nth;
   state.log_fd = log_fd;
+  state.armed.store(true, std::memory_order_release);
 }
 
 void TEST_arm_random_kill(std::uint64_t odds, std::uint64_t seed, int log_fd) noexcept {
@@ -80,12 +86,7 @@ void TEST_arm_random_kill(std::uint64_t odds, std::uint64_t seed, int log_fd) no
   state.odds = odds;
   state.random_state = seed;
   state.log_fd = log_fd;
-}
-
-std::map<std::string, std::uint64_t> TEST_kill_point_hits() {
-  KillPoints& state = points();
-  std::lock_guard lock(state.mutex);
-  return state.hits;
+  state.armed.store(true, std::memory_order_release);
 }
 
 }  // namespace diskcache::detail

@@ -11,7 +11,9 @@
 //   value_dir_synced  the rename is durable, the row not yet committed
 //   before_commit     an outermost transaction is about to COMMIT
 //   after_commit      committed; replaced value files not yet unlinked
-//   mid_cull          a write's cull deleted expired rows, not yet evicted
+//   mid_cull          a cull removed some rows, not yet all: a write's cull
+//                     deleted expired rows, not yet evicted; cull() committed
+//                     one batch of evictions
 //   between_batches   a bulk removal (expire, evict, clear) committed a batch
 //   lease_granted     a lease committed, not yet returned to its caller
 //   ack_deleted       an acknowledged lease is deleted, not yet committed
@@ -19,7 +21,6 @@
 #define DISKCACHE_SRC_KILL_POINT_HPP_
 
 #include <cstdint>
-#include <map>
 #include <string>
 
 #ifdef DISKCACHE_KILL_POINTS
@@ -44,9 +45,6 @@ void TEST_arm_kill_point(const std::string& name, std::uint64_t nth, int log_fd)
 // Raises SIGKILL at each hit of any point with probability 1/`odds`, drawn
 // from a generator seeded with `seed`.
 void TEST_arm_random_kill(std::uint64_t odds, std::uint64_t seed, int log_fd) noexcept;
-
-// Hits per point so far in this process.
-std::map<std::string, std::uint64_t> TEST_kill_point_hits();
 
 }  // namespace diskcache::detail
 

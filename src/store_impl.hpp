@@ -38,7 +38,8 @@ class Store::Impl {
   // temporary directory.
   static std::shared_ptr<Impl> open(std::filesystem::path directory, const Settings& overrides);
 
-  // Prefer open(): two engines on one directory do not share transactions.
+  // Only through open(), which has validated `overrides` and created
+  // `directory` (two engines on one directory would not share transactions).
   Impl(std::filesystem::path directory, const Settings& overrides);
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;

@@ -266,15 +266,11 @@ std::shared_ptr<Store::Impl> Store::Impl::open(std::filesystem::path directory,
 }
 
 Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
-    : directory_(detail::prepare_directory(
-          std::move(directory), detail::ValueFiles::directory_mode(overrides.file_mode.value()))),
+    : directory_(std::move(directory)),
       directory_fd_(open_directory(directory_)),
       serial_(next_serial()),
       timeout_(overrides.timeout.value()),
       files_(directory_, directory_fd_.get(), detail::system_file_ops()) {
-  register_fork_handler();
-  detail::validate_settings(overrides, directory_);
-
   // SQLite creates cache.db with mode 0644 and its -wal and -shm files with
   // cache.db's mode, so a cache.db made here gets file_mode at once, before
   // the first write creates the others. (A chmod, not an open: closing a
@@ -283,9 +279,9 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
   const bool created =
       ::fstatat(directory_fd_.get(), "cache.db", &existing, AT_SYMLINK_NOFOLLOW) != 0;
   detail::Connection connection(directory_, timeout_, /*create=*/true);
-  if (created) {
-    ::fchmodat(directory_fd_.get(), "cache.db", static_cast<mode_t>(overrides.file_mode.value()),
-               0);
+  if (created && ::fchmodat(directory_fd_.get(), "cache.db",
+                            static_cast<mode_t>(overrides.file_mode.value()), 0) != 0) {
+    detail::throw_errno(errno, "cannot set the mode of cache.db", directory_);
   }
   std::set<std::string> tables;
   retry_busy(timeout_, [&] { tables = table_names(connection); });

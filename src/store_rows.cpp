@@ -110,10 +110,7 @@ void store_staged(Store::Impl& impl, const Cell& key, StagedValue& staged,
   {
     Query query = connection.query(Sql::SelectForWrite);
     query.bind(1, key).bind(2, raw_flag(key));
-    if (query.step(&key)) {
-      existing = RowFile{query.integer(0),
-                         query.is_null(1) ? std::string() : std::string(query.text(1))};
-    }
+    if (query.step(&key)) existing = row_file(query);
   }
   const std::optional<double> expire_time = expire_time_of(options.expire, now);
   if (existing) {
@@ -126,12 +123,13 @@ void store_staged(Store::Impl& impl, const Cell& key, StagedValue& staged,
   transaction.commit();
 }
 
+RowFile row_file(Query& query) {
+  return {query.integer(0), query.is_null(1) ? std::string() : std::string(query.text(1))};
+}
+
 std::vector<RowFile> select_rows(Query& query) {
   std::vector<RowFile> rows;
-  while (query.step()) {
-    rows.push_back({query.integer(0), query.is_null(1) ? std::string()
-                                                        : std::string(query.text(1))});
-  }
+  while (query.step()) rows.push_back(row_file(query));
   return rows;
 }
 
@@ -158,18 +156,20 @@ std::int64_t page_count(Connection& connection) {
 
 // Whether volume_of() has reached the size limit, as core.py's cull checks
 // on every write, but cheaply: SQLite prepares a PRAGMA again each time it
-// runs it, so "PRAGMA page_count" costs a tenth of a whole set. The stored
-// size of the values (which includes every value file, whoever wrote it) is
-// read on every check; the page count is reused while the volume stays more
-// than an eighth of the limit below it, for at most kPageCountReuses checks.
-// Only the database pages of small inline values can have grown meanwhile.
-// Inside one write transaction the stored size is read once; later checks
-// use it plus the bytes of the value files written since (see note_write).
+// runs it, so "PRAGMA page_count" costs a tenth of a whole set. The page
+// count is reused while the volume stays more than an eighth of the limit
+// below it, for at most kPageCountReuses checks: only the database pages of
+// small inline values can have grown meanwhile. The stored size of the
+// values (which includes every value file, whoever wrote it) is read at the
+// first check of a write transaction; later checks in it use that plus the
+// bytes of the value files written since (see note_write), until a check
+// needs the page count and reads both again.
 bool over_size_limit(Store::Impl& impl, Connection& connection) {
   constexpr int kPageCountReuses = 32;
   const std::int64_t limit = impl.size_limit();
   Connection::CullState& state = connection.cull_state();
-  if (!state.size_known) {
+  const bool size_fresh = !state.size_known;
+  if (size_fresh) {
     state.values_size = setting_integer(connection, "size");
     state.size_known = true;
   }
@@ -181,7 +181,7 @@ bool over_size_limit(Store::Impl& impl, Connection& connection) {
   }
   hint.pages = page_count(connection);
   hint.reuses = 0;
-  state.values_size = setting_integer(connection, "size");
+  if (!size_fresh) state.values_size = setting_integer(connection, "size");
   return impl.page_size() * hint.pages + state.values_size >= limit;
 }
 
@@ -326,7 +326,7 @@ std::optional<ValueLocation> select_item(Connection& connection, const Cell& key
 }
 
 bool load_without_lock(Store::Impl& impl, const Cell& key,
-                       const std::function<bool(ValueLocation& location)>& load) {
+                       FunctionRef<bool(ValueLocation& location)> load) {
   Connection& connection = impl.connection();
   // One read statement, no lock. A value file can vanish between the SELECT
   // and the open when a writer replaces the value and commits; the row is

@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -92,7 +91,9 @@ struct RowFile {
   std::string filename;  // empty: inline value
 };
 
-// Runs a SELECT whose first two columns are rowid and filename.
+// The current row of a SELECT whose first two columns are rowid and
+// filename; select_rows() runs the SELECT and collects every row.
+RowFile row_file(Query& query);
 std::vector<RowFile> select_rows(Query& query);
 
 // Deletes `rows`; their files go once the outermost transaction commits.
@@ -153,7 +154,7 @@ std::optional<ValueLocation> select_item(Connection& connection, const Cell& key
 // lock and records nothing. Returns false if there is no unexpired row.
 // Throws CorruptionError if the value file stays missing.
 bool load_without_lock(Store::Impl& impl, const Cell& key,
-                       const std::function<bool(ValueLocation& location)>& load);
+                       FunctionRef<bool(ValueLocation& location)> load);
 
 // The read of get() and read(): finds the unexpired row of `key` and hands it
 // to `load`, which returns false if the row's value file does not exist.

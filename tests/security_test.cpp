@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "diskcache/cache.hpp"
+#include "diskcache/fanout_cache.hpp"
 #include "model_support.hpp"
 #include "test_support.hpp"
 
@@ -94,6 +95,13 @@ TEST(SecurityTest, FileModeWithoutOwnerReadWriteIsRefused) {
     EXPECT_NE(std::string(error.what()).find("file_mode"), std::string::npos) << error.what();
   }
   EXPECT_FALSE(std::filesystem::exists(root / "c"));  // refused before creating anything
+}
+
+TEST(SecurityTest, FanoutCacheRefusesABadFileModeBeforeCreatingItsDirectory) {
+  TempDir root;
+  EXPECT_THROW((FanoutCache<>(root / "f", 4, std::chrono::milliseconds(10), {.file_mode = 0400})),
+               Error);
+  EXPECT_FALSE(std::filesystem::exists(root / "f"));
 }
 
 TEST(SecurityTest, SymlinkedDatabaseIsRefusedAndItsTargetUntouched) {

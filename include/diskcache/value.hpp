@@ -95,8 +95,10 @@ class Value {
   }
 
   // Pointer to the held T, or nullptr when the Value holds another kind.
-  // Not on a temporary Value (cache.get(k)->get_if<T>() would point into a
-  // Value destroyed at the end of the statement): keep the Value, or use as<T>().
+  // Refused on a temporary Value (cache.at(k).get_if<T>() would point into a
+  // Value destroyed at the end of the statement): keep the Value, or use
+  // as<T>(). The compiler cannot see through std::optional:
+  // cache.get(k)->get_if<T>() compiles and dangles just the same.
   template <class T>
   const T* get_if() const& noexcept {
     return std::get_if<T>(&data_);

@@ -37,6 +37,7 @@
 #ifndef DISKCACHE_DISK_JSON_HPP_
 #define DISKCACHE_DISK_JSON_HPP_
 
+#include <algorithm>
 #include <cereal/archives/json.hpp>
 #include <cereal/types/string.hpp>
 #include <cstddef>
@@ -134,12 +135,12 @@ struct Json {
           all_zero = all_zero && (text[end] == '0' || text[end] == '.');
           ++end;
         }
-        if (all_zero && end > i && end < text.size() && (text[end] == 'e' || text[end] == 'E')) {
+        if (all_zero && end < text.size() && (text[end] == 'e' || text[end] == 'E')) {
           refuse(text, "a zero with an exponent (" +
                            std::string(text.substr(i, std::min<std::size_t>(end - i + 4, 24))) +
                            "), which RapidJSON 1.1 misparses");
         }
-        i = end > i ? end - 1 : i;
+        i = end - 1;  // end > i: a '-' or a digit was consumed
       }
     }
   }
