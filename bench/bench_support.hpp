@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "temp_dir.hpp"  // tests/: the benchmarks' directories are the tests' kind
+#include "../tests/temp_dir.hpp"  // the benchmarks' directories are the tests' kind
 
 namespace diskcache::bench {
 
@@ -25,7 +25,8 @@ inline std::int64_t monotonic_ns() {
   return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
 }
 
-// The `fraction` (0..1) percentile of `samples`, by the nearest-rank method.
+// The `fraction` (0..1) percentile of `samples`: the sample at rank
+// floor(fraction * (n - 1)), the "lower" method (as compare_driver.py).
 // Reorders `samples`. REQUIRES: samples is not empty.
 template <class T>
 T percentile(std::vector<T>& samples, double fraction) {

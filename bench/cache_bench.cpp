@@ -38,14 +38,17 @@ std::string value_of(const benchmark::State& state) {
 }
 
 // A cache holding kItems items key-000000.. of the benchmark's size.
+// A cache of `items` keys with the benchmark's value and options.
 struct FilledCache {
-  explicit FilledCache(const benchmark::State& state) : cache(dir.path()) {
-    const std::string value = value_of(state);
+  explicit FilledCache(const benchmark::State& state, std::int64_t items = kItems)
+      : cache(dir.path()), value(value_of(state)), options(options_of(state)) {
     auto transaction = cache.transact();
-    for (std::int64_t i = 0; i < kItems; ++i) cache.set(key_name(i), value, options_of(state));
+    for (std::int64_t i = 0; i < items; ++i) cache.set(key_name(i), value, options);
   }
   TempDir dir;
   Cache<std::string, std::string> cache;
+  const std::string value;
+  const SetOptions options;
 };
 
 // Before every kItems-th iteration (`i` counts them), calls `add(k)` for k
@@ -91,12 +94,11 @@ void BM_Set(benchmark::State& state) {
 
 // Adds new keys (the cache grows).
 void BM_Add(benchmark::State& state) {
-  TempDir dir;
-  Cache<std::string, std::string> cache(dir.path());
-  const std::string value = value_of(state);
-  const SetOptions options = options_of(state);
+  FilledCache empty(state, 0);
   std::int64_t i = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(cache.add(key_name(i++), value, options));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(empty.cache.add(key_name(i++), empty.value, empty.options));
+  }
   state.SetItemsProcessed(state.iterations());
 }
 
@@ -110,14 +112,12 @@ void BM_Incr(benchmark::State& state) {
 
 // Erases present keys, refilling (untimed) every kItems erases.
 void BM_Erase(benchmark::State& state) {
-  TempDir dir;
-  Cache<std::string, std::string> cache(dir.path());
-  const std::string value = value_of(state);
-  const SetOptions options = options_of(state);
+  FilledCache filled(state, 0);
+  Cache<std::string, std::string>& cache = filled.cache;
   std::int64_t i = 0;
   for (auto _ : state) {
     refill_untimed(state, i, cache,
-                   [&](std::int64_t k) { cache.set(key_name(k), value, options); });
+                   [&](std::int64_t k) { cache.set(key_name(k), filled.value, filled.options); });
     benchmark::DoNotOptimize(cache.erase(key_name(i++ % kItems)));
   }
   state.SetItemsProcessed(state.iterations());
@@ -125,10 +125,10 @@ void BM_Erase(benchmark::State& state) {
 
 // One push and one pull per iteration on a queue of about kItems items.
 void BM_PushPull(benchmark::State& state) {
-  FilledCache filled(state);
+  TempDir dir;
   const std::string value = value_of(state);
   const SetOptions options = options_of(state);
-  Cache<std::int64_t, std::string> queue(filled.dir.path());
+  Cache<std::int64_t, std::string> queue(dir.path());
   for (std::int64_t i = 0; i < kItems; ++i) queue.push(value, {}, Side::Back, options);
   for (auto _ : state) {
     queue.push(value, {}, Side::Back, options);
@@ -216,7 +216,8 @@ void BM_IndexRange(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kWalk);
 }
 
-// 10,000 sets in one transaction (issue 6 goal: at least 300,000 items/s).
+// 10,000 sets in one transaction, as a micro-benchmark (the issue 6 goal of
+// 300,000 items/s is measured by bench/goals, next to bare SQLite).
 void BM_SetInTransaction(benchmark::State& state) {
   constexpr std::int64_t kSets = 10'000;
   TempDir dir;

@@ -20,10 +20,10 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench_support.hpp"
@@ -31,9 +31,9 @@
 #include "sqlite_baseline.hpp"
 
 namespace diskcache::bench {
+namespace {
 
 constexpr int kReadPasses = 5;  // as READ_PASSES in compare_driver.py
-namespace {
 
 constexpr std::array<const char*, 7> kOps = {"set",    "get",  "get-miss", "incr",
                                              "delete", "push", "pop"};

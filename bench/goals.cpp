@@ -52,6 +52,13 @@ int run_program(const std::vector<std::string>& argv) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// Seconds that `argv` takes to start, run and be reaped; throws if it fails.
+double seconds_of(const std::vector<std::string>& argv) {
+  const std::int64_t start = monotonic_ns();
+  if (run_program(argv) != 0) throw std::runtime_error(argv[0] + " failed");
+  return seconds_since(start);
+}
+
 // The kB value of `field` ("VmRSS", "RssAnon", "RssFile") in /proc/self/status.
 std::int64_t status_kb(const std::string& field) {
   std::ifstream status("/proc/self/status");
@@ -62,13 +69,13 @@ std::int64_t status_kb(const std::string& field) {
   return -1;
 }
 
-// 100-byte values under key-0000000.. (ten thousand per transaction).
+// 100-byte values under key-000000.. (ten thousand per transaction).
 void fill(Cache<std::string, std::string>& cache, std::int64_t from, std::int64_t to) {
   const std::string value(100, 'v');
   for (std::int64_t start = from; start < to; start += 10'000) {
     auto transaction = cache.transact();
     for (std::int64_t i = start; i < std::min(to, start + 10'000); ++i) {
-      cache.set("key-" + std::to_string(i), value);
+      cache.set(key_name(i), value);
     }
     transaction.commit();
   }
@@ -107,7 +114,7 @@ int child(const std::string& mode, const std::filesystem::path& directory, std::
   if (mode == "open") {
     const std::int64_t start = monotonic_ns();
     Cache<std::string, std::string> cache(directory);
-    const bool found = cache.get("key-" + std::to_string(items / 2)).has_value();
+    const bool found = cache.get(key_name(items / 2)).has_value();
     std::printf("%.3f\n", seconds_since(start) * 1000);
     return found ? 0 : 1;
   }
@@ -119,10 +126,10 @@ int child(const std::string& mode, const std::filesystem::path& directory, std::
   std::mt19937_64 random(7);
   std::uniform_int_distribution<std::int64_t> pick(0, items - 1);
   for (int i = 0; i < 100'000; ++i) {
-    if (!cache.get("key-" + std::to_string(pick(random)))) return 1;
+    if (!cache.get(key_name(pick(random)))) return 1;
   }
   const std::string value(100, 'w');
-  for (int i = 0; i < 1'000; ++i) cache.set("key-" + std::to_string(pick(random)), value);
+  for (int i = 0; i < 1'000; ++i) cache.set(key_name(pick(random)), value);
   std::printf("%lld %lld %lld\n", static_cast<long long>(status_kb("VmRSS")),
               static_cast<long long>(status_kb("RssAnon")),
               static_cast<long long>(status_kb("RssFile")));
@@ -199,22 +206,23 @@ void measure_stream(const std::filesystem::path& directory) {
   std::vector<double> dd_write, dd_read, ours_write, ours_read;
   std::vector<char> buffer(1 << 20);
   for (int round = 0; round < kRepeats; ++round) {
+    // Starting and reaping dd costs about as much as its read of 100 MB
+    // from the page cache: a dd that copies nothing measures that, and it
+    // is subtracted from both dd timings.
+    const double startup = seconds_of({"dd", "if=/dev/zero", "of=/dev/null", "count=0",
+                                       "status=none"});
     // dd with conv=fsync: set_stream fsyncs its file too.
-    std::int64_t start = monotonic_ns();
-    if (run_program({"dd", "if=/dev/zero", "of=" + dd_file, "bs=1M", "count=100", "conv=fsync",
-                     "status=none"}) != 0) {
-      throw std::runtime_error("dd failed");
-    }
-    dd_write.push_back(megabytes / seconds_since(start));
-    start = monotonic_ns();
-    if (run_program({"dd", "if=" + dd_file, "of=/dev/null", "bs=1M", "status=none"}) != 0) {
-      throw std::runtime_error("dd failed");
-    }
-    dd_read.push_back(megabytes / seconds_since(start));
+    dd_write.push_back(megabytes / (seconds_of({"dd", "if=/dev/zero", "of=" + dd_file, "bs=1M",
+                                                "count=100", "conv=fsync", "status=none"}) -
+                                    startup));
+    // Both reads come from the page cache: the file was just written.
+    dd_read.push_back(megabytes /
+                      (seconds_of({"dd", "if=" + dd_file, "of=/dev/null", "bs=1M", "status=none"}) -
+                       startup));
 
     Zeros zeros(kStreamBytes);
     std::istream in(&zeros);
-    start = monotonic_ns();
+    std::int64_t start = monotonic_ns();
     cache.set_stream("video", in);
     ours_write.push_back(megabytes / seconds_since(start));
     start = monotonic_ns();
@@ -246,8 +254,9 @@ int run(int argc, char** argv) {
       directory = argv[i];
     }
   }
-  TempDir temporary;
-  const std::filesystem::path root = directory.value_or(temporary.path());
+  std::optional<TempDir> temporary;
+  if (!directory) directory = temporary.emplace().path();
+  const std::filesystem::path root = *directory;
   measure_transaction();
   measure_stream(root);
   measure_items(argv[0], root / "items", items);
