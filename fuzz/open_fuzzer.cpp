@@ -11,11 +11,9 @@
 //   bit 2 set:   the value file's first byte is flipped.
 // Every call must succeed or throw a diskcache::Error; any other exception,
 // a crash, a sanitizer report or a hang is a finding.
-#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -25,6 +23,7 @@
 #include "diskcache/cache.hpp"
 #include "diskcache/deque.hpp"
 #include "diskcache/errors.hpp"
+#include "../tests/temp_dir.hpp"
 
 namespace {
 
@@ -49,9 +48,8 @@ void spit(const fs::path& path, const std::string& bytes) {
 
 Template make_template() {
   Template made;
-  std::string pattern = (fs::temp_directory_path() / "dcfuzz-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-  made.root = pattern;
+  static const diskcache::testing::TempDir root;  // removed at exit
+  made.root = root.path();
   const fs::path dir = made.root / "template";
   {
     diskcache::Cache<> cache(dir, {.tag_index = true});

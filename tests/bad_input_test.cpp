@@ -17,6 +17,7 @@ namespace {
 
 using testing::run_in_child;
 using testing::TempDir;
+using testing::only_value_file;
 
 struct Point {
   int x = 0;
@@ -38,14 +39,6 @@ void tamper(const std::filesystem::path& directory, const std::string& sql) {
   sqlite3_free(error);
   sqlite3_close(db);
   ASSERT_EQ(rc, SQLITE_OK) << message;
-}
-
-std::filesystem::path only_value_file(const std::filesystem::path& directory) {
-  std::filesystem::path found;
-  for (auto& entry : std::filesystem::recursive_directory_iterator(directory)) {
-    if (entry.path().extension() == ".val") found = entry.path();
-  }
-  return found;
 }
 
 // Asserts that `call` throws E and that its message contains `part` and the

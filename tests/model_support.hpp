@@ -21,23 +21,9 @@
 #include <string_view>
 #include <vector>
 
+#include "diskcache/value.hpp"
+
 namespace diskcache::testing {
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-inline constexpr long kDefaultScale = 4;  // sanitized builds run a quarter of the loops
-#else
-inline constexpr long kDefaultScale = 1;
-#endif
-
-// A loop size from the environment (for a longer soak), else `fallback`
-// (divided by kDefaultScale in sanitized builds, if `scaled`).
-inline long env_size(const char* name, long fallback, bool scaled = true) {
-  const char* text = std::getenv(name);
-  if (text == nullptr || *text == '\0') {
-    return scaled ? std::max(1L, fallback / kDefaultScale) : fallback;
-  }
-  return std::strtol(text, nullptr, 10);
-}
 
 inline std::uint64_t fnv1a(std::string_view bytes) {
   std::uint64_t hash = 14695981039346656037ULL;
@@ -63,6 +49,13 @@ inline std::string make_payload(const std::string& key, const std::string& id,
   std::snprintf(checksum, sizeof checksum, "%016llx",
                 static_cast<unsigned long long>(fnv1a(body)));
   return body + "|" + checksum;
+}
+
+// The text of a payload read back as a Value: set stores text, set_stream
+// bytes. (Throws SerializationError for any other kind: not a payload.)
+inline std::string payload_text(const Value& value) {
+  if (value.kind() == Value::Kind::Blob) return to_string(value.as<Bytes>());
+  return value.as<std::string>();
 }
 
 // The id inside `value` if it is a whole payload written for `key`.

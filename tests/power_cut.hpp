@@ -4,8 +4,12 @@
 #ifndef DISKCACHE_TESTS_POWER_CUT_HPP_
 #define DISKCACHE_TESTS_POWER_CUT_HPP_
 
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -15,8 +19,6 @@
 #include "power_journal.hpp"
 
 namespace diskcache::power_loss {
-// --- The power cut.
-
 enum class Damage { DropUnsynced, KeepAll, RandomSubset };
 inline const char* name_of(Damage damage) {
   switch (damage) {
@@ -75,7 +77,7 @@ class DatabaseFiles {
   void rewrite(const std::string& path, const std::string& bytes, std::int64_t offset,
                std::optional<std::int64_t> size) {
     const int fd = open(path);
-    if (fd < 0) return;  // deleted by SQLite after a checkpoint
+    if (fd < 0) return;  // a WAL that SQLite deleted when its last connection closed
     ASSERT_EQ(::pwrite(fd, bytes.data(), bytes.size(), offset), static_cast<ssize_t>(bytes.size()));
     if (size) {
       ASSERT_EQ(::ftruncate(fd, *size), 0);
@@ -87,6 +89,9 @@ class DatabaseFiles {
     auto found = files_.find(path);
     if (found == files_.end()) {
       found = files_.emplace(path, ::open((root_ / path).c_str(), O_RDWR | O_CLOEXEC)).first;
+      if (!found->second.valid() && !(errno == ENOENT && path.ends_with("-wal"))) {
+        ADD_FAILURE() << "cannot open " << path << " to cut the power: " << std::strerror(errno);
+      }
     }
     return found->second.get();
   }

@@ -30,8 +30,6 @@
 namespace diskcache::power_loss {
 
 namespace fs = std::filesystem;
-// --- The journal: what the child changed, in order, and what it synced.
-
 // Types: 'W' write and 'T' truncate of a database file (with its old and
 // new bytes), 'S' its sync; for value files 'M' mkdir, 'C' create, 'D' data
 // written, 'R' rename (path -> other), 'U' unlink (the file kept as

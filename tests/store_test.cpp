@@ -19,6 +19,7 @@ namespace diskcache {
 namespace {
 
 using testing::TempDir;
+using testing::files_under;
 
 // Real system calls, except that the chosen one fails with `error` while
 // `armed` (the rest of the protocol still touches the real file system).
@@ -52,17 +53,6 @@ class FailingFileOps : public detail::FileOps {
     return -1;
   }
 };
-
-std::vector<std::filesystem::path> files_under(const std::filesystem::path& directory) {
-  std::vector<std::filesystem::path> files;
-  for (auto& entry : std::filesystem::recursive_directory_iterator(directory)) {
-    const std::string name = entry.path().filename().string();
-    if (entry.is_regular_file() && name.find("cache.db") == std::string::npos) {
-      files.push_back(entry.path());
-    }
-  }
-  return files;
-}
 
 class StoreFaultTest : public ::testing::TestWithParam<std::tuple<FailingFileOps::Call, int>> {};
 

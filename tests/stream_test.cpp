@@ -33,6 +33,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::TempDir;
+using testing::files_under;
 
 constexpr std::size_t kMiB = std::size_t{1} << 20;
 constexpr std::uint64_t kPatternStep = 0x9E3779B97F4A7C15;
@@ -111,18 +112,6 @@ std::string read_all(std::istream& in) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
-}
-
-// Every regular file under `directory` except the database's.
-std::vector<std::filesystem::path> files_under(const std::filesystem::path& directory) {
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(directory)) {
-    if (entry.is_regular_file() &&
-        entry.path().filename().string().find("cache.db") == std::string::npos) {
-      files.push_back(entry.path());
-    }
-  }
-  return files;
 }
 
 // One integer from cache.db, read with plain SQLite.

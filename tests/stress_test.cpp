@@ -22,7 +22,6 @@
 #include <map>
 #include <random>
 #include <set>
-#include <thread>
 
 #include "diskcache/cache.hpp"
 #include "diskcache/deque.hpp"
@@ -61,18 +60,12 @@ struct Entry {
 // An own key's allowed state at a moment [start, end] of a call.
 enum class State { Present, Absent, Either };
 
-State state_of(const std::optional<Entry>& entry, Clock::time_point start,
-               Clock::time_point end) {
+State state_of(const std::optional<Entry>& entry, Clock::time_point start, Clock::time_point end) {
   if (!entry) return State::Absent;
   if (!entry->expires_from) return State::Present;
   if (end < *entry->expires_from) return State::Present;
   if (start > *entry->expires_until) return State::Absent;
   return State::Either;
-}
-
-std::string text_of(const Value& value) {
-  if (value.kind() == Value::Kind::Blob) return to_string(value.as<Bytes>());
-  return value.as<std::string>();
 }
 
 // Thrown by a worker whose result contradicts its model.
@@ -155,7 +148,8 @@ class Worker {
       return;
     }
     if (state == State::Absent) violation("get " + key + " found a deleted or expired item");
-    const std::optional<std::string> id = testing::parse_payload(key, text_of(*value));
+    const std::optional<std::string> id =
+        testing::parse_payload(key, testing::payload_text(*value));
     if (id != entry->id) {
       violation("get " + key + " returned " + id.value_or("a torn value") + ", expected " +
                 entry->id);
@@ -234,7 +228,8 @@ class Worker {
     expected = result;
   }
 
-  // A read-modify-write of two own keys in one transaction: swaps them.
+  // A read-modify-write of two own keys in one transaction: reads both,
+  // then rewrites both with fresh ids.
   void own_swap_in_a_transaction() {
     const std::string a = own_key(pick(kOwnKeys));
     const std::string b = own_key(pick(kOwnKeys));
@@ -300,7 +295,8 @@ class Worker {
       return;
     }
     if (!item) violation("pull of own queue missed " + own_queue_.front());
-    const std::optional<std::string> id = testing::parse_payload(prefix, text_of(item->second));
+    const std::optional<std::string> id =
+        testing::parse_payload(prefix, testing::payload_text(item->second));
     if (id != own_queue_.front()) {
       violation("pull returned " + id.value_or("a torn value") + ", expected " +
                 own_queue_.front());
@@ -318,7 +314,8 @@ class Worker {
       return;
     }
     if (std::optional<Value> value = cache_.get(key, {.retry = true})) {
-      const std::optional<std::string> id = testing::parse_payload(key, text_of(*value));
+      const std::optional<std::string> id =
+          testing::parse_payload(key, testing::payload_text(*value));
       if (!id) violation("get " + key + " returned a torn or foreign value");
       std::fprintf(results_, "read %s %s\n", key.c_str(), id->c_str());
     }
@@ -387,11 +384,13 @@ class Worker {
     std::optional<std::string>& last = small_last_[key];
     if (kind < 5) {
       last = next_id();
-      small_.set(key, testing::make_payload(key, *last, 2000 + static_cast<std::size_t>(pick(6000))),
+      small_.set(key,
+                 testing::make_payload(key, *last, 2000 + static_cast<std::size_t>(pick(6000))),
                  {.retry = true});
     } else if (kind < 9) {
       if (std::optional<Value> value = small_.get(key, {.retry = true})) {
-        const std::optional<std::string> id = testing::parse_payload(key, text_of(*value));
+        const std::optional<std::string> id =
+            testing::parse_payload(key, testing::payload_text(*value));
         if (!last || id != *last) {
           violation("small cache " + key + " returned " + id.value_or("a torn value") +
                     ", not the last write " + last.value_or("(erased)"));
@@ -407,8 +406,8 @@ class Worker {
   // never evicts or expires), and setdefault races on keys every process
   // claims.
   void index_call() {
-    const std::string key = "p" + std::to_string(index_) + "i" +
-                            std::to_string(1000 + pick(kOwnIndexKeys));
+    const std::string key =
+        "p" + std::to_string(index_) + "i" + std::to_string(1000 + pick(kOwnIndexKeys));
     const int kind = pick(20);
     if (kind < 8) {
       const std::string id = next_id();
@@ -429,8 +428,8 @@ class Worker {
       own_index_range();
     } else if (kind < 18) {
       // An erase and two sets, committed together.
-      const std::string other = "p" + std::to_string(index_) + "i" +
-                                std::to_string(1000 + pick(kOwnIndexKeys));
+      const std::string other =
+          "p" + std::to_string(index_) + "i" + std::to_string(1000 + pick(kOwnIndexKeys));
       const std::string id = next_id();
       {
         auto transaction = map_.transact();
@@ -444,8 +443,8 @@ class Worker {
     } else if (kind < 19) {
       const std::string claim = "claim-" + std::to_string(pick(kClaimKeys));
       const std::string id = next_id();
-      const std::optional<std::string> winner =
-          testing::parse_payload(claim, map_.setdefault(claim, testing::make_payload(claim, id, 80)));
+      const std::optional<std::string> winner = testing::parse_payload(
+          claim, map_.setdefault(claim, testing::make_payload(claim, id, 80)));
       if (!winner) violation("setdefault " + claim + " returned a torn value");
       std::fprintf(results_, "claim %s %s %s\n", claim.c_str(), winner->c_str(), id.c_str());
     } else if (map_.contains(key) != own_index_.contains(key)) {
@@ -526,23 +525,15 @@ TEST(StressTest, RandomOperationsFromManyProcessesMatchTheModel) {
   { Index<std::string, std::string> index(dirs.index); }
 
   const auto start = std::chrono::steady_clock::now();
-  std::vector<pid_t> children;
-  for (int index = 0; index < processes; ++index) {
-    children.push_back(testing::spawn_child([&, index] {
-      std::FILE* results = std::fopen((root / ("p" + std::to_string(index))).c_str(), "w");
-      try {
-        Worker(dirs, index, ops, results).run();
-      } catch (const std::exception& error) {
-        // A Timeout here escaped a call made with retry = true.
-        std::fprintf(stderr, "worker %d failed: %s\n", index, error.what());
-        std::fclose(results);
-        return 1;
-      }
-      std::fclose(results);
-      return 0;
-    }));
-  }
-  for (pid_t child : children) EXPECT_EQ(testing::wait_child(child), 0);
+  // A worker's exception (a Timeout that escaped retry = true, a model
+  // violation) is printed by spawn_child and fails its exit status.
+  const std::vector<int> statuses = testing::run_children(processes, [&](int index) {
+    std::FILE* results = std::fopen((root / ("p" + std::to_string(index))).c_str(), "w");
+    Worker(dirs, index, ops, results).run();
+    std::fclose(results);
+    return 0;
+  });
+  for (int status : statuses) EXPECT_EQ(status, 0);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (HasFailure()) return;
@@ -592,7 +583,9 @@ TEST(StressTest, RandomOperationsFromManyProcessesMatchTheModel) {
 
   Deque<std::string> queue(dirs.queue);
   while (std::optional<std::string> item = queue.pop_front()) {
-    delivered.insert(*testing::parse_payload("q", *item));
+    const std::optional<std::string> id = testing::parse_payload("q", *item);
+    ASSERT_TRUE(id) << "the deque holds a torn item";
+    delivered.insert(*id);
   }
   for (const std::string& id : delivered) {
     EXPECT_EQ(delivered.count(id), 1u) << "queue item " << id << " delivered twice";

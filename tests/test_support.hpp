@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +19,44 @@
 #include "temp_dir.hpp"
 
 namespace diskcache::testing {
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr long kDefaultScale = 4;  // sanitized builds run a quarter of the loops
+#else
+inline constexpr long kDefaultScale = 1;
+#endif
+
+// A loop size from the environment (for a longer soak), else `fallback`
+// (divided by kDefaultScale in sanitized builds, if `scaled`).
+inline long env_size(const char* name, long fallback, bool scaled = true) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') {
+    return scaled ? std::max(1L, fallback / kDefaultScale) : fallback;
+  }
+  return std::strtol(text, nullptr, 10);
+}
+
+// The regular files under `directory` other than cache.db and its -wal and
+// -shm (value files, temporary files, strays), sorted.
+inline std::vector<std::filesystem::path> files_under(const std::filesystem::path& directory) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(directory)) {
+    if (entry.is_regular_file() &&
+        entry.path().filename().string().find("cache.db") == std::string::npos) {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// The value file under `directory` of a cache holding one; empty if none.
+inline std::filesystem::path only_value_file(const std::filesystem::path& directory) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(directory)) {
+    if (entry.path().extension() == ".val") return entry.path();
+  }
+  return {};
+}
 
 // Forks a child that runs `body` and exits with its return value (99 if an
 // exception escapes). The child never returns into the test framework.

@@ -14,7 +14,6 @@
 
 #include "diskcache/cache.hpp"
 #include "diskcache/deque.hpp"
-#include "model_support.hpp"
 #include "test_support.hpp"
 
 namespace diskcache {
