@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "../tests/temp_dir.hpp"  // the benchmarks' directories are the tests' kind
+#include "temp_dir.hpp"  // the benchmarks' directories are the tests' kind
 
 namespace diskcache::bench {
 

@@ -23,7 +23,7 @@
 #include "diskcache/cache.hpp"
 #include "diskcache/deque.hpp"
 #include "diskcache/errors.hpp"
-#include "../tests/temp_dir.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 

@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "diskcache/errors.hpp"
+#include "diskcache/version.hpp"
 #include "exit_status.hpp"
 
 namespace diskcache::tool {
@@ -17,6 +18,14 @@ void print_line(const std::string& line) {
 }
 
 namespace {
+
+// "diskcache 0.1.0 (SQLite 3.40.1, which has the WAL-reset race)".
+std::string version_text() {
+  const VersionInfo info = version();
+  return "diskcache " + info.library + " (SQLite " + info.sqlite +
+         (info.sqlite_wal_reset_race ? ", which has the WAL-reset race; see docs/reliability.md)"
+                                     : ")");
+}
 
 ExitStatus status_of(const std::exception& error) {
   if (const auto* command = dynamic_cast<const CommandError*>(&error)) return command->status();
@@ -33,6 +42,7 @@ int run(int argc, char** argv) {
   // Global options may also follow the subcommand: `diskcache get DIR KEY --json`.
   app.fallthrough();
   app.require_subcommand(1);
+  app.set_version_flag("--version", version_text, "Print the library's and SQLite's versions");
   GlobalOptions options;
   app.add_flag("--json", options.json, "Print JSON (one document per line) instead of text");
   app.add_option("--timeout", options.timeout, "Seconds to wait for a locked database (default 60)")

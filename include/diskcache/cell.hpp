@@ -30,6 +30,7 @@
 #include <utility>
 
 #include "diskcache/errors.hpp"
+#include "diskcache/export.hpp"
 #include "diskcache/value.hpp"
 
 namespace diskcache {
@@ -44,7 +45,7 @@ enum class Mode : int {
   Pickle = 4,  // a Python pickle, inline or in a file: not readable from C++
 };
 
-class Cell {
+class DISKCACHE_EXPORT Cell {
  public:
   using Kind = Value::Kind;
 

@@ -19,5 +19,6 @@
 #include "diskcache/store.hpp"
 #include "diskcache/transaction.hpp"
 #include "diskcache/value.hpp"
+#include "diskcache/version.hpp"
 
 #endif  // DISKCACHE_DISKCACHE_HPP_

@@ -26,10 +26,12 @@
 #include <stdexcept>
 #include <string>
 
+#include "diskcache/export.hpp"
+
 namespace diskcache {
 
 // Base of every exception the library throws.
-class Error : public std::runtime_error {
+class DISKCACHE_EXPORT Error : public std::runtime_error {
  public:
   // `message` is the complete text returned by what(); `directory` is the cache
   // directory involved (may be empty), `key` a printable form of the key
@@ -52,7 +54,7 @@ class Error : public std::runtime_error {
 };
 
 // A key that must be present is missing (or expired).
-class KeyError : public Error {
+class DISKCACHE_EXPORT KeyError : public Error {
  public:
   using Error::Error;
 };
@@ -60,7 +62,7 @@ class KeyError : public Error {
 // The database stayed locked by other connections for longer than the
 // configured timeout (Settings::timeout, or the FanoutCache timeout).
 // `sqlite_code()` is the extended SQLite result code that was last seen.
-class Timeout : public Error {
+class DISKCACHE_EXPORT Timeout : public Error {
  public:
   Timeout(const std::string& message, std::filesystem::path directory = {},
           std::string key = {}, int sqlite_code = 0)
@@ -75,7 +77,7 @@ class Timeout : public Error {
 
 // Stored bytes cannot be decoded as the requested type (corrupt or foreign
 // bytes, a Python pickle), or a value cannot be encoded by the disk policy.
-class SerializationError : public Error {
+class DISKCACHE_EXPORT SerializationError : public Error {
  public:
   using Error::Error;
 };
@@ -84,7 +86,7 @@ class SerializationError : public Error {
 // foreign cache.db, a value file that is missing or has the wrong size, a
 // stored file name that does not follow the value-file naming scheme.
 // `sqlite_code()` is the extended SQLite result code when SQLite reported it.
-class CorruptionError : public Error {
+class DISKCACHE_EXPORT CorruptionError : public Error {
  public:
   CorruptionError(const std::string& message,
                   std::filesystem::path directory = {}, std::string key = {},
@@ -102,7 +104,7 @@ class CorruptionError : public Error {
 // full, file too large, I/O error. `error_code()` is the errno value when the
 // failure came from a system call (0 otherwise); `sqlite_code()` the extended
 // SQLite result code when it came from SQLite (0 otherwise).
-class IoError : public Error {
+class DISKCACHE_EXPORT IoError : public Error {
  public:
   IoError(const std::string& message, std::filesystem::path directory = {},
           std::string key = {}, int error_code = 0, int sqlite_code = 0)

@@ -55,6 +55,7 @@
 #include "diskcache/cell.hpp"
 #include "diskcache/detail/shards.hpp"
 #include "diskcache/errors.hpp"
+#include "diskcache/export.hpp"
 #include "diskcache/memoize.hpp"
 #include "diskcache/settings.hpp"
 #include "diskcache/store.hpp"
@@ -152,7 +153,7 @@ class [[nodiscard]] Guard {
 // A lock across threads and processes (Python's Lock): held while its key
 // exists. Not re-entrant: a second acquire() by the holder waits for ever;
 // see RLock. Any thread or process may release it.
-class Lock {
+class DISKCACHE_EXPORT Lock {
  public:
   // The lock named `key` in `cache`. Stores nothing until acquired.
   template <class Container>
@@ -181,7 +182,7 @@ class Lock {
 // holder, one thread of one process, may acquire it again, and must release
 // it as often. The state (holder "pid-tid", count) is stored with cereal,
 // so it is shared with C++ processes only.
-class RLock {
+class DISKCACHE_EXPORT RLock {
  public:
   template <class Container>
   RLock(Container& cache, const typename Container::key_type& key, RecipeOptions options = {})
@@ -204,7 +205,7 @@ class RLock {
 // at most `value` holders at a time. Its key holds the number of free
 // places as a plain integer, so Python's BoundedSemaphore on the same key
 // and value shares it.
-class BoundedSemaphore {
+class DISKCACHE_EXPORT BoundedSemaphore {
  public:
   // REQUIRES: value >= 1.
   template <class Container>
@@ -233,7 +234,7 @@ class BoundedSemaphore {
 //   latency.add(0.080);
 //   latency.add(0.120);
 //   std::optional<double> mean = latency.get();  // 0.1
-class Averager {
+class DISKCACHE_EXPORT Averager {
  public:
   template <class Container>
   Averager(Container& cache, const typename Container::key_type& key, RecipeOptions options = {})
@@ -261,7 +262,7 @@ class Averager {
 // the processes that open it later share the state the first one made.
 // The state is stored with cereal, for C++ processes only; times are the
 // system clock's.
-class Throttle {
+class DISKCACHE_EXPORT Throttle {
  public:
   // REQUIRES: count >= 1, period > 0.
   template <class Container>

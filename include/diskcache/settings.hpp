@@ -23,6 +23,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "diskcache/export.hpp"
 #include "diskcache/value.hpp"
 
 namespace diskcache {
@@ -82,7 +83,7 @@ enum class EvictionPolicy {
 };
 
 // Python's name for `policy`, as stored in the Settings table.
-const char* to_string(EvictionPolicy policy) noexcept;
+DISKCACHE_EXPORT const char* to_string(EvictionPolicy policy) noexcept;
 
 struct Settings {
   // Approximate limit of volume() in bytes; writes evict items (by

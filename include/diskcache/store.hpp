@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "diskcache/cell.hpp"
+#include "diskcache/export.hpp"
 #include "diskcache/settings.hpp"
 #include "diskcache/transaction.hpp"
 #include "diskcache/value.hpp"
@@ -89,7 +90,7 @@ struct ScanOptions {
   std::optional<Cell> to = std::nullopt;
 };
 
-class Store {
+class DISKCACHE_EXPORT Store {
  public:
   class Cursor;
 
@@ -356,7 +357,7 @@ class Store {
 //
 // Thread safety: one thread at a time; it uses that thread's connection.
 // Inside a transaction the pages see the transaction's writes.
-class Store::Cursor {
+class DISKCACHE_EXPORT Store::Cursor {
  public:
   Cursor(Cursor&&) noexcept;
   Cursor& operator=(Cursor&&) noexcept;

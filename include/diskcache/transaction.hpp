@@ -30,13 +30,15 @@
 
 #include <memory>
 
+#include "diskcache/export.hpp"
+
 namespace diskcache {
 
 namespace detail {
 class WriteTransaction;
 }  // namespace detail
 
-class Transaction {
+class DISKCACHE_EXPORT Transaction {
  public:
   Transaction(Transaction&& other) noexcept;
   Transaction& operator=(Transaction&&) = delete;

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "diskcache/errors.hpp"
+#include "diskcache/export.hpp"
 
 namespace diskcache {
 
@@ -40,7 +41,7 @@ inline std::string to_string(const Bytes& bytes) {
   return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
 
-class Value {
+class DISKCACHE_EXPORT Value {
  public:
   // The kinds a Value can hold, in the order of the variant alternatives.
   enum class Kind { Null, Integer, Real, Text, Blob };

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "diskcache/cell.hpp"
+#include "diskcache/export.hpp"
 #include "diskcache/settings.hpp"
 #include "diskcache/store.hpp"
 
@@ -21,7 +22,7 @@ namespace diskcache::detail {
 // blob's bytes, of a text's UTF-8 bytes, or of a real's 8 big-endian IEEE
 // 754 bytes; an integer modulo 0xFFFFFFFF (never negative, as Python's %).
 // Null, which no key is, hashes to 0.
-std::uint32_t portable_hash(const Cell& key) noexcept;
+DISKCACHE_EXPORT std::uint32_t portable_hash(const Cell& key) noexcept;
 
 // The stores a key's portable hash chooses among: a FanoutCache's shards,
 // or the single store of a Cache.
@@ -72,7 +73,7 @@ struct OpenShards {
 // existing one keeps its stored limit. Opening waits for locks up to
 // settings.timeout; then each store's timeout becomes `timeout`.
 // Throws Error if `count` is 0, and what Store's constructor throws.
-OpenShards open_shards(std::filesystem::path directory, std::size_t count,
+DISKCACHE_EXPORT OpenShards open_shards(std::filesystem::path directory, std::size_t count,
                        std::chrono::milliseconds timeout, const Settings& settings);
 
 // `parent`/`kind`/`name`, the directory of a FanoutCache's sub-container
