@@ -12,9 +12,7 @@ set(DISKCACHE_SOURCES
   src/connection.cpp
   src/directory_watch.cpp
   src/file_ops.cpp
-  src/recipes.cpp
   src/settings.cpp
-  src/shards.cpp
   src/sql.cpp
   src/sqlite_error.cpp
   src/statement.cpp
@@ -31,6 +29,10 @@ set(DISKCACHE_SOURCES
   src/value.cpp
   src/value_files.cpp
   src/version.cpp
+  # The typed code compiled into the library: it stands on the engine's public
+  # headers and the disk policies, never on the engine's internals.
+  src/typed/recipes.cpp
+  src/typed/shards.cpp
 )
 
 # export.hpp (DISKCACHE_EXPORT) is generated into the build tree and

@@ -4,6 +4,8 @@
 #include <limits>
 #include <optional>
 #include <string_view>
+#include <tuple>
+#include <utility>
 
 #include "diskcache/errors.hpp"
 #include "settings_table.hpp"
@@ -184,10 +186,15 @@ SettingRows settings_rows(const Settings& settings, bool given_only) {
     const auto& setting = settings.*member;
     if (given_only && !setting.given()) return;
     using T = std::decay_t<decltype(setting.value())>;
+    // Built in place: moving a temporary Value into the vector makes GCC 12
+    // report a false -Wmaybe-uninitialized inside std::variant (GCC bug
+    // 80635 and its relatives).
     if constexpr (std::is_same_v<T, EvictionPolicy>) {
-      rows.emplace_back(name, Value(to_string(setting.value())));
+      rows.emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
+                        std::forward_as_tuple(to_string(setting.value())));
     } else {
-      rows.emplace_back(name, Value(setting.value()));
+      rows.emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
+                        std::forward_as_tuple(setting.value()));
     }
   };
   for_each_stored(visitor);

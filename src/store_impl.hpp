@@ -23,14 +23,6 @@
 
 namespace diskcache {
 
-namespace detail {
-// `directory`, created with its missing parents with `mode` if needed (an
-// existing one keeps its mode), or a new private temporary directory
-// ("diskcache-XXXXXX", as Python's) when it is empty. Throws IoError if it
-// cannot be created or is not a directory.
-std::filesystem::path prepare_directory(std::filesystem::path directory, mode_t mode);
-}  // namespace detail
-
 class Store::Impl {
  public:
   // The engine of `directory`: the one already open in this process, with

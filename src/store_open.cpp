@@ -60,11 +60,10 @@ std::uint64_t next_serial() {
   return serial.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
-}  // namespace
-
 // Creates `directory` and its missing parents with `mode` (an existing one
-// keeps its mode), or a new private temporary directory for an empty path.
-std::filesystem::path detail::prepare_directory(std::filesystem::path directory, mode_t mode) {
+// keeps its mode), or a new private temporary directory ("diskcache-XXXXXX",
+// as Python names it) for an empty path.
+std::filesystem::path create_directory(std::filesystem::path directory, mode_t mode) {
   if (directory.empty()) {
     std::string pattern = (std::filesystem::temp_directory_path() / "diskcache-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
@@ -85,6 +84,15 @@ std::filesystem::path detail::prepare_directory(std::filesystem::path directory,
                   ENOTDIR);
   }
   return directory;
+}
+
+}  // namespace
+
+std::filesystem::path Store::prepare_directory(std::filesystem::path directory,
+                                               const Settings& settings) {
+  detail::validate_settings(settings, directory);  // before creating anything
+  return create_directory(std::move(directory),
+                          detail::ValueFiles::directory_mode(settings.file_mode.value()));
 }
 
 namespace {
@@ -230,9 +238,7 @@ detail::ConnectionPragmas pragmas_of(const Settings& settings) {
 std::shared_ptr<Store::Impl> Store::Impl::open(std::filesystem::path directory,
                                                const Settings& overrides) {
   register_fork_handler();
-  detail::validate_settings(overrides, directory);  // before creating anything
-  directory = detail::prepare_directory(
-      std::move(directory), detail::ValueFiles::directory_mode(overrides.file_mode.value()));
+  directory = Store::prepare_directory(std::move(directory), overrides);
   std::error_code error;
   const std::filesystem::path canonical = std::filesystem::canonical(directory, error);
   if (error) {

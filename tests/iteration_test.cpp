@@ -153,7 +153,7 @@ TEST_F(IterationTest, StoreScanHonoursKeyBoundsInBothDirections) {
   };
   const auto numbers = [](std::int64_t first, std::int64_t last, std::int64_t step) {
     std::vector<Value> keys;
-    for (std::int64_t key = first; key != last + step; key += step) keys.push_back(key);
+    for (std::int64_t key = first; key != last + step; key += step) keys.emplace_back(key);
     return keys;
   };
   const ScanOrder key_order = ScanOrder::Key;

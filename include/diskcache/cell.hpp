@@ -152,7 +152,13 @@ class DISKCACHE_EXPORT Cell {
   // raw cells, "<N-byte encoded key>" for cells a disk policy encoded.
   std::string repr() const {
     if (raw_) return to_value().repr();
-    return "<" + std::to_string(bytes_.size()) + "-byte encoded key>";
+    // Appended, not `"<" + std::to_string(...)`: GCC 12 at -O3 reports a
+    // false -Wrestrict for operator+(const char*, std::string&&) (GCC bug
+    // 105329).
+    std::string text(1, '<');
+    text += std::to_string(bytes_.size());
+    text += "-byte encoded key>";
+    return text;
   }
 
   // Same kind, raw flag and contents: the same key in the database (SQLite

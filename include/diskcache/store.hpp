@@ -102,6 +102,16 @@ class DISKCACHE_EXPORT Store {
   // application's database), Timeout if the database stays locked.
   explicit Store(std::filesystem::path directory = {}, const Settings& settings = {});
 
+  // What opening does first, for containers that lay out directories of
+  // their own (FanoutCache's shards): validates `settings`, then creates
+  // `directory` and its missing parents with the mode Settings::file_mode
+  // implies (an existing directory keeps its mode). An empty path creates a
+  // new private temporary directory. Returns the directory.
+  // Throws Error for an invalid setting (before creating anything), IoError
+  // if a directory cannot be created or is not a directory.
+  static std::filesystem::path prepare_directory(std::filesystem::path directory,
+                                                 const Settings& settings);
+
   // The cache directory.
   const std::filesystem::path& directory() const noexcept;
 

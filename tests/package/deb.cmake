@@ -1,5 +1,6 @@
 # Builds the Debian package with cpack and checks its contents and fields.
-# Inputs: BUILD_DIR, WORK_DIR, TOOL (ON if the tool was built).
+# Inputs: BUILD_DIR, WORK_DIR, TOOL (ON if the tool was built), SHARED (ON if
+# the library was built shared).
 file(REMOVE_RECURSE ${WORK_DIR})
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_VARIABLE output
@@ -23,8 +24,15 @@ set(expected
   ./usr/include/diskcache/disk/auto.hpp
   ./usr/lib/cmake/diskcache/diskcacheConfig.cmake
   ./usr/lib/cmake/diskcache/diskcacheTargets.cmake
+  ./usr/lib/cmake/diskcache/diskcacheBoostTargets.cmake
   ./usr/lib/pkgconfig/diskcache.pc
-  ./usr/lib/libdiskcache.a)
+  ./usr/lib/pkgconfig/diskcache-boost.pc
+  ./usr/include/diskcache/export.hpp)
+if(SHARED)
+  list(APPEND expected ./usr/lib/libdiskcache.so.0)
+else()
+  list(APPEND expected ./usr/lib/libdiskcache.a)
+endif()
 if(TOOL)
   list(APPEND expected ./usr/bin/diskcache)
 endif()
@@ -35,8 +43,8 @@ foreach(path IN LISTS expected)
   endif()
 endforeach()
 
-run(dpkg-deb -f ${debs} Package Version Depends)
-if(NOT output MATCHES "Package: diskcache-cpp\nVersion: [0-9]+\\.[0-9]+\\.[0-9]+\nDepends: [^\n]*libsqlite3-0")
+run(dpkg-deb -f ${debs} Package Version Depends Suggests)
+if(NOT output MATCHES "Package: diskcache-cpp\nVersion: [0-9]+\\.[0-9]+\\.[0-9]+\nDepends: [^\n]*libsqlite3-0[^\n]*zlib1g-dev[^\n]*libcereal-dev\nSuggests: libboost-serialization-dev")
   message(FATAL_ERROR "unexpected control fields:\n${output}")
 endif()
 message(STATUS "${debs}: contents and control fields as expected")

@@ -24,7 +24,7 @@ run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build
     -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix "-DCMAKE_CXX_FLAGS=${extra_flags}")
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 run(${WORK_DIR}/build/consumer ${WORK_DIR}/cache)
-if(NOT output MATCHES "^99")
+if(NOT output MATCHES "^99 42")
   message(FATAL_ERROR "consumer printed: ${output}")
 endif()
 if(TOOL)
@@ -40,7 +40,7 @@ get_filename_component(pc_dir ${pc_file} DIRECTORY)
 set(ENV{PKG_CONFIG_PATH} ${pc_dir})
 run(pkg-config --cflags --libs diskcache)
 separate_arguments(flags UNIX_COMMAND "${output}")
-run(c++ ${extra_flags} ${SOURCE_DIR}/main.cpp -o ${WORK_DIR}/consumer-pc ${flags} -lsqlite3
+run(c++ ${extra_flags} ${SOURCE_DIR}/main.cpp -o ${WORK_DIR}/consumer-pc ${flags}
     -Wl,-rpath,${WORK_DIR}/prefix/lib)
 run(${WORK_DIR}/consumer-pc)
 message(STATUS "find_package and pkg-config consumers built and ran")

@@ -8,8 +8,7 @@
 #include <string_view>
 
 #include "diskcache/errors.hpp"
-#include "settings_table.hpp"
-#include "store_impl.hpp"
+#include "diskcache/store.hpp"
 
 namespace diskcache::detail {
 namespace {
@@ -59,9 +58,7 @@ OpenShards open_shards(std::filesystem::path directory, std::size_t count,
     throw Error("a FanoutCache needs at least one shard (in " + directory.string() + ")",
                 directory);
   }
-  validate_settings(settings, directory);  // before creating anything, as Store does
-  directory = prepare_directory(std::move(directory),
-                                ValueFiles::directory_mode(settings.file_mode.value()));
+  directory = Store::prepare_directory(std::move(directory), settings);
   const std::int64_t shard_count = static_cast<std::int64_t>(count);
   const std::int64_t default_limit = Settings{}.size_limit.value() / shard_count;
   Settings change_timeout;

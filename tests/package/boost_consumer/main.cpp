@@ -1,0 +1,26 @@
+// Stores a struct through disk::Boost in a temporary cache and prints its
+// fields back: "ada 36".
+#include <boost/serialization/string.hpp>
+#include <diskcache/cache.hpp>
+#include <diskcache/disk/boost.hpp>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+struct Person {
+  std::string name;
+  int age = 0;
+
+  template <class Archive>
+  void serialize(Archive& archive, unsigned /*version*/) {
+    archive & name & age;
+  }
+};
+
+int main() {
+  diskcache::Cache<std::string, Person, diskcache::disk::Boost> cache;
+  cache.set("ada", Person{"ada", 36});
+  const Person person = cache.at("ada");
+  std::cout << person.name << ' ' << person.age << '\n';
+  std::filesystem::remove_all(cache.directory());
+}
