@@ -50,6 +50,9 @@ class DISKCACHE_EXPORT Transaction {
   // commit here throws the commit's error (Timeout, IoError, ...) after
   // rolling back, so that no lost write goes unnoticed; call commit()
   // explicitly to handle that error in place.
+  // This is the library's one destructor that may throw (with the guards
+  // built on it, FanoutCache's and Guard's): a commit that fails must not
+  // vanish, and it never throws while another exception is unwinding.
   ~Transaction() noexcept(false);
 
   // Commits now (the outermost transaction) or keeps the inner scope's
