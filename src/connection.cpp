@@ -160,9 +160,13 @@ void Checkpointer::after_commit(Connection& connection, int wal_frames) noexcept
   if (!lock.owns_lock()) return;
   try {
     run(connection, /*wait=*/false);
+  } catch (const Timeout&) {
+    // Another writer has the write lock. This commit's caller does not wait
+    // for it: the next commit tries again.
+    frames_at_attempt_.store(last, std::memory_order_relaxed);
   } catch (const std::exception&) {
-    // Timeout on the write lock, or the checkpoint failed: the data is safe
-    // in the WAL, and the next attempt comes after more growth.
+    // The checkpoint failed: the data is safe in the WAL, and the next
+    // attempt comes after more growth.
   }
 }
 
@@ -179,8 +183,11 @@ void Checkpointer::run(Connection& connection, bool wait) {
   } unlock{this};
   // The holder's empty write transaction: while it lasts no writer can start
   // one, and only a writer (or a checkpoint holding the write lock) resets
-  // the WAL. It also waits, as any write does, for a writer in progress.
-  WriteTransaction hold(holder(), *files_, /*retry=*/false, timeout_->load());
+  // the WAL. Without `wait` it is tried once (just after a commit the lock
+  // is usually free); Timeout if another writer has it.
+  const auto patience = wait ? timeout_->load() : std::chrono::milliseconds(0);
+  holder_wait_.store(patience, std::memory_order_relaxed);
+  WriteTransaction hold(holder(), *files_, /*retry=*/false, patience);
   DISKCACHE_TEST_TRACE("checkpoint_begin");
   // PASSIVE: copies what no reader still needs, never waits for readers,
   // and leaves the WAL as it is; the next writer resets it once all of it
@@ -231,7 +238,7 @@ void Checkpointer::unlock_file() noexcept {
 }
 
 Connection& Checkpointer::holder() {
-  if (!holder_) holder_ = std::make_unique<Connection>(*directory_, *timeout_, /*create=*/false);
+  if (!holder_) holder_ = std::make_unique<Connection>(*directory_, holder_wait_, /*create=*/false);
   return *holder_;
 }
 

@@ -152,8 +152,9 @@ class Checkpointer {
   // After a commit of `connection` left `wal_frames` frames in the WAL:
   // checkpoints through `connection` once the WAL has grown by the threshold
   // (1000 frames) since the last attempt, if no other thread or process is
-  // checkpointing; waits for the write lock up to the timeout. Never throws:
-  // a checkpoint skipped is tried again after more growth.
+  // checkpointing and the write lock is free; waits for neither. Never
+  // throws: a checkpoint skipped for the write lock is tried at the next
+  // commit, one skipped for another checkpointer after more growth.
   void after_commit(Connection& connection, int wal_frames) noexcept;
 
   // Checkpoints through `connection` now, waiting up to the timeout for the
@@ -181,8 +182,11 @@ class Checkpointer {
   std::atomic<int> frames_at_attempt_{0};
 
   std::mutex mutex_;
-  UniqueFd lock_fd_;                    // GUARDED_BY(mutex_); opened on first use
-  bool lock_file_failed_ = false;       // GUARDED_BY(mutex_)
+  UniqueFd lock_fd_;               // GUARDED_BY(mutex_); opened on first use
+  bool lock_file_failed_ = false;  // GUARDED_BY(mutex_)
+  // How long the holder waits for the write lock (its busy handler's
+  // timeout); declared first, as the holder reads it.
+  std::atomic<std::chrono::milliseconds> holder_wait_{std::chrono::milliseconds(0)};
   std::unique_ptr<Connection> holder_;  // GUARDED_BY(mutex_); opened on first use
 };
 

@@ -159,7 +159,7 @@ int checkpointer_process(const std::filesystem::path& root, Clock::time_point de
     detail::Connection& connection = engine.connection();
     connection.checkpointer()->checkpoint(connection);
     // A pause, so that writers' own checkpoints find the lock free at times.
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
   }
   return 0;
 }
