@@ -1,13 +1,18 @@
 #include "connection.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <thread>
 
 #include "diskcache/errors.hpp"
+#include "kill_point.hpp"
 #include "sqlite_error.hpp"
+#include "transaction.hpp"
 
 namespace diskcache::detail {
 
@@ -18,8 +23,9 @@ void Connection::Closer::operator()(sqlite3* db) const noexcept {
 }
 
 Connection::Connection(const std::filesystem::path& directory,
-                       const std::atomic<std::chrono::milliseconds>& timeout, bool create)
-    : directory_(&directory), timeout_(&timeout) {
+                       const std::atomic<std::chrono::milliseconds>& timeout, bool create,
+                       Checkpointer* checkpointer)
+    : directory_(&directory), timeout_(&timeout), checkpointer_(checkpointer) {
   const std::string path = (directory / "cache.db").string();
   sqlite3* raw = nullptr;
   // A cache.db that is a symbolic link is refused, as value files are: it
@@ -43,6 +49,10 @@ Connection::Connection(const std::filesystem::path& directory,
   sqlite3_db_config(raw, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
   sqlite3_db_config(raw, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
   sqlite3_busy_handler(raw, &Connection::on_busy, this);
+  // No automatic checkpoint: it would run on whichever connection commits,
+  // without the locks the Checkpointer takes. (SQLite's auto-checkpoint is
+  // itself a WAL hook, which the next call would replace anyway.)
+  sqlite3_wal_autocheckpoint(raw, 0);
   sqlite3_wal_hook(raw, &Connection::on_commit, this);
 }
 
@@ -64,23 +74,10 @@ int Connection::on_busy(void* self, int count) noexcept {
   return 1;
 }
 
-int Connection::on_commit(void* self, sqlite3* db, const char* schema,
-                          int wal_frames) noexcept {
-  // SQLite's own auto-checkpoint runs a checkpoint after every commit once
-  // the WAL holds 1000 frames. While other processes keep reading, no
-  // checkpoint can finish and reset the WAL, so each commit would copy a few
-  // frames and fsync twice: measured here, 6 processes sharing a queue
-  // dropped from 18,000 to 500 operations/s. Each connection instead
-  // checkpoints once per 1000 frames of WAL growth; a WAL that was reset
-  // (shorter than last time) starts the count again.
-  constexpr int kCheckpointFrames = 1000;
+int Connection::on_commit(void* self, sqlite3*, const char*, int wal_frames) noexcept {
   auto* connection = static_cast<Connection*>(self);
-  int& last = connection->wal_frames_at_checkpoint_;
-  if (wal_frames < last) last = 0;
-  if (wal_frames - last >= kCheckpointFrames) {
-    last = wal_frames;
-    // A checkpoint that cannot finish (busy readers) is not an error.
-    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (connection->checkpointer_ != nullptr) {
+    connection->checkpointer_->after_commit(*connection, wal_frames);
   }
   return SQLITE_OK;
 }
@@ -120,6 +117,129 @@ void Connection::abandon() noexcept {
     [[maybe_unused]] Statement* leaked = statement.release();
   }
   [[maybe_unused]] sqlite3* leaked = db_.release();
+}
+
+namespace {
+
+// WAL growth, in frames, between two checkpoint attempts.
+std::atomic<int> g_checkpoint_frames{1000};
+
+const char* const kLockFileName = "cache.db-ckpt";
+
+}  // namespace
+
+void TEST_set_checkpoint_frames(int frames) noexcept {
+  g_checkpoint_frames.store(frames, std::memory_order_relaxed);
+}
+
+Checkpointer::Checkpointer(const std::filesystem::path& directory, int directory_fd,
+                           const std::atomic<std::chrono::milliseconds>& timeout,
+                           const ValueFiles& files)
+    : directory_(&directory), directory_fd_(directory_fd), timeout_(&timeout), files_(&files) {}
+
+Checkpointer::~Checkpointer() = default;
+
+void Checkpointer::after_commit(Connection& connection, int wal_frames) noexcept {
+  // SQLite's auto-checkpoint tries after every commit once the WAL holds
+  // 1000 frames. While other processes keep reading, no checkpoint can
+  // finish and reset the WAL, so each commit would copy a few frames and
+  // fsync twice: measured here, 6 processes sharing a queue dropped from
+  // 18,000 to 500 operations/s. So a process tries once per 1000 frames of
+  // WAL growth; a WAL shorter than at the last attempt was reset meanwhile.
+  int last = frames_at_attempt_.load(std::memory_order_relaxed);
+  if (wal_frames < last) {
+    frames_at_attempt_.compare_exchange_strong(last, 0, std::memory_order_relaxed);
+    last = 0;
+  }
+  if (wal_frames - last < g_checkpoint_frames.load(std::memory_order_relaxed)) return;
+  // One thread per step of growth tries; the others carry on writing.
+  if (!frames_at_attempt_.compare_exchange_strong(last, wal_frames, std::memory_order_relaxed)) {
+    return;
+  }
+  std::unique_lock lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock()) return;
+  try {
+    run(connection, /*wait=*/false);
+  } catch (const Timeout&) {
+    // Another writer has the write lock. This commit's caller does not wait
+    // for it: the next commit tries again.
+    frames_at_attempt_.store(last, std::memory_order_relaxed);
+  } catch (const std::exception&) {
+    // The checkpoint failed: the data is safe in the WAL, and the next
+    // attempt comes after more growth.
+  }
+}
+
+void Checkpointer::checkpoint(Connection& connection) {
+  std::lock_guard lock(mutex_);
+  run(connection, /*wait=*/true);
+}
+
+void Checkpointer::run(Connection& connection, bool wait) {
+  if (!lock_file(wait)) return;  // another process is checkpointing
+  struct Unlock {
+    Checkpointer* self;
+    ~Unlock() { self->unlock_file(); }
+  } unlock{this};
+  // The holder's empty write transaction: while it lasts no writer can start
+  // one, and only a writer (or a checkpoint holding the write lock) resets
+  // the WAL. Without `wait` it is tried once (just after a commit the lock
+  // is usually free); Timeout if another writer has it.
+  const auto patience = wait ? timeout_->load() : std::chrono::milliseconds(0);
+  holder_wait_.store(patience, std::memory_order_relaxed);
+  WriteTransaction hold(holder(), *files_, /*retry=*/false, patience);
+  DISKCACHE_TEST_TRACE("checkpoint_begin");
+  // PASSIVE: copies what no reader still needs, never waits for readers,
+  // and leaves the WAL as it is; the next writer resets it once all of it
+  // is in the database.
+  int wal_frames = 0;
+  int copied_frames = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(connection.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                           &wal_frames, &copied_frames);
+  DISKCACHE_TEST_TRACE(wal_frames > 0 && copied_frames == wal_frames ? "checkpoint_end whole"
+                                                                     : "checkpoint_end");
+  if (rc != SQLITE_OK && !is_busy(rc)) {
+    throw_sqlite_error(connection.handle(), rc, "cannot checkpoint the WAL into cache.db",
+                       *directory_);
+  }
+  // `hold` rolls back: it wrote nothing.
+}
+
+bool Checkpointer::lock_file(bool wait) {
+  if (!lock_fd_.valid() && !lock_file_failed_) {
+    // Named like the database so that check() here and in Python leaves it
+    // alone. O_CLOEXEC: a program we exec must not inherit the lock.
+    lock_fd_.reset(::openat(directory_fd_, kLockFileName,
+                            O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, files_->file_mode()));
+    // A directory we may not create files in (read-only use) still gets
+    // safe checkpoints from the write lock; only the choice of one process
+    // to run them is lost.
+    lock_file_failed_ = !lock_fd_.valid();
+  }
+  if (lock_file_failed_) return true;
+  const auto deadline = std::chrono::steady_clock::now() + timeout_->load();
+  while (::flock(lock_fd_.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      throw_errno(errno, "cannot lock " + (*directory_ / kLockFileName).string(), *directory_);
+    }
+    if (!wait) return false;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw Timeout("timed out waiting for another process's checkpoint of " +
+                        (*directory_ / "cache.db").string(),
+                    *directory_);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+void Checkpointer::unlock_file() noexcept {
+  if (lock_fd_.valid()) ::flock(lock_fd_.get(), LOCK_UN);
+}
+
+Connection& Checkpointer::holder() {
+  if (!holder_) holder_ = std::make_unique<Connection>(*directory_, holder_wait_, /*create=*/false);
+  return *holder_;
 }
 
 }  // namespace diskcache::detail

@@ -48,6 +48,9 @@ std::uint64_t next_random(std::uint64_t& state) {
   ::_exit(137);  // not reached
 }
 
+// The trace file's descriptor; -1 (the default) traces nothing.
+std::atomic<int> g_trace_fd{-1};
+
 }  // namespace
 
 void kill_point(const char* name) noexcept {
@@ -88,5 +91,17 @@ void TEST_arm_random_kill(std::uint64_t odds, std::uint64_t seed, int log_fd) no
   state.log_fd = log_fd;
   state.armed.store(true, std::memory_order_release);
 }
+
+void trace(const char* event) noexcept {
+  const int fd = g_trace_fd.load(std::memory_order_acquire);
+  if (fd < 0) return;
+  char line[96];
+  const int length =
+      std::snprintf(line, sizeof line, "%ld %s\n", static_cast<long>(::getpid()), event);
+  if (length <= 0) return;
+  [[maybe_unused]] const auto ignored = ::write(fd, line, static_cast<size_t>(length));
+}
+
+void TEST_trace_to(int fd) noexcept { g_trace_fd.store(fd, std::memory_order_release); }
 
 }  // namespace diskcache::detail

@@ -17,6 +17,14 @@
 //   between_batches   a bulk removal (expire, evict, clear) committed a batch
 //   lease_granted     a lease committed, not yet returned to its caller
 //   ack_deleted       an acknowledged lease is deleted, not yet committed
+//
+// The same builds can also trace moments a test checks the order of across
+// processes: DISKCACHE_TEST_TRACE("event") appends "<pid> <event>" to a file
+// the test names. The events:
+//   write_locked      a write transaction holds the write lock (after BEGIN)
+//   checkpoint_begin  a checkpoint starts, under every lock it needs
+//   checkpoint_end    it is over, its locks not yet released; "whole" follows
+//                     if it copied the whole WAL (the next writer resets it)
 #ifndef DISKCACHE_SRC_KILL_POINT_HPP_
 #define DISKCACHE_SRC_KILL_POINT_HPP_
 
@@ -25,8 +33,10 @@
 
 #ifdef DISKCACHE_KILL_POINTS
 #define DISKCACHE_TEST_KILL_POINT(name) ::diskcache::detail::kill_point(name)
+#define DISKCACHE_TEST_TRACE(event) ::diskcache::detail::trace(event)
 #else
 #define DISKCACHE_TEST_KILL_POINT(name) ((void)0)
+#define DISKCACHE_TEST_TRACE(event) ((void)0)
 #endif
 
 namespace diskcache::detail {
@@ -45,6 +55,13 @@ void TEST_arm_kill_point(const std::string& name, std::uint64_t nth, int log_fd)
 // Raises SIGKILL at each hit of any point with probability 1/`odds`, drawn
 // from a generator seeded with `seed`.
 void TEST_arm_random_kill(std::uint64_t odds, std::uint64_t seed, int log_fd) noexcept;
+
+// Appends "<pid> <event>\n" to the trace file, if a test set one.
+void trace(const char* event) noexcept;
+
+// Makes trace() append to `fd`, opened with O_APPEND so that records of
+// several processes never mix (one write() each); -1 stops tracing.
+void TEST_trace_to(int fd) noexcept;
 
 }  // namespace diskcache::detail
 

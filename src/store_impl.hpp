@@ -74,12 +74,14 @@ class Store::Impl {
   // Connections of one process generation; replaced wholesale after fork().
   struct Registry {
     std::uint64_t fork_generation;
+    // Declared before the connections, which point to it, so it outlives them.
+    std::unique_ptr<detail::Checkpointer> checkpointer;
     std::mutex mutex;
     std::unordered_map<std::thread::id, std::unique_ptr<detail::Connection>> connections;
     std::unique_ptr<detail::ChangeSignal> changes;
   };
 
-  std::unique_ptr<detail::Connection> open_connection();
+  std::unique_ptr<detail::Connection> open_connection(detail::Checkpointer& checkpointer);
   Registry& current_registry(std::uint64_t fork_generation);
   void apply_settings(const Settings& settings);
   void create_schema(detail::Connection& connection, const Settings& overrides);

@@ -11,9 +11,10 @@ void Store::vacuum() {
   detail::Connection& connection = impl_->connection();
   connection.exec("VACUUM");
   // In WAL mode the rebuilt pages sit in cache.db-wal until a checkpoint
-  // copies them back; TRUNCATE also empties the WAL file. A checkpoint that
-  // readers keep from finishing reports so in its row and is not an error.
-  connection.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  // copies them back (and truncates cache.db to the new page count). Through
+  // the Checkpointer, as every checkpoint of ours, never a PRAGMA: see
+  // docs/reliability.md, "The SQLite WAL-reset race".
+  connection.checkpointer()->checkpoint(connection);
 }
 
 std::string Store::sqlite_version() { return sqlite3_libversion(); }

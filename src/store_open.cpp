@@ -404,8 +404,10 @@ void Store::Impl::store_settings(const Settings& overrides) {
   connection.apply(pragmas_of(merged));
 }
 
-std::unique_ptr<detail::Connection> Store::Impl::open_connection() {
-  auto connection = std::make_unique<detail::Connection>(directory_, timeout_, false);
+std::unique_ptr<detail::Connection> Store::Impl::open_connection(
+    detail::Checkpointer& checkpointer) {
+  auto connection =
+      std::make_unique<detail::Connection>(directory_, timeout_, /*create=*/false, &checkpointer);
   detail::ConnectionPragmas pragmas;
   {
     std::lock_guard lock(settings_mutex_);
@@ -420,6 +422,8 @@ Store::Impl::Registry& Store::Impl::current_registry(std::uint64_t fork_generati
   while (registry == nullptr || registry->fork_generation != fork_generation) {
     auto fresh = std::make_unique<Registry>();
     fresh->fork_generation = fork_generation;
+    fresh->checkpointer =
+        std::make_unique<detail::Checkpointer>(directory_, directory_fd_.get(), timeout_, files_);
     if (registry_.compare_exchange_strong(registry, fresh.get(), std::memory_order_acq_rel)) {
       // A registry of an older generation belongs to the parent process:
       // it is leaked on purpose, its mutex may even be held by a thread
@@ -454,7 +458,7 @@ detail::Connection& Store::Impl::connection() {
   {
     std::lock_guard lock(registry.mutex);
     auto& slot = registry.connections[std::this_thread::get_id()];
-    if (!slot) slot = open_connection();
+    if (!slot) slot = open_connection(*registry.checkpointer);
     connection = slot.get();
   }
   cache[next_slot] = {serial_, epoch, generation, connection};

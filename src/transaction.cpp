@@ -28,6 +28,7 @@ WriteTransaction::WriteTransaction(Connection& connection, const ValueFiles& fil
   while (true) {
     try {
       connection_.query(Sql::Begin).run();
+      DISKCACHE_TEST_TRACE("write_locked");
       // Others may have written since this connection last held the lock.
       connection_.cull_state() = {};
       break;

@@ -77,6 +77,7 @@ class ValueFiles {
   // Permission bits of new value files (Settings::file_mode); new
   // sub-directories get them plus execute wherever read is granted.
   void set_file_mode(mode_t mode) noexcept { file_mode_.store(mode, std::memory_order_relaxed); }
+  mode_t file_mode() const noexcept { return file_mode_.load(std::memory_order_relaxed); }
   static mode_t directory_mode(mode_t file_mode) noexcept {
     return file_mode | ((file_mode & 0444) >> 2);
   }

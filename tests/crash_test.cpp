@@ -9,9 +9,13 @@
 // what a crash may leave (orphan files, empty directories) and a second
 // check() finds nothing.
 //
+// A third loop kills a Python writer (Debian's python3-diskcache, running
+// tests/python/crash_writer.py) beside a C++ worker, under the same model.
+//
 // Loop sizes: DISKCACHE_CRASH_KILLS (black-box kill rounds, default 450),
-// DISKCACHE_CRASH_POINT_KILLS (kills per kill point, default 20); a quarter
-// of each in sanitized builds.
+// DISKCACHE_CRASH_POINT_KILLS (kills per kill point, default 20),
+// DISKCACHE_CRASH_PYTHON_KILLS (rounds with a Python writer, default 30); a
+// quarter of each in sanitized builds.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -493,6 +497,68 @@ TEST_F(CrashTest, RandomKillsOfConcurrentWritersLoseNothingAcknowledged) {
         return total;
       }(),
       model_.acked, model_.in_flight, model_.lost_by_pop, model_.repaired);
+}
+
+// Starts tests/python/crash_writer.py: writer `writer` of the model, setting
+// and deleting its own keys in `directory` and logging to `log` as a worker
+// does, until it is killed.
+pid_t spawn_python_writer(const std::filesystem::path& directory, const std::filesystem::path& log,
+                          int writer, const std::string& run, std::uint64_t seed) {
+  const std::string script = std::string(DISKCACHE_TEST_SOURCE_DIR) + "/python/crash_writer.py";
+  std::vector<std::string> args = {DISKCACHE_TEST_PYTHON, script, directory.string(), log.string(),
+                                   std::to_string(writer), run, std::to_string(seed)};
+  return testing::spawn_child([&] {
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    return 127;  // not started
+  });
+}
+
+// Python processes die too: each round a C++ worker and a Python writer (its
+// own keys, small and file-sized values) run on the cache directory and are
+// both killed. Python writes value files in place, without fsync, which a
+// process crash does not expose; the model must hold as for C++ alone.
+TEST_F(CrashTest, RandomKillsOfCppAndPythonWritersLoseNothingAcknowledged) {
+  const long rounds = testing::env_size("DISKCACHE_CRASH_PYTHON_KILLS", 30);
+  std::mt19937_64 random(20261204);
+  model_.writers = 2;  // writer 0 is the C++ worker, writer 1 the Python one
+  long python_acked = 0;
+  for (long round = 0; round < rounds; ++round) {
+    const std::string run = "m" + std::to_string(round) + "_";
+    const std::vector<std::filesystem::path> logs = {log_path(run + "cpp"),
+                                                     log_path(run + "python")};
+    const std::uint64_t seed = random();
+    const pid_t cpp = testing::spawn_child([&] {
+      OpLog oplog(logs[0]);
+      run_worker(dirs_, 0, run, seed, 1L << 40, oplog);
+      return 0;
+    });
+    const std::vector<pid_t> pids = {cpp, spawn_python_writer(dirs_.cache, logs[1], 1, run, seed)};
+    std::vector<std::optional<int>> died;
+    for (std::size_t i = 0; i < pids.size(); ++i) died.push_back(wait_ready(logs[i], pids[i]));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1 + random() % 50));
+    for (std::size_t i = 0; i < pids.size(); ++i) {
+      if (!died[i]) ::kill(pids[i], SIGKILL);
+    }
+    for (std::size_t i = 0; i < pids.size(); ++i) {
+      const int status = died[i] ? *died[i] : testing::wait_child(pids[i]);
+      ASSERT_EQ(status, 128 + SIGKILL)
+          << (i == 0 ? "the C++" : "the Python") << " writer failed instead of being killed";
+    }
+    for (const auto& line : testing::read_log(logs[1])) python_acked += line[0] == "A";
+    verify(dirs_, model_, logs);
+    if (::testing::Test::HasFailure()) return;
+    model_.kills += 1;
+  }
+  EXPECT_GT(python_acked, 0) << "the Python writer never finished an operation";
+  std::printf(
+      "[figures] C++ and Python kills: %ld rounds, %ld C++ and %ld Python processes killed; "
+      "%ld acknowledged operations (%ld by Python), %ld in flight, 0 lost, %ld debris "
+      "repaired\n",
+      model_.kills, model_.kills, model_.kills, model_.acked, python_acked, model_.in_flight,
+      model_.repaired);
 }
 
 }  // namespace

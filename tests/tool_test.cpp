@@ -287,7 +287,7 @@ TEST_F(ToolTest, LoadStopsAtABadLineNamingItAndKeepsTheLinesBefore) {
 
 // --- stats, expire, evict, cull, clear, check, vacuum ------------------------
 
-TEST_F(ToolTest, StatsReportsCountSettingsAndSqliteVersion) {
+TEST_F(ToolTest, StatsReportsCountSettingsSqliteVersionAndWalResetRace) {
   python_cache();
   const Result stats = tool({"stats", dir_});
   EXPECT_EQ(stats.status, kOk);
@@ -296,8 +296,12 @@ TEST_F(ToolTest, StatsReportsCountSettingsAndSqliteVersion) {
   EXPECT_NE(stats.out.find("sqlite_version: " + Store::sqlite_version() + "\n"), std::string::npos);
   const Result json = tool({"stats", dir_, "--json"});
   EXPECT_NE(json.out.find("\"items\":9,"), std::string::npos) << json.out;
-  EXPECT_NE(json.out.find("\"sqlite_version\":\"" + Store::sqlite_version() + "\"}\n"),
-            std::string::npos);
+  const std::string race = version().sqlite_wal_reset_race ? "1" : "0";
+  EXPECT_NE(stats.out.find("sqlite_wal_reset_race: " + race + "\n"), std::string::npos);
+  EXPECT_NE(json.out.find("\"sqlite_version\":\"" + Store::sqlite_version() +
+                          "\",\"sqlite_wal_reset_race\":" + race + "}\n"),
+            std::string::npos)
+      << json.out;
 }
 
 TEST_F(ToolTest, StatsLeavesStatisticsAsStored) {

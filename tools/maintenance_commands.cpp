@@ -38,6 +38,7 @@ void stats(const MaintenanceArguments& arguments, const GlobalOptions& options) 
   report.add("sqlite_mmap_size", settings.sqlite_mmap_size);
   report.add("sqlite_synchronous", settings.sqlite_synchronous);
   report.add("sqlite_version", Store::sqlite_version());
+  report.add("sqlite_wal_reset_race", counts.sqlite_wal_reset_race ? 1 : 0);
 }
 
 void removed(const GlobalOptions& options, std::int64_t count) {

@@ -45,6 +45,7 @@
 #include "diskcache/settings.hpp"
 #include "diskcache/transaction.hpp"
 #include "diskcache/value.hpp"
+#include "diskcache/version.hpp"
 
 namespace diskcache {
 
@@ -59,10 +60,17 @@ struct StoredItem {
   std::int64_t size = 0;
 };
 
-// Cache hit and miss counters (see Store::stats).
+// Cache hit and miss counters (see Store::stats), with a fact about the
+// SQLite underneath worth reading beside them.
 struct Stats {
   std::int64_t hits = 0;
   std::int64_t misses = 0;
+  // Whether the SQLite in use has the WAL-reset race
+  // (VersionInfo::sqlite_wal_reset_race); the same in every Stats of a
+  // process. This library's own connections cannot trigger it; other
+  // programs writing to the directory, such as Python's diskcache, still can
+  // (docs/reliability.md, "The SQLite WAL-reset race").
+  bool sqlite_wal_reset_race = version().sqlite_wal_reset_race;
   friend bool operator==(const Stats&, const Stats&) = default;
 };
 

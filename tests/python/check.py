@@ -2,6 +2,7 @@
 
   populate DIR  stores, replaces and deletes small and file-sized values
   clean DIR     checks that cache.check() reports no warnings
+  fix DIR       checks that cache.check(fix=True) finds nothing to repair
 """
 
 import sys
@@ -26,10 +27,10 @@ def populate(cache):
     clean(cache)
 
 
-def clean(cache):
-    warnings = cache.check()
+def clean(cache, fix=False):
+    warnings = cache.check(fix=fix)
     if warnings:
-        fail("cache.check() warned:\n" + "\n".join(str(w.message) for w in warnings))
+        fail(f"cache.check(fix={fix}) warned:\n" + "\n".join(str(w.message) for w in warnings))
 
 
-main({"populate": populate, "clean": clean})
+main({"populate": populate, "clean": clean, "fix": lambda cache: clean(cache, fix=True)})
