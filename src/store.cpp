@@ -140,23 +140,34 @@ std::optional<StoredItem> Store::pop(const Cell& key, bool retry, const ItemChec
   return item;
 }
 
-std::int64_t Store::incr(const Cell& key, std::int64_t delta,
-                         std::optional<std::int64_t> default_value, bool retry) {
-  Impl& impl = *impl_;
+namespace {
+
+enum class Arithmetic { Add, Subtract };
+
+// incr and decr: decr subtracts rather than adding -delta, as -INT64_MIN does
+// not exist; every step is checked, so no user integer can overflow.
+std::int64_t add_to_integer(Store::Impl& impl, const Cell& key, std::int64_t delta,
+                            Arithmetic arithmetic, std::optional<std::int64_t> default_value,
+                            bool retry) {
   require_key(key, impl.directory());
   const double now = now_seconds();
   Connection& connection = impl.connection();
   WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
 
   auto add = [&](std::int64_t base) {
-    std::int64_t sum;
-    if (__builtin_add_overflow(base, delta, &sum)) {
-      throw SerializationError("incr of key " + key.repr() + " by " + std::to_string(delta) +
-                                   " overflows a 64-bit integer (value " +
+    std::int64_t result;
+    const bool overflow = arithmetic == Arithmetic::Add
+                              ? __builtin_add_overflow(base, delta, &result)
+                              : __builtin_sub_overflow(base, delta, &result);
+    if (overflow) {
+      const char* operation = arithmetic == Arithmetic::Add ? "incr" : "decr";
+      throw SerializationError(std::string(operation) + " of key " + key.repr() + " in " +
+                                   impl.directory().string() + " by " +
+                                   std::to_string(delta) + " overflows a 64-bit integer (value " +
                                    std::to_string(base) + ")",
                                impl.directory(), key.repr());
     }
-    return sum;
+    return result;
   };
   auto start_from_default = [&]() {
     if (!default_value) {
@@ -216,6 +227,18 @@ std::int64_t Store::incr(const Cell& key, std::int64_t delta,
   connection.query(update).bind(1, now).bind(2, result).bind(3, existing->rowid).run(&key);
   transaction.commit();
   return result;
+}
+
+}  // namespace
+
+std::int64_t Store::incr(const Cell& key, std::int64_t delta,
+                         std::optional<std::int64_t> default_value, bool retry) {
+  return add_to_integer(*impl_, key, delta, Arithmetic::Add, default_value, retry);
+}
+
+std::int64_t Store::decr(const Cell& key, std::int64_t delta,
+                         std::optional<std::int64_t> default_value, bool retry) {
+  return add_to_integer(*impl_, key, delta, Arithmetic::Subtract, default_value, retry);
 }
 
 bool Store::touch(const Cell& key, std::optional<double> expire_seconds, bool retry) {

@@ -176,10 +176,13 @@ class Cache {
                     std::optional<std::int64_t> default_ = 0, bool retry = false) {
     return store_.incr(encode(key), delta, default_, retry);
   }
-  // incr(key, -delta, ...).
+  // Subtracts `delta` from the integer under `key` (a missing key starts at
+  // `default_`) and returns the new value, as incr(key, -delta, ...) would
+  // but for any delta: decr(k, INT64_MIN) gives INT64_MAX from -1. Throws
+  // as incr.
   std::int64_t decr(const K& key, std::int64_t delta = 1,
                     std::optional<std::int64_t> default_ = 0, bool retry = false) {
-    return store_.incr(encode(key), -delta, default_, retry);
+    return store_.decr(encode(key), delta, default_, retry);
   }
 
   // Sets the expiry of an unexpired `key` to `expire` from now (nullopt:
