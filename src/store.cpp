@@ -78,7 +78,8 @@ bool Store::add(const Cell& key, const Cell& value, const SetOptions& options) {
       if (!query.is_null(1)) old_filename = std::string(query.text(1));
     }
   }
-  const std::optional<double> expire_time = expire_time_of(options.expire, now);
+  const std::optional<double> expire_time =
+      expire_time_of(options.expire, now, key, impl.directory());
   if (rowid) {
     update_row(connection, key, *rowid, now, expire_time, options.tag, staged);
     transaction.remove_after_commit(old_filename);
@@ -245,6 +246,8 @@ bool Store::touch(const Cell& key, std::optional<double> expire_seconds, bool re
   Impl& impl = *impl_;
   require_key(key, impl.directory());
   const double now = now_seconds();
+  const std::optional<double> expire_time =
+      expire_time_of(expire_seconds, now, key, impl.directory());
   Connection& connection = impl.connection();
   WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
   std::optional<std::int64_t> rowid;
@@ -257,8 +260,6 @@ bool Store::touch(const Cell& key, std::optional<double> expire_seconds, bool re
     }
   }
   if (!rowid) return false;
-  std::optional<double> expire_time;
-  if (expire_seconds) expire_time = now + *expire_seconds;
   note_write(connection, expire_time, 0);
   connection.query(Sql::TouchRow).bind(1, expire_time).bind(2, *rowid).run(&key);
   transaction.commit();

@@ -150,7 +150,8 @@ Cell Store::push(const Cell& value, const std::optional<std::string>& prefix, Si
     range.bind(query);
     if (query.step()) key = key_beside(impl, prefix, query.cell(0), side == Side::Back ? 1 : -1);
   }
-  insert_row(connection, key, now, expire_time_of(options.expire, now), options.tag, staged);
+  insert_row(connection, key, now, expire_time_of(options.expire, now, key, impl.directory()),
+             options.tag, staged);
   cull_on_write(impl, connection, transaction, now);
   transaction.commit();
   return key;

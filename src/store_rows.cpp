@@ -1,6 +1,7 @@
 #include "store_rows.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "diskcache/errors.hpp"
@@ -13,21 +14,68 @@ double now_seconds() {
       .count();
 }
 
-std::optional<double> expire_time_of(const std::optional<std::chrono::duration<double>>& expire,
-                                     double now) {
-  if (!expire) return std::nullopt;
-  return now + expire->count();
+std::optional<double> expire_time_of(std::optional<double> expire_seconds, double now,
+                                     const Cell& key, const std::filesystem::path& directory) {
+  if (!expire_seconds) return std::nullopt;
+  if (std::isnan(*expire_seconds)) {
+    throw Error("cannot set the expiry of key " + key.repr() + " in " + directory.string() +
+                    ": the expire time is NaN",
+                directory, key.repr());
+  }
+  return now + *expire_seconds;
 }
+
+std::optional<double> expire_time_of(const std::optional<std::chrono::duration<double>>& expire,
+                                     double now, const Cell& key,
+                                     const std::filesystem::path& directory) {
+  if (!expire) return std::nullopt;
+  return expire_time_of(expire->count(), now, key, directory);
+}
+
+namespace {
+
+// Why SQLite would not give `number` back as stored; empty if it would.
+std::string unstorable_real(double number) {
+  return std::isnan(number) ? "NaN, which SQLite stores as NULL" : "";
+}
+
+void refuse(const std::string& why, const char* what, const Cell& key,
+            const std::filesystem::path& directory) {
+  if (why.empty()) return;
+  throw SerializationError("cannot store the " + std::string(what) + " of key " + key.repr() +
+                               " in " + directory.string() + ": it is " + why,
+                           directory, key.repr());
+}
+
+}  // namespace
 
 void require_key(const Cell& key, const std::filesystem::path& directory) {
   if (key.is_null()) {
     throw SerializationError("a null value cannot be a key (in " + directory.string() + ")",
                              directory);
   }
+  if (key.kind() == Cell::Kind::Real && std::isnan(key.real())) {
+    throw SerializationError("NaN cannot be a key (in " + directory.string() +
+                                 "): SQLite stores it as NULL, which no key matches",
+                             directory, key.repr());
+  }
+}
+
+void require_storable(const Cell& value, const char* what, const Cell& key,
+                      const std::filesystem::path& directory) {
+  if (value.kind() == Cell::Kind::Real) refuse(unstorable_real(value.real()), what, key, directory);
+}
+
+void require_storable(const Value& value, const char* what, const Cell& key,
+                      const std::filesystem::path& directory) {
+  if (const double* number = value.get_if<double>()) {
+    refuse(unstorable_real(*number), what, key, directory);
+  }
 }
 
 StagedValue::StagedValue(Store::Impl& impl, const Cell& value, const Cell& key)
     : files_(impl.files()), value_(&value) {
+  require_storable(value, "value", key, impl.directory());
   const bool text = value.kind() == Cell::Kind::Text;
   if ((text || value.kind() == Cell::Kind::Blob) &&
       static_cast<std::int64_t>(value.bytes().size()) >= impl.min_file_size()) {
@@ -58,8 +106,10 @@ void StagedValue::bind(Query& query, int first) const {
   }
 }
 
-void bind_tag(Query& query, int index, const std::optional<Value>& tag) {
+void bind_tag(Query& query, int index, const std::optional<Value>& tag, const Cell& key,
+              const std::filesystem::path& directory) {
   if (tag) {
+    require_storable(*tag, "tag", key, directory);
     query.bind(index, *tag);
   } else {
     query.bind_null(index);
@@ -81,7 +131,7 @@ void insert_row(Connection& connection, const Cell& key, double now,
   note_write(connection, expire_time, value.file_size());
   Query query = connection.query(Sql::InsertRow);
   query.bind(1, key).bind(2, raw_flag(key)).bind(3, now).bind(4, expire_time);
-  bind_tag(query, 5, tag);
+  bind_tag(query, 5, tag, key, connection.directory());
   value.bind(query, 6);
   query.run(&key);
 }
@@ -92,7 +142,7 @@ void update_row(Connection& connection, const Cell& key, std::int64_t rowid, dou
   note_write(connection, expire_time, value.file_size());
   Query query = connection.query(Sql::UpdateRow);
   query.bind(1, now).bind(2, expire_time);
-  bind_tag(query, 3, tag);
+  bind_tag(query, 3, tag, key, connection.directory());
   value.bind(query, 4);
   query.bind(8, rowid);
   query.run(&key);
@@ -112,7 +162,8 @@ void store_staged(Store::Impl& impl, const Cell& key, StagedValue& staged,
     query.bind(1, key).bind(2, raw_flag(key));
     if (query.step(&key)) existing = row_file(query);
   }
-  const std::optional<double> expire_time = expire_time_of(options.expire, now);
+  const std::optional<double> expire_time =
+      expire_time_of(options.expire, now, key, impl.directory());
   if (existing) {
     update_row(connection, key, existing->rowid, now, expire_time, options.tag, staged);
     transaction.remove_after_commit(existing->filename);

@@ -1,6 +1,7 @@
 #include "literal.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -127,7 +128,13 @@ std::optional<Value> number(std::string_view text) {
   }
   double real = 0;
   auto [real_end, real_error] = std::from_chars(first, last, real);
-  if (real_end == last && first != last && real_error == std::errc()) return Value(real);
+  if (real_end == last && first != last && real_error == std::errc()) {
+    if (std::isnan(real)) {
+      throw CommandError(ExitStatus::Usage,
+                         "nan cannot be stored: SQLite stores NaN as NULL (write 'nan' for the text)");
+    }
+    return Value(real);
+  }
   return std::nullopt;
 }
 
