@@ -304,29 +304,28 @@ ValueLocation read_location(const Query& query, int rowid_column, int first) {
   return location;
 }
 
+std::string unreadable_mode(std::int64_t mode, bool has_file) {
+  switch (static_cast<Mode>(mode)) {
+    case Mode::Raw:
+      return has_file ? "mode 1 (raw) with a value file" : "";
+    case Mode::Pickle:
+      return "";
+    case Mode::Binary:
+    case Mode::Text:
+      return has_file ? "" : "mode " + std::to_string(mode) + " without a value file";
+    case Mode::None: break;
+  }
+  return "unknown value mode " + std::to_string(mode);
+}
+
 Mode checked_mode(Store::Impl& impl, const ValueLocation& location, const Cell& key) {
-  const auto fail = [&](const std::string& why) {
+  const std::string why = unreadable_mode(location.mode, !location.filename.empty());
+  if (!why.empty()) {
     throw CorruptionError("cannot read the value of key " + key.repr() + " in " +
                               impl.directory().string() + ": " + why,
                           impl.directory(), key.repr());
-  };
-  const auto mode = static_cast<Mode>(location.mode);
-  switch (mode) {
-    case Mode::Raw:
-      if (!location.filename.empty()) fail("mode 1 (raw) with a value file");
-      return mode;
-    case Mode::Pickle:
-      return mode;
-    case Mode::Binary:
-    case Mode::Text:
-      if (location.filename.empty()) {
-        fail("mode " + std::to_string(location.mode) + " without a value file");
-      }
-      return mode;
-    case Mode::None: break;
   }
-  fail("unknown value mode " + std::to_string(location.mode));
-  return Mode::None;  // not reached
+  return static_cast<Mode>(location.mode);
 }
 
 std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const Cell& key) {

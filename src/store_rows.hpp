@@ -147,6 +147,11 @@ struct ValueLocation {
 // value, size from consecutive columns starting at `first`.
 ValueLocation read_location(const Query& query, int rowid_column, int first);
 
+// Why no reader can use a row with `mode` and (if `has_file`) a value file,
+// e.g. "mode 1 (raw) with a value file"; empty if the row is readable.
+// check() reports exactly the rows checked_mode refuses.
+std::string unreadable_mode(std::int64_t mode, bool has_file);
+
 // The row's mode, once known to agree with where the value is (inline for
 // Raw, a file for Binary and Text). Throws CorruptionError otherwise.
 Mode checked_mode(Store::Impl& impl, const ValueLocation& location, const Cell& key);

@@ -181,10 +181,13 @@ class DISKCACHE_EXPORT Store {
   // Removes every item; returns how many.
   std::int64_t clear(bool retry = false);
 
-  // Checks the database's integrity, value files against rows, and the stored
-  // count and size; returns one message per problem. With `fix`, repairs what
-  // it can: removes rows whose file is missing, unknown and temporary files,
-  // empty directories, and corrects the count and size.
+  // Checks the database's integrity, value files against rows, each row's
+  // mode against where its value is, and the stored count and size; returns
+  // one message per problem. With `fix`, repairs what it can: removes rows
+  // whose file is missing, rows no reader can use (an unknown mode, a raw
+  // value naming a file, a file mode without one: get() throws
+  // CorruptionError on them) with the file they name, unknown and temporary
+  // files, empty directories, and corrects the count and size.
   std::vector<std::string> check(bool fix = false, bool retry = false);
 
   // Returns the hit/miss counters, then turns counting on or off and
