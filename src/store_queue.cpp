@@ -140,6 +140,7 @@ Cell Store::push(const Cell& value, const std::optional<std::string>& prefix, Si
   // The value file is written before taking the lock, as Python does; the
   // key is not known yet, so errors name the queue.
   const Cell pending = Cell::text(prefix ? *prefix + "-<next>" : "<next queue key>");
+  require_key(pending, impl.directory());  // a prefix that is not UTF-8
   StagedValue staged(impl, value, pending);
   WriteTransaction transaction(connection, impl.files(), options.retry, impl.timeout());
   staged.hand_over(transaction);

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
+#include "diskcache/detail/utf8.hpp"
 #include "diskcache/errors.hpp"
 #include "kill_point.hpp"
 
@@ -39,6 +41,23 @@ std::string unstorable_real(double number) {
   return std::isnan(number) ? "NaN, which SQLite stores as NULL" : "";
 }
 
+// Why `text` must not become TEXT; empty if it may. Python's sqlite3 fails
+// on a row whose TEXT is not UTF-8, and with it every iteration.
+std::string unstorable_text(std::string_view text) {
+  const std::size_t offset = invalid_utf8_offset(text);
+  if (offset == text.size()) return "";
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[offset]));
+  return "text that is not valid UTF-8 (byte " + std::string(byte) + " at offset " +
+         std::to_string(offset) + ")";
+}
+
+std::string unstorable(const Cell& cell) {
+  if (cell.kind() == Cell::Kind::Real) return unstorable_real(cell.real());
+  if (cell.kind() == Cell::Kind::Text) return unstorable_text(cell.bytes());
+  return "";
+}
+
 void refuse(const std::string& why, const char* what, const Cell& key,
             const std::filesystem::path& directory) {
   if (why.empty()) return;
@@ -54,22 +73,25 @@ void require_key(const Cell& key, const std::filesystem::path& directory) {
     throw SerializationError("a null value cannot be a key (in " + directory.string() + ")",
                              directory);
   }
-  if (key.kind() == Cell::Kind::Real && std::isnan(key.real())) {
-    throw SerializationError("NaN cannot be a key (in " + directory.string() +
-                                 "): SQLite stores it as NULL, which no key matches",
+  const std::string why = unstorable(key);
+  if (!why.empty()) {
+    throw SerializationError("key " + key.repr() + " cannot be stored in " + directory.string() +
+                                 ": it is " + why,
                              directory, key.repr());
   }
 }
 
 void require_storable(const Cell& value, const char* what, const Cell& key,
                       const std::filesystem::path& directory) {
-  if (value.kind() == Cell::Kind::Real) refuse(unstorable_real(value.real()), what, key, directory);
+  refuse(unstorable(value), what, key, directory);
 }
 
 void require_storable(const Value& value, const char* what, const Cell& key,
                       const std::filesystem::path& directory) {
   if (const double* number = value.get_if<double>()) {
     refuse(unstorable_real(*number), what, key, directory);
+  } else if (const std::string* text = value.get_if<std::string>()) {
+    refuse(unstorable_text(*text), what, key, directory);
   }
 }
 

@@ -39,11 +39,13 @@ std::optional<double> expire_time_of(const std::optional<std::chrono::duration<d
 inline std::int64_t raw_flag(const Cell& key) { return key.raw() ? 1 : 0; }
 
 // Throws SerializationError for a key SQLite cannot keep as it is: null,
-// which nothing matches, or NaN, which SQLite turns into NULL.
+// which nothing matches, NaN, which SQLite turns into NULL, or text that is
+// not UTF-8, which Python cannot read back.
 void require_key(const Cell& key, const std::filesystem::path& directory);
 
 // Throws SerializationError naming `key` for a value or tag that SQLite would
-// store as something else (a NaN becomes NULL).
+// store as something else (a NaN becomes NULL) or Python could not read
+// (text that is not UTF-8).
 void require_storable(const Cell& value, const char* what, const Cell& key,
                       const std::filesystem::path& directory);
 void require_storable(const Value& value, const char* what, const Cell& key,

@@ -20,7 +20,8 @@
 namespace diskcache::tool {
 
 // The Value `text` denotes. Throws CommandError(Usage) for a malformed
-// quoted string, an integer outside int64 or nan.
+// quoted string, an integer outside int64, nan, or text that is not UTF-8
+// (a surrogate escape such as '\udc80' included): Python could not read it.
 Value parse_literal(std::string_view text);
 
 // parse_literal for a key. Throws CommandError(Usage) for None, which

@@ -90,8 +90,9 @@ class Cache {
   // Stores `value` under `key`, replacing any previous value, and culls
   // expired and (if over the size limit) evicted items. Returns true.
   // Throws SerializationError, storing nothing, for what SQLite would store
-  // as something else: a NaN key, value or tag (SQLite keeps NULL); Error
-  // for a NaN expire.
+  // as something else: a NaN key, value or tag (SQLite keeps NULL), or for
+  // text that is not valid UTF-8 (Python could not read it); Error for a
+  // NaN expire.
   //   cache.set("session", token, {.expire = std::chrono::minutes(1), .tag = "web"});
   bool set(const K& key, const V& value, const SetOptions& options = {}) {
     return store_.set(encode(key), encode(value), options);

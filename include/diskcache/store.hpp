@@ -115,7 +115,8 @@ class DISKCACHE_EXPORT Store {
   // Stores `value` under `key`, replacing any previous value. Returns true.
   // Strong guarantee: if it throws, the previous value is intact and no
   // new value file remains. Throws SerializationError for a key, value or
-  // tag SQLite would store as something else (NaN), Error for a NaN expire.
+  // tag SQLite would store as something else (NaN) or that is text Python
+  // cannot decode (not UTF-8), Error for a NaN expire.
   bool set(const Cell& key, const Cell& value, const SetOptions& options = {});
 
   // Like set, but only if `key` is absent or expired. Returns whether it stored.
