@@ -3,6 +3,9 @@
 // statement, with value files handled by ValueFiles and WriteTransaction.
 #include "diskcache/store.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "diskcache/errors.hpp"
 #include "store_rows.hpp"
 
@@ -25,9 +28,18 @@ bool Store::wait_until(std::chrono::duration<double> timeout,
                        const std::function<bool()>& attempt) {
   // Longest sleep without an event: bounds the cost of a missed wake-up.
   constexpr std::chrono::milliseconds kFallbackPoll{5};
+  // Longer timeouts wait this long: converting them to the clock's integer
+  // ticks would overflow.
+  constexpr std::chrono::duration<double> kLongestWait = std::chrono::hours(24 * 365 * 100);
+  if (std::isnan(timeout.count())) {
+    throw Error("cannot wait for a change in " + impl_->directory().string() +
+                    ": the timeout is NaN",
+                impl_->directory());
+  }
   const auto deadline =
       std::chrono::steady_clock::now() +
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout);
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          std::min(timeout, kLongestWait));
   if (attempt()) return true;
   detail::ChangeSignal& changes = impl_->changes();
   while (true) {

@@ -320,7 +320,8 @@ class DISKCACHE_EXPORT Store {
   // last result. Between attempts it sleeps until some process (C++ or
   // Python) commits to this directory, noticed through inotify, or at most a
   // few milliseconds (the fallback when no event arrives), so waiting does
-  // not poll SQLite in a tight loop.
+  // not poll SQLite in a tight loop. Signals do not stretch the wait. A
+  // timeout above a century waits a century; a NaN timeout throws Error.
   bool wait_until(std::chrono::duration<double> timeout, const std::function<bool()>& attempt);
 
   // --- Iteration: the items a page at a time (see Cursor).
