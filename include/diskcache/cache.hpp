@@ -105,7 +105,9 @@ class Cache {
     return store_.add(encode(key), encode(value), options);
   }
 
-  // The value under `key`, or nullopt if missing or expired.
+  // The value under `key`, or nullopt if missing or expired. Throws
+  // IoError for a value file too large to load (more than the machine's
+  // memory, or the allocation fails); read() streams it instead.
   std::optional<V> get(const K& key, const GetOptions& options = {}) {
     const Cell cell = encode(key);
     std::optional<StoredItem> item = store_.get(cell, options.retry);
