@@ -75,9 +75,9 @@ void require_key(const Cell& key, const std::filesystem::path& directory) {
   }
   const std::string why = unstorable(key);
   if (!why.empty()) {
-    throw SerializationError("key " + key.repr() + " cannot be stored in " + directory.string() +
-                                 ": it is " + why,
-                             directory, key.repr());
+    throw SerializationError(
+        "key " + key.repr() + " cannot be stored in " + directory.string() + ": it is " + why,
+        directory, key.repr());
   }
 }
 
@@ -327,7 +327,9 @@ ValueLocation read_location(const Query& query, int rowid_column, int first) {
 }
 
 std::string unreadable_mode(std::int64_t mode, bool has_file) {
-  switch (static_cast<Mode>(mode)) {
+  // Range first: a cast to Mode keeps only the low 32 bits (2^32 + 1 is 1).
+  const bool known = mode >= static_cast<int>(Mode::Raw) && mode <= static_cast<int>(Mode::Pickle);
+  switch (known ? static_cast<Mode>(mode) : Mode::None) {
     case Mode::Raw:
       return has_file ? "mode 1 (raw) with a value file" : "";
     case Mode::Pickle:
