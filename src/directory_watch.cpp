@@ -39,8 +39,8 @@ bool DirectoryWatch::wait(std::chrono::microseconds timeout) {
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(left);
     const timespec limit{
         static_cast<std::time_t>(seconds.count()),
-        static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(left - seconds)
-                              .count())};
+        static_cast<long>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(left - seconds).count())};
     ready = ::ppoll(&descriptor, 1, &limit, nullptr);
   } while (ready < 0 && errno == EINTR);
   if (ready <= 0) return false;

@@ -59,9 +59,9 @@ std::int64_t one_more(std::int64_t count, const char* what, const detail::Recipe
   if (__builtin_add_overflow(count, 1, &result)) {
     const std::string key = item.key.repr();
     const std::filesystem::path& directory = item.store.directory();
-    throw SerializationError("cannot count one more in " + std::string(what) + " " + key +
-                                 " in " + directory.string() + ": its count " +
-                                 std::to_string(count) + " would overflow a 64-bit integer",
+    throw SerializationError("cannot count one more in " + std::string(what) + " " + key + " in " +
+                                 directory.string() + ": its count " + std::to_string(count) +
+                                 " would overflow a 64-bit integer",
                              directory, key);
   }
   return result;

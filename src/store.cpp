@@ -32,14 +32,13 @@ bool Store::wait_until(std::chrono::duration<double> timeout,
   // ticks would overflow.
   constexpr std::chrono::duration<double> kLongestWait = std::chrono::hours(24 * 365 * 100);
   if (std::isnan(timeout.count())) {
-    throw Error("cannot wait for a change in " + impl_->directory().string() +
-                    ": the timeout is NaN",
-                impl_->directory());
+    throw Error(
+        "cannot wait for a change in " + impl_->directory().string() + ": the timeout is NaN",
+        impl_->directory());
   }
-  const auto deadline =
-      std::chrono::steady_clock::now() +
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-          std::min(timeout, kLongestWait));
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::min(timeout, kLongestWait));
   if (attempt()) return true;
   detail::ChangeSignal& changes = impl_->changes();
   while (true) {
@@ -175,9 +174,9 @@ std::int64_t add_to_integer(Store::Impl& impl, const Cell& key, std::int64_t del
     if (overflow) {
       const char* operation = arithmetic == Arithmetic::Add ? "incr" : "decr";
       throw SerializationError(std::string(operation) + " of key " + key.repr() + " in " +
-                                   impl.directory().string() + " by " +
-                                   std::to_string(delta) + " overflows a 64-bit integer (value " +
-                                   std::to_string(base) + ")",
+                                   impl.directory().string() + " by " + std::to_string(delta) +
+                                   " overflows a 64-bit integer (value " + std::to_string(base) +
+                                   ")",
                                impl.directory(), key.repr());
     }
     return result;

@@ -359,8 +359,8 @@ std::string ValueFiles::allocate_for(const std::string& path, std::int64_t size,
   // and the process be killed while the pages are filled.
   const std::int64_t memory = physical_memory();
   if (size > memory || static_cast<std::uint64_t>(size) > std::string().max_size()) {
-    throw too_large(EFBIG, "is more than this machine's memory (" + std::to_string(memory) +
-                               " bytes)");
+    throw too_large(EFBIG,
+                    "is more than this machine's memory (" + std::to_string(memory) + " bytes)");
   }
   try {
     return std::string(static_cast<std::size_t>(size), '\0');

@@ -103,12 +103,11 @@ LoadItem parse_item(const std::string& text, const std::string& where) {
   // pool allocator frees without walking the tree, so no recursion there.)
   rapidjson::Document line;
   line.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(text.data(),
-                                                                                    text.size());
+                                                                                     text.size());
   if (line.HasParseError()) {
-    throw CommandError(ExitStatus::Usage, where + ": " +
-                                              rapidjson::GetParseError_En(line.GetParseError()) +
-                                              " (at byte " +
-                                              std::to_string(line.GetErrorOffset()) + ")");
+    throw CommandError(ExitStatus::Usage,
+                       where + ": " + rapidjson::GetParseError_En(line.GetParseError()) +
+                           " (at byte " + std::to_string(line.GetErrorOffset()) + ")");
   }
   if (!line.IsObject() || !line.HasMember("key") || !line.HasMember("value")) {
     throw CommandError(ExitStatus::Usage,

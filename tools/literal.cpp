@@ -134,8 +134,9 @@ std::optional<Value> number(std::string_view text) {
   auto [real_end, real_error] = std::from_chars(first, last, real);
   if (real_end == last && first != last && real_error == std::errc()) {
     if (std::isnan(real)) {
-      throw CommandError(ExitStatus::Usage,
-                         "nan cannot be stored: SQLite stores NaN as NULL (write 'nan' for the text)");
+      throw CommandError(
+          ExitStatus::Usage,
+          "nan cannot be stored: SQLite stores NaN as NULL (write 'nan' for the text)");
     }
     return Value(real);
   }
@@ -156,7 +157,8 @@ Value utf8_text(std::string_view literal, std::string text) {
 
 Value parse_literal(std::string_view text) {
   if (text == "None") return Value();
-  if (quoted(text, 0)) return utf8_text(text, unescape(text, text.substr(1, text.size() - 2), false));
+  if (quoted(text, 0))
+    return utf8_text(text, unescape(text, text.substr(1, text.size() - 2), false));
   if (text.starts_with('b') && quoted(text, 1)) {
     return Value(to_bytes(unescape(text, text.substr(2, text.size() - 3), true)));
   }

@@ -153,8 +153,8 @@ class DISKCACHE_EXPORT Store {
   // Subtracts `delta` from the integer stored under `key` (a missing key
   // starts from `default_value`) and returns the result; any `delta`,
   // INT64_MIN included, as long as the result fits in int64. Throws as incr.
-  std::int64_t decr(const Cell& key, std::int64_t delta,
-                    std::optional<std::int64_t> default_value, bool retry = false);
+  std::int64_t decr(const Cell& key, std::int64_t delta, std::optional<std::int64_t> default_value,
+                    bool retry = false);
 
   // Sets the expiry of an unexpired `key` to `expire_seconds` from now (none:
   // never). Returns whether the key was found.

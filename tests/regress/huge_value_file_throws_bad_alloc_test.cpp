@@ -36,8 +36,8 @@ TEST(HugeValueFile, GetAndPopThrowIoErrorNamingTheSizeAndReadStreams) {
   cache.set("huge", Bytes(100000, std::byte{'a'}));
   const std::filesystem::path file = testing::only_value_file(dir.path());
   std::filesystem::resize_file(file, kTiB);  // sparse: no disk space used
-  testing::SqliteProbe(dir.path()).row("UPDATE Cache SET size = " + std::to_string(kTiB) +
-                                       " WHERE key = 'huge'");
+  testing::SqliteProbe(dir.path())
+      .row("UPDATE Cache SET size = " + std::to_string(kTiB) + " WHERE key = 'huge'");
 
   for (int call = 0; call < 2; ++call) {
     try {
@@ -75,8 +75,8 @@ TEST(HugeValueFile, FailedAllocationIsIoErrorNamingTheSize) {
   Cache<std::string, Bytes> cache(dir.path());
   cache.set("big", Bytes(100000, std::byte{'a'}));
   std::filesystem::resize_file(testing::only_value_file(dir.path()), kGiB);
-  testing::SqliteProbe(dir.path()).row("UPDATE Cache SET size = " + std::to_string(kGiB) +
-                                       " WHERE key = 'big'");
+  testing::SqliteProbe(dir.path())
+      .row("UPDATE Cache SET size = " + std::to_string(kGiB) + " WHERE key = 'big'");
   const int status = testing::run_in_child([&] {
     std::ifstream statm("/proc/self/statm");
     std::int64_t pages = 0;
@@ -88,8 +88,7 @@ TEST(HugeValueFile, FailedAllocationIsIoErrorNamingTheSize) {
       cache.get("big");
     } catch (const IoError& error) {
       const std::string message = error.what();
-      return error.error_code() == ENOMEM &&
-                     message.find(std::to_string(kGiB)) != std::string::npos
+      return error.error_code() == ENOMEM && message.find(std::to_string(kGiB)) != std::string::npos
                  ? 0
                  : 3;
     }

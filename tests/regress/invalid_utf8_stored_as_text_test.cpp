@@ -27,7 +27,8 @@ TEST(InvalidUtf8StoredAsText, ValidatorFollowsTheUnicodeTable) {
   for (const std::string& text : std::vector<std::string>{
            "", "plain ascii text longer than eight bytes", "\x7f", "\xc2\x80", "\xdf\xbf",
            "\xe0\xa0\x80", "\xed\x9f\xbf", "\xee\x80\x80", "\xef\xbf\xbf", "\xf0\x90\x80\x80",
-           "\xf4\x8f\xbf\xbf", "h\xc3\xa9llo \xe2\x82\xac \xf0\x9d\x84\x9e", std::string(1, '\0')}) {
+           "\xf4\x8f\xbf\xbf", "h\xc3\xa9llo \xe2\x82\xac \xf0\x9d\x84\x9e",
+           std::string(1, '\0')}) {
     EXPECT_TRUE(valid(text)) << ::testing::PrintToString(text);
   }
   for (const std::string& text : std::vector<std::string>{

@@ -35,8 +35,9 @@ TEST(LoadDeeplyNestedJson, BalancedDeepValueIsRefusedNamingItsLine) {
   TempDir dir;
   constexpr std::size_t kDepth = 200000;
   const std::string deep = std::string(kDepth, '[') + std::string(kDepth, ']');
-  const std::string input = "{\"key\": \"first\", \"value\": 1}\n{\"key\": \"k\", \"value\": " +
-                            deep + "}\n{\"key\": \"after\", \"value\": 2}\n";
+  const std::string input =
+      "{\"key\": \"first\", \"value\": 1}\n{\"key\": \"k\", \"value\": " + deep +
+      "}\n{\"key\": \"after\", \"value\": 2}\n";
   const testing::ToolResult result = load(dir.path().string(), input);
   EXPECT_EQ(result.status, kUsage) << result.err;
   EXPECT_NE(result.err.find("line 2"), std::string::npos) << result.err;

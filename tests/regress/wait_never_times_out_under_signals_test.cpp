@@ -84,7 +84,8 @@ TEST(WaitUnderSignals, TimeoutBeyondTheClockWaitsAndNanThrows) {
   TempDir dir;
   Store store(dir.path());
   int attempts = 0;
-  EXPECT_TRUE(store.wait_until(std::chrono::duration<double>(1e300), [&] { return ++attempts == 3; }));
+  EXPECT_TRUE(
+      store.wait_until(std::chrono::duration<double>(1e300), [&] { return ++attempts == 3; }));
   EXPECT_EQ(attempts, 3);
   const std::chrono::duration<double> nan(std::numeric_limits<double>::quiet_NaN());
   EXPECT_THROW(store.wait_until(nan, [] { return false; }), Error);
