@@ -4,6 +4,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <ctime>
 #include <thread>
@@ -27,11 +28,19 @@ bool DirectoryWatch::wait(std::chrono::microseconds timeout) {
     return false;
   }
   pollfd descriptor{fd_.get(), POLLIN, 0};
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
-  const timespec limit{static_cast<std::time_t>(seconds.count()),
-                       static_cast<long>((timeout - seconds).count() * 1000)};
+  // A signal interrupts ppoll; it resumes with what is left until the
+  // deadline, not the whole timeout again, or signals arriving more often
+  // than the timeout would keep it waiting for ever.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   int ready;
   do {
+    const auto left = std::max(std::chrono::steady_clock::duration::zero(),
+                               deadline - std::chrono::steady_clock::now());
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(left);
+    const timespec limit{
+        static_cast<std::time_t>(seconds.count()),
+        static_cast<long>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(left - seconds).count())};
     ready = ::ppoll(&descriptor, 1, &limit, nullptr);
   } while (ready < 0 && errno == EINTR);
   if (ready <= 0) return false;

@@ -3,6 +3,9 @@
 // statement, with value files handled by ValueFiles and WriteTransaction.
 #include "diskcache/store.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "diskcache/errors.hpp"
 #include "store_rows.hpp"
 
@@ -25,9 +28,17 @@ bool Store::wait_until(std::chrono::duration<double> timeout,
                        const std::function<bool()>& attempt) {
   // Longest sleep without an event: bounds the cost of a missed wake-up.
   constexpr std::chrono::milliseconds kFallbackPoll{5};
-  const auto deadline =
-      std::chrono::steady_clock::now() +
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout);
+  // Longer timeouts wait this long: converting them to the clock's integer
+  // ticks would overflow.
+  constexpr std::chrono::duration<double> kLongestWait = std::chrono::hours(24 * 365 * 100);
+  if (std::isnan(timeout.count())) {
+    throw Error(
+        "cannot wait for a change in " + impl_->directory().string() + ": the timeout is NaN",
+        impl_->directory());
+  }
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::min(timeout, kLongestWait));
   if (attempt()) return true;
   detail::ChangeSignal& changes = impl_->changes();
   while (true) {
@@ -78,7 +89,8 @@ bool Store::add(const Cell& key, const Cell& value, const SetOptions& options) {
       if (!query.is_null(1)) old_filename = std::string(query.text(1));
     }
   }
-  const std::optional<double> expire_time = expire_time_of(options.expire, now);
+  const std::optional<double> expire_time =
+      expire_time_of(options.expire, now, key, impl.directory());
   if (rowid) {
     update_row(connection, key, *rowid, now, expire_time, options.tag, staged);
     transaction.remove_after_commit(old_filename);
@@ -140,23 +152,34 @@ std::optional<StoredItem> Store::pop(const Cell& key, bool retry, const ItemChec
   return item;
 }
 
-std::int64_t Store::incr(const Cell& key, std::int64_t delta,
-                         std::optional<std::int64_t> default_value, bool retry) {
-  Impl& impl = *impl_;
+namespace {
+
+enum class Arithmetic { Add, Subtract };
+
+// incr and decr: decr subtracts rather than adding -delta, as -INT64_MIN does
+// not exist; every step is checked, so no user integer can overflow.
+std::int64_t add_to_integer(Store::Impl& impl, const Cell& key, std::int64_t delta,
+                            Arithmetic arithmetic, std::optional<std::int64_t> default_value,
+                            bool retry) {
   require_key(key, impl.directory());
   const double now = now_seconds();
   Connection& connection = impl.connection();
   WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
 
   auto add = [&](std::int64_t base) {
-    std::int64_t sum;
-    if (__builtin_add_overflow(base, delta, &sum)) {
-      throw SerializationError("incr of key " + key.repr() + " by " + std::to_string(delta) +
-                                   " overflows a 64-bit integer (value " +
-                                   std::to_string(base) + ")",
+    std::int64_t result;
+    const bool overflow = arithmetic == Arithmetic::Add
+                              ? __builtin_add_overflow(base, delta, &result)
+                              : __builtin_sub_overflow(base, delta, &result);
+    if (overflow) {
+      const char* operation = arithmetic == Arithmetic::Add ? "incr" : "decr";
+      throw SerializationError(std::string(operation) + " of key " + key.repr() + " in " +
+                                   impl.directory().string() + " by " + std::to_string(delta) +
+                                   " overflows a 64-bit integer (value " + std::to_string(base) +
+                                   ")",
                                impl.directory(), key.repr());
     }
-    return sum;
+    return result;
   };
   auto start_from_default = [&]() {
     if (!default_value) {
@@ -218,10 +241,24 @@ std::int64_t Store::incr(const Cell& key, std::int64_t delta,
   return result;
 }
 
+}  // namespace
+
+std::int64_t Store::incr(const Cell& key, std::int64_t delta,
+                         std::optional<std::int64_t> default_value, bool retry) {
+  return add_to_integer(*impl_, key, delta, Arithmetic::Add, default_value, retry);
+}
+
+std::int64_t Store::decr(const Cell& key, std::int64_t delta,
+                         std::optional<std::int64_t> default_value, bool retry) {
+  return add_to_integer(*impl_, key, delta, Arithmetic::Subtract, default_value, retry);
+}
+
 bool Store::touch(const Cell& key, std::optional<double> expire_seconds, bool retry) {
   Impl& impl = *impl_;
   require_key(key, impl.directory());
   const double now = now_seconds();
+  const std::optional<double> expire_time =
+      expire_time_of(expire_seconds, now, key, impl.directory());
   Connection& connection = impl.connection();
   WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
   std::optional<std::int64_t> rowid;
@@ -234,8 +271,6 @@ bool Store::touch(const Cell& key, std::optional<double> expire_seconds, bool re
     }
   }
   if (!rowid) return false;
-  std::optional<double> expire_time;
-  if (expire_seconds) expire_time = now + *expire_seconds;
   note_write(connection, expire_time, 0);
   connection.query(Sql::TouchRow).bind(1, expire_time).bind(2, *rowid).run(&key);
   transaction.commit();

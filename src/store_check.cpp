@@ -12,6 +12,7 @@
 #include "diskcache/errors.hpp"
 #include "diskcache/store.hpp"
 #include "store_impl.hpp"
+#include "store_rows.hpp"
 #include "transaction.hpp"
 
 namespace diskcache {
@@ -40,6 +41,40 @@ std::int64_t scalar(Connection& connection, const std::string& sql) {
   return query.step() ? query.integer(0) : 0;
 }
 
+// Rows whose mode disagrees with where their value is (see unreadable_mode):
+// get() throws CorruptionError on them, in Python too, so nobody can use
+// them. Reported; with `fix` deleted, and the value file such a row names is
+// unlinked after the commit (and kept out of the unknown-file report).
+void remove_unreadable_rows(Connection& connection, WriteTransaction& transaction, bool fix,
+                            std::vector<std::string>& problems,
+                            std::set<std::string>& known_files) {
+  struct Unreadable {
+    std::int64_t rowid;
+    std::string filename;
+  };
+  std::vector<Unreadable> rows;
+  {
+    auto statement = connection.prepare("SELECT rowid, mode, filename FROM Cache");
+    Query query(*statement, connection.handle(), connection.directory());
+    while (query.step()) {
+      const bool has_file = !query.is_null(2);
+      const std::string why = detail::unreadable_mode(query.integer(1), has_file);
+      if (why.empty()) continue;
+      rows.push_back({query.integer(0), has_file ? std::string(query.text(2)) : std::string()});
+      problems.push_back("row " + std::to_string(rows.back().rowid) + " cannot be read: " + why +
+                         (fix ? " (removed)" : ""));
+    }
+  }
+  if (!fix) return;
+  for (const Unreadable& row : rows) {
+    connection.query(detail::Sql::DeleteRow).bind(1, row.rowid).run();
+    if (detail::ValueFiles::valid_name(row.filename)) {
+      known_files.insert((connection.directory() / row.filename).lexically_normal().string());
+      transaction.remove_after_commit(row.filename);
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> Store::check(bool fix, bool retry) {
@@ -60,6 +95,7 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
   WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
 
   std::set<std::string> known_files;
+  remove_unreadable_rows(connection, transaction, fix, problems, known_files);
   std::vector<std::int64_t> broken_rows;
   {
     auto statement =

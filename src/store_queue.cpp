@@ -140,6 +140,7 @@ Cell Store::push(const Cell& value, const std::optional<std::string>& prefix, Si
   // The value file is written before taking the lock, as Python does; the
   // key is not known yet, so errors name the queue.
   const Cell pending = Cell::text(prefix ? *prefix + "-<next>" : "<next queue key>");
+  require_key(pending, impl.directory());  // a prefix that is not UTF-8
   StagedValue staged(impl, value, pending);
   WriteTransaction transaction(connection, impl.files(), options.retry, impl.timeout());
   staged.hand_over(transaction);
@@ -150,7 +151,8 @@ Cell Store::push(const Cell& value, const std::optional<std::string>& prefix, Si
     range.bind(query);
     if (query.step()) key = key_beside(impl, prefix, query.cell(0), side == Side::Back ? 1 : -1);
   }
-  insert_row(connection, key, now, expire_time_of(options.expire, now), options.tag, staged);
+  insert_row(connection, key, now, expire_time_of(options.expire, now, key, impl.directory()),
+             options.tag, staged);
   cull_on_write(impl, connection, transaction, now);
   transaction.commit();
   return key;

@@ -1,8 +1,11 @@
 #include "store_rows.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <limits>
 
+#include "diskcache/detail/utf8.hpp"
 #include "diskcache/errors.hpp"
 #include "kill_point.hpp"
 
@@ -13,21 +16,88 @@ double now_seconds() {
       .count();
 }
 
-std::optional<double> expire_time_of(const std::optional<std::chrono::duration<double>>& expire,
-                                     double now) {
-  if (!expire) return std::nullopt;
-  return now + expire->count();
+std::optional<double> expire_time_of(std::optional<double> expire_seconds, double now,
+                                     const Cell& key, const std::filesystem::path& directory) {
+  if (!expire_seconds) return std::nullopt;
+  if (std::isnan(*expire_seconds)) {
+    throw Error("cannot set the expiry of key " + key.repr() + " in " + directory.string() +
+                    ": the expire time is NaN",
+                directory, key.repr());
+  }
+  return now + *expire_seconds;
 }
+
+std::optional<double> expire_time_of(const std::optional<std::chrono::duration<double>>& expire,
+                                     double now, const Cell& key,
+                                     const std::filesystem::path& directory) {
+  if (!expire) return std::nullopt;
+  return expire_time_of(expire->count(), now, key, directory);
+}
+
+namespace {
+
+// Why SQLite would not give `number` back as stored; empty if it would.
+std::string unstorable_real(double number) {
+  return std::isnan(number) ? "NaN, which SQLite stores as NULL" : "";
+}
+
+// Why `text` must not become TEXT; empty if it may. Python's sqlite3 fails
+// on a row whose TEXT is not UTF-8, and with it every iteration.
+std::string unstorable_text(std::string_view text) {
+  const std::size_t offset = invalid_utf8_offset(text);
+  if (offset == text.size()) return "";
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[offset]));
+  return "text that is not valid UTF-8 (byte " + std::string(byte) + " at offset " +
+         std::to_string(offset) + ")";
+}
+
+std::string unstorable(const Cell& cell) {
+  if (cell.kind() == Cell::Kind::Real) return unstorable_real(cell.real());
+  if (cell.kind() == Cell::Kind::Text) return unstorable_text(cell.bytes());
+  return "";
+}
+
+void refuse(const std::string& why, const char* what, const Cell& key,
+            const std::filesystem::path& directory) {
+  if (why.empty()) return;
+  throw SerializationError("cannot store the " + std::string(what) + " of key " + key.repr() +
+                               " in " + directory.string() + ": it is " + why,
+                           directory, key.repr());
+}
+
+}  // namespace
 
 void require_key(const Cell& key, const std::filesystem::path& directory) {
   if (key.is_null()) {
     throw SerializationError("a null value cannot be a key (in " + directory.string() + ")",
                              directory);
   }
+  const std::string why = unstorable(key);
+  if (!why.empty()) {
+    throw SerializationError(
+        "key " + key.repr() + " cannot be stored in " + directory.string() + ": it is " + why,
+        directory, key.repr());
+  }
+}
+
+void require_storable(const Cell& value, const char* what, const Cell& key,
+                      const std::filesystem::path& directory) {
+  refuse(unstorable(value), what, key, directory);
+}
+
+void require_storable(const Value& value, const char* what, const Cell& key,
+                      const std::filesystem::path& directory) {
+  if (const double* number = value.get_if<double>()) {
+    refuse(unstorable_real(*number), what, key, directory);
+  } else if (const std::string* text = value.get_if<std::string>()) {
+    refuse(unstorable_text(*text), what, key, directory);
+  }
 }
 
 StagedValue::StagedValue(Store::Impl& impl, const Cell& value, const Cell& key)
     : files_(impl.files()), value_(&value) {
+  require_storable(value, "value", key, impl.directory());
   const bool text = value.kind() == Cell::Kind::Text;
   if ((text || value.kind() == Cell::Kind::Blob) &&
       static_cast<std::int64_t>(value.bytes().size()) >= impl.min_file_size()) {
@@ -58,8 +128,10 @@ void StagedValue::bind(Query& query, int first) const {
   }
 }
 
-void bind_tag(Query& query, int index, const std::optional<Value>& tag) {
+void bind_tag(Query& query, int index, const std::optional<Value>& tag, const Cell& key,
+              const std::filesystem::path& directory) {
   if (tag) {
+    require_storable(*tag, "tag", key, directory);
     query.bind(index, *tag);
   } else {
     query.bind_null(index);
@@ -81,7 +153,7 @@ void insert_row(Connection& connection, const Cell& key, double now,
   note_write(connection, expire_time, value.file_size());
   Query query = connection.query(Sql::InsertRow);
   query.bind(1, key).bind(2, raw_flag(key)).bind(3, now).bind(4, expire_time);
-  bind_tag(query, 5, tag);
+  bind_tag(query, 5, tag, key, connection.directory());
   value.bind(query, 6);
   query.run(&key);
 }
@@ -92,7 +164,7 @@ void update_row(Connection& connection, const Cell& key, std::int64_t rowid, dou
   note_write(connection, expire_time, value.file_size());
   Query query = connection.query(Sql::UpdateRow);
   query.bind(1, now).bind(2, expire_time);
-  bind_tag(query, 3, tag);
+  bind_tag(query, 3, tag, key, connection.directory());
   value.bind(query, 4);
   query.bind(8, rowid);
   query.run(&key);
@@ -112,7 +184,8 @@ void store_staged(Store::Impl& impl, const Cell& key, StagedValue& staged,
     query.bind(1, key).bind(2, raw_flag(key));
     if (query.step(&key)) existing = row_file(query);
   }
-  const std::optional<double> expire_time = expire_time_of(options.expire, now);
+  const std::optional<double> expire_time =
+      expire_time_of(options.expire, now, key, impl.directory());
   if (existing) {
     update_row(connection, key, existing->rowid, now, expire_time, options.tag, staged);
     transaction.remove_after_commit(existing->filename);
@@ -253,29 +326,30 @@ ValueLocation read_location(const Query& query, int rowid_column, int first) {
   return location;
 }
 
+std::string unreadable_mode(std::int64_t mode, bool has_file) {
+  // Range first: a cast to Mode keeps only the low 32 bits (2^32 + 1 is 1).
+  const bool known = mode >= static_cast<int>(Mode::Raw) && mode <= static_cast<int>(Mode::Pickle);
+  switch (known ? static_cast<Mode>(mode) : Mode::None) {
+    case Mode::Raw:
+      return has_file ? "mode 1 (raw) with a value file" : "";
+    case Mode::Pickle:
+      return "";
+    case Mode::Binary:
+    case Mode::Text:
+      return has_file ? "" : "mode " + std::to_string(mode) + " without a value file";
+    case Mode::None: break;
+  }
+  return "unknown value mode " + std::to_string(mode);
+}
+
 Mode checked_mode(Store::Impl& impl, const ValueLocation& location, const Cell& key) {
-  const auto fail = [&](const std::string& why) {
+  const std::string why = unreadable_mode(location.mode, !location.filename.empty());
+  if (!why.empty()) {
     throw CorruptionError("cannot read the value of key " + key.repr() + " in " +
                               impl.directory().string() + ": " + why,
                           impl.directory(), key.repr());
-  };
-  const auto mode = static_cast<Mode>(location.mode);
-  switch (mode) {
-    case Mode::Raw:
-      if (!location.filename.empty()) fail("mode 1 (raw) with a value file");
-      return mode;
-    case Mode::Pickle:
-      return mode;
-    case Mode::Binary:
-    case Mode::Text:
-      if (location.filename.empty()) {
-        fail("mode " + std::to_string(location.mode) + " without a value file");
-      }
-      return mode;
-    case Mode::None: break;
   }
-  fail("unknown value mode " + std::to_string(location.mode));
-  return Mode::None;  // not reached
+  return static_cast<Mode>(location.mode);
 }
 
 std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const Cell& key) {

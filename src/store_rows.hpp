@@ -27,13 +27,29 @@ inline constexpr int kMissingFileRereads = 3;
 // Unix time in seconds, as Python's time.time().
 double now_seconds();
 
+// The Unix time at which an item written at `now` expires; none: never.
+// Throws Error naming `key` for a NaN expire: SQLite would store NULL, which
+// means never.
+std::optional<double> expire_time_of(std::optional<double> expire_seconds, double now,
+                                     const Cell& key, const std::filesystem::path& directory);
 std::optional<double> expire_time_of(const std::optional<std::chrono::duration<double>>& expire,
-                                     double now);
+                                     double now, const Cell& key,
+                                     const std::filesystem::path& directory);
 
 inline std::int64_t raw_flag(const Cell& key) { return key.raw() ? 1 : 0; }
 
-// Throws SerializationError for a null key, which SQLite could never match.
+// Throws SerializationError for a key SQLite cannot keep as it is: null,
+// which nothing matches, NaN, which SQLite turns into NULL, or text that is
+// not UTF-8, which Python cannot read back.
 void require_key(const Cell& key, const std::filesystem::path& directory);
+
+// Throws SerializationError naming `key` for a value or tag that SQLite would
+// store as something else (a NaN becomes NULL) or Python could not read
+// (text that is not UTF-8).
+void require_storable(const Cell& value, const char* what, const Cell& key,
+                      const std::filesystem::path& directory);
+void require_storable(const Value& value, const char* what, const Cell& key,
+                      const std::filesystem::path& directory);
 
 // A value on its way into a row: inline, or already written to a value file.
 // Until a transaction takes the file over, the destructor removes it.
@@ -65,7 +81,9 @@ class StagedValue {
   bool handed_over_ = false;
 };
 
-void bind_tag(Query& query, int index, const std::optional<Value>& tag);
+// Binds `tag` (NULL if none); refuses one require_storable refuses.
+void bind_tag(Query& query, int index, const std::optional<Value>& tag, const Cell& key,
+              const std::filesystem::path& directory);
 
 // Records in the connection's cull state (see Connection::CullState) a row
 // written with `expire_time` and a value file of `file_size` bytes (0:
@@ -130,6 +148,11 @@ struct ValueLocation {
 // Reads the rowid from `rowid_column` and expire_time, tag, mode, filename,
 // value, size from consecutive columns starting at `first`.
 ValueLocation read_location(const Query& query, int rowid_column, int first);
+
+// Why no reader can use a row with `mode` and (if `has_file`) a value file,
+// e.g. "mode 1 (raw) with a value file"; empty if the row is readable.
+// check() reports exactly the rows checked_mode refuses.
+std::string unreadable_mode(std::int64_t mode, bool has_file);
 
 // The row's mode, once known to agree with where the value is (inline for
 // Raw, a file for Binary and Text). Throws CorruptionError otherwise.

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <ios>
+#include <limits>
+#include <new>
 #include <vector>
 
 #include "diskcache/errors.hpp"
@@ -15,6 +17,18 @@
 
 namespace diskcache::detail {
 namespace {
+
+// Bytes of RAM in this machine: no value larger than this can be loaded.
+std::int64_t physical_memory() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page_size = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return std::numeric_limits<std::int64_t>::max();
+  std::int64_t bytes;
+  if (__builtin_mul_overflow(static_cast<std::int64_t>(pages), page_size, &bytes)) {
+    return std::numeric_limits<std::int64_t>::max();
+  }
+  return bytes;
+}
 
 constexpr int kMaxAttempts = 10;
 
@@ -334,6 +348,27 @@ std::optional<UniqueFd> ValueFiles::open(std::string_view name,
   return file;
 }
 
+std::string ValueFiles::allocate_for(const std::string& path, std::int64_t size,
+                                     const std::string& key) const {
+  auto too_large = [&](int error_number, const std::string& why) {
+    return IoError("cannot load value file " + path + " for key " + key + " into memory: " +
+                       std::to_string(size) + " bytes " + why + "; stream it with read()",
+                   directory_, key, error_number);
+  };
+  // Refused before allocating: with overcommit the allocation may succeed
+  // and the process be killed while the pages are filled.
+  const std::int64_t memory = physical_memory();
+  if (size > memory || static_cast<std::uint64_t>(size) > std::string().max_size()) {
+    throw too_large(EFBIG,
+                    "is more than this machine's memory (" + std::to_string(memory) + " bytes)");
+  }
+  try {
+    return std::string(static_cast<std::size_t>(size), '\0');
+  } catch (const std::bad_alloc&) {
+    throw too_large(ENOMEM, "could not be allocated");
+  }
+}
+
 std::optional<std::string> ValueFiles::read(std::string_view name,
                                             std::int64_t expected_size,
                                             const std::string& key) const {
@@ -341,7 +376,7 @@ std::optional<std::string> ValueFiles::read(std::string_view name,
   if (!file) return std::nullopt;
   const std::string path = (directory_ / name).string();
 
-  std::string bytes(static_cast<size_t>(expected_size), '\0');
+  std::string bytes = allocate_for(path, expected_size, key);
   size_t filled = 0;
   while (filled < bytes.size()) {
     ssize_t got = ops_->read(file->get(), bytes.data() + filled, bytes.size() - filled);

@@ -60,7 +60,8 @@ class ValueFiles {
   // Reads the value file `name`, which the database says holds
   // `expected_size` bytes. Returns nullopt if the file does not exist.
   // Throws CorruptionError for a name outside the scheme, a symlink, a
-  // non-regular file or a size mismatch; IoError for other failures.
+  // non-regular file or a size mismatch; IoError for other failures, among
+  // them a value too large to load (see allocate_for).
   std::optional<std::string> read(std::string_view name, std::int64_t expected_size,
                                   const std::string& key) const;
 
@@ -103,6 +104,11 @@ class ValueFiles {
   // Opens the value file for reading: nullopt if any component is missing.
   std::optional<UniqueFd> open_for_read(std::string_view name,
                                         const std::string& key) const;
+  // A zero-filled buffer of `size` bytes for the value file at `path`.
+  // Throws IoError (EFBIG) before allocating if `size` exceeds the machine's
+  // physical memory, IoError (ENOMEM) if the allocation fails.
+  std::string allocate_for(const std::string& path, std::int64_t size,
+                           const std::string& key) const;
 
   const std::filesystem::path directory_;
   const int directory_fd_;

@@ -211,7 +211,7 @@ TEST_F(StreamTest, OptionsApplyAsInSet) {
 }
 
 TEST_F(StreamTest, SetStreamCullsExpiredItemsLikeSet) {
-  cache_.set("old", pattern(50'000), {.expire = 1ms});
+  cache_.set("old", to_bytes(pattern(50'000)), {.expire = 1ms});
   std::this_thread::sleep_for(20ms);
   ASSERT_TRUE(set_pattern("new", 100));
   EXPECT_EQ(cache_.size(), 1);

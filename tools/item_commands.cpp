@@ -1,4 +1,5 @@
 // get, set, delete, incr.
+#include <cmath>
 #include <cstdio>
 #include <optional>
 
@@ -53,7 +54,12 @@ void get(const ItemArguments& arguments, const GlobalOptions& options) {
 void set(const ItemArguments& arguments, const GlobalOptions& options) {
   StoredCache cache = open_cache(arguments.directory, options, arguments.create);
   SetOptions set_options;
-  if (arguments.expire) set_options.expire = std::chrono::duration<double>(*arguments.expire);
+  if (arguments.expire) {
+    if (std::isnan(*arguments.expire)) {
+      throw CommandError(ExitStatus::Usage, "--expire nan: the expiry must be a number of seconds");
+    }
+    set_options.expire = std::chrono::duration<double>(*arguments.expire);
+  }
   if (arguments.tag) set_options.tag = parse_literal(*arguments.tag);
   cache.set(to_cell(parse_key(arguments.key)), to_cell(parse_literal(arguments.value)),
             set_options);

@@ -98,11 +98,16 @@ struct LoadItem {
 };
 
 LoadItem parse_item(const std::string& text, const std::string& where) {
+  // Iterative parsing keeps its stack on the heap: the recursive parser
+  // overflows the thread's stack on a line of some 100,000 '['. (A Document's
+  // pool allocator frees without walking the tree, so no recursion there.)
   rapidjson::Document line;
-  line.Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
+  line.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(text.data(),
+                                                                                     text.size());
   if (line.HasParseError()) {
     throw CommandError(ExitStatus::Usage,
-                       where + ": " + rapidjson::GetParseError_En(line.GetParseError()));
+                       where + ": " + rapidjson::GetParseError_En(line.GetParseError()) +
+                           " (at byte " + std::to_string(line.GetErrorOffset()) + ")");
   }
   if (!line.IsObject() || !line.HasMember("key") || !line.HasMember("value")) {
     throw CommandError(ExitStatus::Usage,
@@ -160,8 +165,9 @@ void load(const ListingArguments& arguments, const GlobalOptions& options) {
         ++number;
         progress.advance(static_cast<std::int64_t>(text.size()) + 1);
         if (text.empty()) continue;
+        const std::string where = arguments.input + " line " + std::to_string(number);
         try {
-          LoadItem item = parse_item(text, arguments.input + " line " + std::to_string(number));
+          LoadItem item = parse_item(text, where);
           if (item.expired) {
             ++expired;
             continue;
@@ -169,6 +175,11 @@ void load(const ListingArguments& arguments, const GlobalOptions& options) {
           cache.set(item.key, item.value, item.options);
         } catch (const CommandError& error) {
           bad_line = error;
+          break;
+        } catch (const SerializationError& error) {
+          // The library refuses what it cannot store as given (NaN, text
+          // that is not UTF-8): the line is bad input.
+          bad_line = CommandError(ExitStatus::Usage, where + ": " + error.what());
           break;
         }
         ++loaded;

@@ -1,10 +1,12 @@
 #include "literal.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "diskcache/detail/utf8.hpp"
 #include "exit_status.hpp"
 
 namespace diskcache::tool {
@@ -98,6 +100,9 @@ std::string unescape(std::string_view literal, std::string_view body, bool bytes
                              " hexadecimal digits");
     }
     if (code > 0x10ffff) malformed(literal, "code point above U+10FFFF");
+    if (!bytes && code >= 0xd800 && code <= 0xdfff) {
+      malformed(literal, "a surrogate (U+D800..U+DFFF) cannot be stored as UTF-8 text");
+    }
     if (escape == 'x' && bytes) {
       out += static_cast<char>(code);
     } else {
@@ -127,20 +132,38 @@ std::optional<Value> number(std::string_view text) {
   }
   double real = 0;
   auto [real_end, real_error] = std::from_chars(first, last, real);
-  if (real_end == last && first != last && real_error == std::errc()) return Value(real);
+  if (real_end == last && first != last && real_error == std::errc()) {
+    if (std::isnan(real)) {
+      throw CommandError(
+          ExitStatus::Usage,
+          "nan cannot be stored: SQLite stores NaN as NULL (write 'nan' for the text)");
+    }
+    return Value(real);
+  }
   return std::nullopt;
+}
+
+// `text` as a str, once known to be UTF-8 (Python could not read it back).
+Value utf8_text(std::string_view literal, std::string text) {
+  const std::size_t offset = detail::invalid_utf8_offset(text);
+  if (offset != text.size()) {
+    malformed(literal, "it is not valid UTF-8 (byte " + std::to_string(offset) +
+                           "); write bytes as b'\\xHH'");
+  }
+  return Value(std::move(text));
 }
 
 }  // namespace
 
 Value parse_literal(std::string_view text) {
   if (text == "None") return Value();
-  if (quoted(text, 0)) return Value(unescape(text, text.substr(1, text.size() - 2), false));
+  if (quoted(text, 0))
+    return utf8_text(text, unescape(text, text.substr(1, text.size() - 2), false));
   if (text.starts_with('b') && quoted(text, 1)) {
     return Value(to_bytes(unescape(text, text.substr(2, text.size() - 3), true)));
   }
   if (std::optional<Value> parsed = number(text)) return *parsed;
-  return Value(std::string(text));
+  return utf8_text(text, std::string(text));
 }
 
 Value parse_key(std::string_view text) {

@@ -2,7 +2,8 @@
 // command prints them (Python's repr), so a key shown by `keys` can be
 // pasted back:
 //
-//   42  -7            int          2.5  1e3  inf  nan   float
+//   42  -7            int          2.5  1e3  inf        float (nan is refused:
+//                                                          SQLite stores NaN as NULL)
 //   'text'  "it's"    str          b'\x00ab'            bytes
 //   None              null (not a key)
 //   anything else     str, as typed (user:1 is the str 'user:1')
@@ -19,7 +20,8 @@
 namespace diskcache::tool {
 
 // The Value `text` denotes. Throws CommandError(Usage) for a malformed
-// quoted string or an integer outside int64.
+// quoted string, an integer outside int64, nan, or text that is not UTF-8
+// (a surrogate escape such as '\udc80' included): Python could not read it.
 Value parse_literal(std::string_view text);
 
 // parse_literal for a key. Throws CommandError(Usage) for None, which

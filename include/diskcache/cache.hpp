@@ -89,6 +89,10 @@ class Cache {
 
   // Stores `value` under `key`, replacing any previous value, and culls
   // expired and (if over the size limit) evicted items. Returns true.
+  // Throws SerializationError, storing nothing, for what SQLite would store
+  // as something else: a NaN key, value or tag (SQLite keeps NULL), or for
+  // text that is not valid UTF-8 (Python could not read it); Error for a
+  // NaN expire.
   //   cache.set("session", token, {.expire = std::chrono::minutes(1), .tag = "web"});
   bool set(const K& key, const V& value, const SetOptions& options = {}) {
     return store_.set(encode(key), encode(value), options);
@@ -101,7 +105,9 @@ class Cache {
     return store_.add(encode(key), encode(value), options);
   }
 
-  // The value under `key`, or nullopt if missing or expired.
+  // The value under `key`, or nullopt if missing or expired. Throws
+  // IoError for a value file too large to load (more than the machine's
+  // memory, or the allocation fails); read() streams it instead.
   std::optional<V> get(const K& key, const GetOptions& options = {}) {
     const Cell cell = encode(key);
     std::optional<StoredItem> item = store_.get(cell, options.retry);
@@ -176,10 +182,13 @@ class Cache {
                     std::optional<std::int64_t> default_ = 0, bool retry = false) {
     return store_.incr(encode(key), delta, default_, retry);
   }
-  // incr(key, -delta, ...).
+  // Subtracts `delta` from the integer under `key` (a missing key starts at
+  // `default_`) and returns the new value, as incr(key, -delta, ...) would
+  // but for any delta: decr(k, INT64_MIN) gives INT64_MAX from -1. Throws
+  // as incr.
   std::int64_t decr(const K& key, std::int64_t delta = 1,
                     std::optional<std::int64_t> default_ = 0, bool retry = false) {
-    return store_.incr(encode(key), -delta, default_, retry);
+    return store_.decr(encode(key), delta, default_, retry);
   }
 
   // Sets the expiry of an unexpired `key` to `expire` from now (nullopt:

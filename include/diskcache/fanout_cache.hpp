@@ -212,10 +212,12 @@ class FanoutCache {
     return or_on_timeout(std::optional<std::int64_t>(),
                          [&] { return shard(key).incr(key, delta, default_, retry); });
   }
-  // incr(key, -delta, ...).
+  // Subtracts `delta` (any value, INT64_MIN included) from the integer under
+  // `key` (see Cache::decr); nullopt on a timeout unless `retry`.
   std::optional<std::int64_t> decr(const K& key, std::int64_t delta = 1,
                                    std::optional<std::int64_t> default_ = 0, bool retry = false) {
-    return incr(key, -delta, default_, retry);
+    return or_on_timeout(std::optional<std::int64_t>(),
+                         [&] { return shard(key).decr(key, delta, default_, retry); });
   }
 
   // Sets the expiry of an unexpired `key` (see Cache::touch). Returns

@@ -132,7 +132,9 @@ class DISKCACHE_EXPORT Store {
 
   // Stores `value` under `key`, replacing any previous value. Returns true.
   // Strong guarantee: if it throws, the previous value is intact and no
-  // new value file remains.
+  // new value file remains. Throws SerializationError for a key, value or
+  // tag SQLite would store as something else (NaN) or that is text Python
+  // cannot decode (not UTF-8), Error for a NaN expire.
   bool set(const Cell& key, const Cell& value, const SetOptions& options = {});
 
   // Like set, but only if `key` is absent or expired. Returns whether it stored.
@@ -166,6 +168,11 @@ class DISKCACHE_EXPORT Store {
   // integer or the sum overflows int64.
   std::int64_t incr(const Cell& key, std::int64_t delta,
                     std::optional<std::int64_t> default_value, bool retry = false);
+  // Subtracts `delta` from the integer stored under `key` (a missing key
+  // starts from `default_value`) and returns the result; any `delta`,
+  // INT64_MIN included, as long as the result fits in int64. Throws as incr.
+  std::int64_t decr(const Cell& key, std::int64_t delta, std::optional<std::int64_t> default_value,
+                    bool retry = false);
 
   // Sets the expiry of an unexpired `key` to `expire_seconds` from now (none:
   // never). Returns whether the key was found.
@@ -193,10 +200,13 @@ class DISKCACHE_EXPORT Store {
   // Removes every item; returns how many.
   std::int64_t clear(bool retry = false);
 
-  // Checks the database's integrity, value files against rows, and the stored
-  // count and size; returns one message per problem. With `fix`, repairs what
-  // it can: removes rows whose file is missing, unknown and temporary files,
-  // empty directories, and corrects the count and size.
+  // Checks the database's integrity, value files against rows, each row's
+  // mode against where its value is, and the stored count and size; returns
+  // one message per problem. With `fix`, repairs what it can: removes rows
+  // whose file is missing, rows no reader can use (an unknown mode, a raw
+  // value naming a file, a file mode without one: get() throws
+  // CorruptionError on them) with the file they name, unknown and temporary
+  // files, empty directories, and corrects the count and size.
   std::vector<std::string> check(bool fix = false, bool retry = false);
 
   // Returns the hit/miss counters, then turns counting on or off and
@@ -328,7 +338,8 @@ class DISKCACHE_EXPORT Store {
   // last result. Between attempts it sleeps until some process (C++ or
   // Python) commits to this directory, noticed through inotify, or at most a
   // few milliseconds (the fallback when no event arrives), so waiting does
-  // not poll SQLite in a tight loop.
+  // not poll SQLite in a tight loop. Signals do not stretch the wait. A
+  // timeout above a century waits a century; a NaN timeout throws Error.
   bool wait_until(std::chrono::duration<double> timeout, const std::function<bool()>& attempt);
 
   // --- Iteration: the items a page at a time (see Cursor).

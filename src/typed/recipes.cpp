@@ -52,6 +52,21 @@ Error not_acquired(const std::string& what, const detail::RecipeItem& item) {
                directory, key);
 }
 
+// `count` + 1 for a stored count; only a crafted state can hold INT64_MAX,
+// which is refused rather than overflowed.
+std::int64_t one_more(std::int64_t count, const char* what, const detail::RecipeItem& item) {
+  std::int64_t result;
+  if (__builtin_add_overflow(count, 1, &result)) {
+    const std::string key = item.key.repr();
+    const std::filesystem::path& directory = item.store.directory();
+    throw SerializationError("cannot count one more in " + std::string(what) + " " + key + " in " +
+                                 directory.string() + ": its count " + std::to_string(count) +
+                                 " would overflow a 64-bit integer",
+                             directory, key);
+  }
+  return result;
+}
+
 // The RLock holder: this thread of this process, as Python's "pid-tid".
 std::string this_thread_owner() {
   return std::to_string(::getpid()) + "-" + std::to_string(::gettid());
@@ -119,7 +134,8 @@ void RLock::acquire() {
     auto transaction = item_.store.transact(/*retry=*/true);
     const std::optional<RLockState> state = read_state<disk::Binary, RLockState>(item_, "rlock");
     if (!free_for_me(state)) return false;
-    write_state(item_, disk::Binary::encode(RLockState{owner, (state ? state->count : 0) + 1}));
+    const std::int64_t count = one_more(state ? state->count : 0, "rlock", item_);
+    write_state(item_, disk::Binary::encode(RLockState{owner, count}));
     return true;
   });
 }
@@ -168,7 +184,7 @@ void Averager::add(double value) {
   AverageState state =
       read_state<disk::Binary, AverageState>(item_, "average").value_or(AverageState{});
   state.total += value;
-  state.count += 1;
+  state.count = one_more(state.count, "average", item_);
   write_state(item_, disk::Binary::encode(state));
 }
 
