@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <set>
 
@@ -38,6 +39,23 @@ std::int64_t scalar(Connection& connection, const std::string& sql) {
   auto statement = connection.prepare(sql);
   Query query(*statement, connection.handle(), connection.directory());
   return query.step() ? query.integer(0) : 0;
+}
+
+// The size of the value file of row `rowid`, or nullopt if it does not
+// exist. Only a file that is absent or damaged may cost its row: one that
+// merely cannot be opened (another user's 0600 file, no descriptor left, an
+// I/O error) may be intact, so that stops the check with IoError before
+// anything is repaired (the transaction rolls back).
+std::optional<std::int64_t> value_file_size(Store::Impl& impl, std::int64_t rowid,
+                                            const std::string& filename) {
+  try {
+    return impl.files().size_of(filename);
+  } catch (const IoError& error) {
+    throw IoError("check stopped at value file " + (impl.directory() / filename).string() +
+                      " of row " + std::to_string(rowid) +
+                      ", which it cannot examine, and repaired nothing: " + error.what(),
+                  impl.directory(), {}, error.error_code(), error.sqlite_code());
+  }
 }
 
 }  // namespace
@@ -76,7 +94,14 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
         continue;
       }
       known_files.insert((directory / filename).lexically_normal().string());
-      const std::optional<std::int64_t> real_size = impl.files().size_of(filename);
+      std::optional<std::int64_t> real_size;
+      try {
+        real_size = value_file_size(impl, rowid, filename);
+      } catch (const CorruptionError& damaged) {
+        problems.push_back(std::string("damaged value file: ") + damaged.what());
+        broken_rows.push_back(rowid);
+        continue;
+      }
       if (!real_size) {
         problems.push_back("file not found: " + (directory / filename).string());
         broken_rows.push_back(rowid);
@@ -117,6 +142,11 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
       problems.push_back("unknown file: " + path.string() +
                          " (kept: younger than the timeout, may be a write in progress)");
     }
+  }
+  if (error && error.value() != ENOENT) {  // ENOENT: a directory removed meanwhile
+    // A walk cut short would judge emptiness, and report, on half a tree.
+    detail::throw_errno(error.value(), "check cannot list the files of " + directory.string(),
+                        directory);
   }
   // Emptiness is judged after the orphans went, so a directory emptied by
   // removing them goes too; deepest first, so "ab" follows its last "ab/cd".

@@ -64,7 +64,10 @@ class ValueFiles {
   std::optional<std::string> read(std::string_view name, std::int64_t expected_size,
                                   const std::string& key) const;
 
-  // Size of value file `name`, or nullopt if missing or not a regular file.
+  // Size of value file `name`, or nullopt if it does not exist (ENOENT).
+  // Throws CorruptionError for a name outside the scheme, a symlink or a
+  // non-regular file; IoError if it cannot be opened or examined (EACCES,
+  // EMFILE, EIO, ...), which says nothing about the file being damaged.
   std::optional<std::int64_t> size_of(std::string_view name) const;
 
   // Unlinks value file `name` and its sub-directories once empty. Failures
