@@ -1,8 +1,9 @@
 // Store::check: database integrity, value files against rows, and the stored
 // count and size, as core.py Cache.check, with two differences: a row whose
 // file is damaged is removed (not re-sized) by fix, and unknown files are
-// removed only once older than the busy timeout, since a younger one may be a
-// value another writer has written and not yet committed.
+// removed only once older than kOrphanAge (or the busy timeout, if longer),
+// since a younger one may be a value another writer has written and not yet
+// committed.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -22,6 +23,13 @@ using detail::Query;
 using detail::WriteTransaction;
 
 namespace {
+
+// A writer stages its value file before it waits for the write lock, for up
+// to its own timeout, which may be longer than ours (or unbounded, with
+// retry). Our writers confirm their file under the lock and fail loudly if
+// it went (ValueFiles::confirm_staged); Python's cannot, so this bound keeps
+// every writer waiting less than it (Python's default timeout is 60 s) safe.
+constexpr std::chrono::minutes kOrphanAge{10};
 
 bool is_database_file(const std::string& name) {
   // Python's check skips every path containing "cache.db"; so do we.
@@ -120,7 +128,8 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
 
   // Files the database does not name. Directories are not followed through
   // symlinks; a symlink is reported like any unknown file.
-  const std::chrono::milliseconds grace = impl.timeout() + std::chrono::seconds(1);
+  const std::chrono::milliseconds grace =
+      std::max<std::chrono::milliseconds>(kOrphanAge, impl.timeout() + std::chrono::seconds(1));
   std::error_code error;
   std::vector<std::filesystem::path> directories;
   for (auto it = std::filesystem::recursive_directory_iterator(directory, error);
@@ -140,7 +149,7 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
       std::filesystem::remove(path, error);
     } else {
       problems.push_back("unknown file: " + path.string() +
-                         " (kept: younger than the timeout, may be a write in progress)");
+                         " (kept: too young to tell from a write in progress)");
     }
   }
   if (error && error.value() != ENOENT) {  // ENOENT: a directory removed meanwhile

@@ -27,26 +27,33 @@ void require_key(const Cell& key, const std::filesystem::path& directory) {
 }
 
 StagedValue::StagedValue(Store::Impl& impl, const Cell& value, const Cell& key)
-    : files_(impl.files()), value_(&value) {
+    : files_(impl.files()), value_(&value), key_(key.repr()) {
   const bool text = value.kind() == Cell::Kind::Text;
   if ((text || value.kind() == Cell::Kind::Blob) &&
       static_cast<std::int64_t>(value.bytes().size()) >= impl.min_file_size()) {
-    filename_ = files_.write(value.bytes(), key.repr());
+    filename_ = files_.write(value.bytes(), key_);
     mode_ = text ? Mode::Text : Mode::Binary;
     size_ = static_cast<std::int64_t>(value.bytes().size());
   }
 }
 
-StagedValue::StagedValue(Store::Impl& impl, std::string filename, std::int64_t size, Mode mode)
-    : files_(impl.files()), mode_(mode), size_(size), filename_(std::move(filename)) {}
+StagedValue::StagedValue(Store::Impl& impl, std::string filename, std::int64_t size, Mode mode,
+                         const Cell& key)
+    : files_(impl.files()),
+      mode_(mode),
+      size_(size),
+      filename_(std::move(filename)),
+      key_(key.repr()) {}
 
 StagedValue::~StagedValue() {
   if (!handed_over_ && !filename_.empty()) files_.remove(filename_);
 }
 
 void StagedValue::hand_over(WriteTransaction& transaction) {
+  if (filename_.empty()) return;
   transaction.remove_on_rollback(filename_);
   handed_over_ = true;
+  files_.confirm_staged(filename_, size_, key_);
 }
 
 void StagedValue::bind(Query& query, int first) const {

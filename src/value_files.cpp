@@ -372,6 +372,16 @@ std::optional<std::int64_t> ValueFiles::size_of(std::string_view name) const {
   return info.st_size;
 }
 
+void ValueFiles::confirm_staged(std::string_view name, std::int64_t size,
+                                const std::string& key) const {
+  if (open(name, size, key)) return;
+  throw IoError("value file " + (directory_ / name).string() + " written for key " + key +
+                    " was removed before its row could commit (check(fix = true) in another "
+                    "process takes a file it finds unnamed and old for an orphan); nothing "
+                    "was stored",
+                directory_, key, ENOENT);
+}
+
 void ValueFiles::remove(std::string_view name) const noexcept {
   if (!valid_name(name)) return;
   const NameParts parts = split(name);

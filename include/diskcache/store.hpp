@@ -178,7 +178,9 @@ class DISKCACHE_EXPORT Store {
   // Checks the database's integrity, value files against rows, and the stored
   // count and size; returns one message per problem. With `fix`, repairs what
   // it can: removes rows whose file is missing or damaged, unknown and
-  // temporary files, empty directories, and corrects the count and size.
+  // temporary files older than ten minutes (younger ones may be writes
+  // waiting for the lock), empty directories, and corrects the count and
+  // size.
   // Throws IoError naming the file, having repaired nothing, if a value file
   // cannot be examined (EACCES, EMFILE, EIO): it may well be intact.
   std::vector<std::string> check(bool fix = false, bool retry = false);
