@@ -78,8 +78,8 @@ class Store::Impl {
   // Test hook: make value-file system calls go through `ops`.
   void TEST_set_file_ops(detail::FileOps& ops) noexcept { files_.set_ops(ops); }
 
- private:
-  // Connections of one process generation; replaced wholesale after fork().
+  // Connections of one process generation, one per thread, each closed when
+  // its thread ends (store_open.cpp); replaced wholesale after fork().
   struct Registry {
     std::uint64_t fork_generation;
     std::mutex mutex;
@@ -87,6 +87,7 @@ class Store::Impl {
     std::unique_ptr<detail::ChangeSignal> changes;
   };
 
+ private:
   std::unique_ptr<detail::Connection> open_connection();
   Registry& current_registry(std::uint64_t fork_generation);
   void apply_settings(const Settings& settings);

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "diskcache/errors.hpp"
 #include "settings_table.hpp"
@@ -40,16 +42,101 @@ OpenDirectories& open_directories() {
   return *directories;
 }
 
+// The connection registries of this process's open engines. A thread that
+// ends closes its connections in those still here; an engine takes its
+// registry out before deleting it, and a fork()ed child starts with none:
+// its parent's registries are abandoned, never touched.
+struct LiveRegistries {
+  std::mutex mutex;
+  std::set<Store::Impl::Registry*> registries;  // GUARDED_BY(mutex)
+};
+
+LiveRegistries& live_registries() {
+  static auto* live = new LiveRegistries;  // never destroyed: threads end at exit
+  return *live;
+}
+
+struct CachedConnection {
+  std::uint64_t serial = 0;
+  std::uint64_t epoch = 0;
+  std::uint64_t fork_generation = 0;
+  detail::Connection* connection = nullptr;
+};
+// A few recently used stores per thread, so the hot path takes no lock.
+thread_local std::array<CachedConnection, 4> t_cached_connections;
+// Set once this thread's connections are released at its end.
+thread_local bool t_thread_ending = false;
+
+// The registries this thread took a connection from. When the thread ends,
+// its connection in each that is still live closes: left open it would last
+// as long as the Store, one per thread that ever used it. The connection
+// closes under the live-registries lock, so its engine (whose directory and
+// timeout it refers to) cannot go away meanwhile.
+class ThreadConnections {
+ public:
+  ThreadConnections() = default;
+  ThreadConnections(const ThreadConnections&) = delete;
+  ThreadConnections& operator=(const ThreadConnections&) = delete;
+  ~ThreadConnections() {
+    t_thread_ending = true;
+    t_cached_connections = {};
+    LiveRegistries& live = live_registries();
+    std::lock_guard lock(live.mutex);
+    for (Store::Impl::Registry* registry : registries_) {
+      // A pointer no longer live belongs to a closed engine or a parent
+      // process; one reused by a new registry holds no other thread's entry.
+      if (live.registries.count(registry) == 0) continue;
+      std::unique_ptr<detail::Connection> connection;
+      std::lock_guard registry_lock(registry->mutex);
+      if (auto found = registry->connections.find(std::this_thread::get_id());
+          found != registry->connections.end()) {
+        connection = std::move(found->second);
+        registry->connections.erase(found);
+      }
+    }
+  }
+
+  void note(Store::Impl::Registry* registry) {
+    if (std::find(registries_.begin(), registries_.end(), registry) != registries_.end()) return;
+    if (registries_.size() >= kPruneAt) forget_closed();
+    registries_.push_back(registry);
+  }
+
+ private:
+  static constexpr std::size_t kPruneAt = 16;
+
+  // Drops registries closed since, so a thread that outlives many Stores
+  // does not collect them.
+  void forget_closed() {
+    LiveRegistries& live = live_registries();
+    std::lock_guard lock(live.mutex);
+    std::erase_if(registries_, [&](auto* registry) { return live.registries.count(registry) == 0; });
+  }
+
+  std::vector<Store::Impl::Registry*> registries_;
+};
+
+thread_local ThreadConnections t_thread_connections;
+
 void register_fork_handler() {
   static const bool registered = [] {
-    // The open-directories lock is held across fork(), so the child never
-    // inherits it locked by a thread that does not exist there.
-    pthread_atfork([] { open_directories().mutex.lock(); },
-                   [] { open_directories().mutex.unlock(); },
-                   [] {
-                     g_fork_generation.fetch_add(1, std::memory_order_relaxed);
-                     open_directories().mutex.unlock();
-                   });
+    // These locks are held across fork(), so the child never inherits one
+    // locked by a thread that does not exist there.
+    pthread_atfork(
+        [] {
+          open_directories().mutex.lock();
+          live_registries().mutex.lock();
+        },
+        [] {
+          live_registries().mutex.unlock();
+          open_directories().mutex.unlock();
+        },
+        [] {
+          g_fork_generation.fetch_add(1, std::memory_order_relaxed);
+          live_registries().registries.clear();
+          live_registries().mutex.unlock();
+          open_directories().mutex.unlock();
+        });
     return true;
   }();
   (void)registered;
@@ -414,25 +501,25 @@ Store::Impl::Registry& Store::Impl::current_registry(std::uint64_t fork_generati
   while (registry == nullptr || registry->fork_generation != fork_generation) {
     auto fresh = std::make_unique<Registry>();
     fresh->fork_generation = fork_generation;
+    LiveRegistries& live = live_registries();
+    {
+      std::lock_guard lock(live.mutex);
+      live.registries.insert(fresh.get());
+    }
     if (registry_.compare_exchange_strong(registry, fresh.get(), std::memory_order_acq_rel)) {
       // A registry of an older generation belongs to the parent process:
       // it is leaked on purpose, its mutex may even be held by a thread
       // that does not exist in this process.
       return *fresh.release();
     }
+    std::lock_guard lock(live.mutex);
+    live.registries.erase(fresh.get());
   }
   return *registry;
 }
 
 detail::Connection& Store::Impl::connection() {
-  struct CachedConnection {
-    std::uint64_t serial = 0;
-    std::uint64_t epoch = 0;
-    std::uint64_t fork_generation = 0;
-    detail::Connection* connection = nullptr;
-  };
-  // A few recently used stores per thread, so the hot path takes no lock.
-  thread_local std::array<CachedConnection, 4> cache;
+  auto& cache = t_cached_connections;
   thread_local std::size_t next_slot = 0;
 
   const std::uint64_t generation = g_fork_generation.load(std::memory_order_relaxed);
@@ -451,6 +538,9 @@ detail::Connection& Store::Impl::connection() {
     if (!slot) slot = open_connection();
     connection = slot.get();
   }
+  // A connection taken after this thread's connections were released (by
+  // a thread_local destructor running later) stays until the Store closes.
+  if (!t_thread_ending) t_thread_connections.note(&registry);
   cache[next_slot] = {serial_, epoch, generation, connection};
   next_slot = (next_slot + 1) % cache.size();
   return *connection;
@@ -468,6 +558,11 @@ void Store::Impl::close() {
   Registry* registry = registry_.exchange(nullptr, std::memory_order_acq_rel);
   if (registry == nullptr) return;
   if (registry->fork_generation == g_fork_generation.load(std::memory_order_relaxed)) {
+    {
+      LiveRegistries& live = live_registries();
+      std::lock_guard lock(live.mutex);
+      live.registries.erase(registry);
+    }
     delete registry;
   }
   // Otherwise the connections are the parent's: leave them untouched.

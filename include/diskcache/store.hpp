@@ -18,7 +18,8 @@
 //     with retry, retried for ever).
 //
 // Thread safety: a Store may be shared by any number of threads; each thread
-// gets its own SQLite connection, opened on first use. Any number of
+// gets its own SQLite connection, opened on first use and closed when the
+// thread ends. Any number of
 // processes may open the same directory. After fork() the child's first call
 // opens fresh connections and never touches the parent's.
 //
