@@ -80,6 +80,7 @@ class ThreadConnections {
   ~ThreadConnections() {
     t_thread_ending = true;
     t_cached_connections = {};
+    const detail::ForkGate::Use fork_gate;  // before the lock, as fork() takes them
     LiveRegistries& live = live_registries();
     std::lock_guard lock(live.mutex);
     for (Store::Impl::Registry* registry : registries_) {
@@ -121,21 +122,25 @@ thread_local ThreadConnections t_thread_connections;
 void register_fork_handler() {
   static const bool registered = [] {
     // These locks are held across fork(), so the child never inherits one
-    // locked by a thread that does not exist there.
+    // locked by a thread that does not exist there. The fork gate comes
+    // first: a thread inside it may need the others to get out.
     pthread_atfork(
         [] {
+          detail::ForkGate::prepare();
           open_directories().mutex.lock();
           live_registries().mutex.lock();
         },
         [] {
           live_registries().mutex.unlock();
           open_directories().mutex.unlock();
+          detail::ForkGate::parent();
         },
         [] {
           g_fork_generation.fetch_add(1, std::memory_order_relaxed);
           live_registries().registries.clear();
           live_registries().mutex.unlock();
           open_directories().mutex.unlock();
+          detail::ForkGate::child();
         });
     return true;
   }();
@@ -531,12 +536,19 @@ detail::Connection& Store::Impl::connection() {
   }
 
   Registry& registry = current_registry(generation);
-  detail::Connection* connection;
+  detail::Connection* connection = nullptr;
   {
     std::lock_guard lock(registry.mutex);
-    auto& slot = registry.connections[std::this_thread::get_id()];
-    if (!slot) slot = open_connection();
-    connection = slot.get();
+    auto found = registry.connections.find(std::this_thread::get_id());
+    if (found != registry.connections.end()) connection = found->second.get();
+  }
+  if (connection == nullptr) {
+    // Opened outside the registry's lock: opening enters the fork gate,
+    // and a thread ending holds the gate while it takes that lock.
+    std::unique_ptr<detail::Connection> opened = open_connection();
+    connection = opened.get();
+    std::lock_guard lock(registry.mutex);
+    registry.connections[std::this_thread::get_id()] = std::move(opened);
   }
   // A connection taken after this thread's connections were released (by
   // a thread_local destructor running later) stays until the Store closes.
@@ -558,6 +570,7 @@ void Store::Impl::close() {
   Registry* registry = registry_.exchange(nullptr, std::memory_order_acq_rel);
   if (registry == nullptr) return;
   if (registry->fork_generation == g_fork_generation.load(std::memory_order_relaxed)) {
+    const detail::ForkGate::Use fork_gate;  // closing the connections enters SQLite
     {
       LiveRegistries& live = live_registries();
       std::lock_guard lock(live.mutex);

@@ -21,7 +21,13 @@
 // gets its own SQLite connection, opened on first use and closed when the
 // thread ends. Any number of
 // processes may open the same directory. After fork() the child's first call
-// opens fresh connections and never touches the parent's.
+// opens fresh connections and never touches the parent's. fork() may be
+// called while other threads use the library: it waits until they are out
+// of SQLite and their write transactions have ended (a transact() scope held
+// open in another thread holds fork() up until it ends), so the child
+// inherits no SQLite lock or mutex held by a thread it does not have. A
+// child forked inside a transaction of its own thread must not use that
+// directory.
 //
 // Copies of a Store, and every Store opened on the same directory in one
 // process, share one engine (connections, settings, transactions); the
