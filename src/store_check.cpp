@@ -83,6 +83,13 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
     }
   }
 
+  // A database cut short is not repaired: any write would round the file
+  // up to whole pages and make the loss permanent.
+  if (std::optional<std::string> problem = impl.database_size_problem()) {
+    problems.push_back(std::move(*problem));
+    if (fix) return problems;
+  }
+
   WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
 
   std::set<std::string> known_files;

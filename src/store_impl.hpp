@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -74,6 +75,10 @@ class Store::Impl {
   }
   bool statistics() const noexcept { return statistics_.load(std::memory_order_relaxed); }
   std::int64_t page_size() const noexcept { return page_size_; }
+
+  // A message if cache.db's size is not a whole number of pages (a file cut
+  // short, which SQLite itself does not notice); nullopt if it is.
+  std::optional<std::string> database_size_problem() const;
 
   // Test hook: make value-file system calls go through `ops`.
   void TEST_set_file_ops(detail::FileOps& ops) noexcept { files_.set_ops(ops); }

@@ -378,6 +378,16 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
   std::set<std::string> tables;
   retry_busy(timeout_, [&] { tables = table_names(connection); });
   verify_cache_database(connection, tables);
+  {
+    auto statement = connection.prepare("PRAGMA page_size");
+    detail::Query query(*statement, connection.handle(), directory_);
+    if (query.step()) page_size_ = query.integer(0);
+  }
+  // Before anything is written: a write would round the file up to whole
+  // pages and make the damage permanent.
+  if (const std::optional<std::string> problem = database_size_problem()) {
+    throw CorruptionError(*problem + "; refusing to open it", directory_);
+  }
 
   detail::SettingRows rows;
   if (tables.count("Settings") != 0) {
@@ -431,15 +441,34 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
     transaction.commit();
   }
 
-  {
-    auto statement = connection.prepare("PRAGMA page_size");
-    detail::Query query(*statement, connection.handle(), directory_);
-    if (query.step()) page_size_ = query.integer(0);
-  }
   apply_settings(settings);
 }
 
 Store::Impl::~Impl() { close(); }
+
+std::optional<std::string> Store::Impl::database_size_problem() const {
+  // SQLite writes cache.db in whole pages, and reads a last page cut short
+  // as if the missing bytes were zeros, without an error. A checkpoint in
+  // another process extends the file a page at a time, which for pages
+  // larger than the kernel's may show half done for an instant: a partial
+  // page must still be there a moment later. (A stat, never an open:
+  // closing a descriptor of cache.db would drop SQLite's locks on it.)
+  constexpr int kLooks = 3;
+  for (int look = 1;; ++look) {
+    struct stat info {};
+    if (::fstatat(directory_fd_.get(), "cache.db", &info, AT_SYMLINK_NOFOLLOW) != 0) {
+      detail::throw_errno(errno, "cannot stat " + (directory_ / "cache.db").string(), directory_);
+    }
+    if (page_size_ <= 0 || info.st_size % page_size_ == 0) return std::nullopt;
+    if (look == kLooks) {
+      return (directory_ / "cache.db").string() + " is " + std::to_string(info.st_size) +
+             " bytes, not a whole number of " + std::to_string(page_size_) +
+             "-byte pages: it was cut short or damaged (SQLite would read the missing bytes "
+             "of its last page as zeros)";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
 
 void Store::Impl::apply_settings(const Settings& settings) {
   std::lock_guard lock(settings_mutex_);
