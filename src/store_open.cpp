@@ -262,6 +262,54 @@ const char* policy_index(EvictionPolicy policy) {
   return nullptr;
 }
 
+// The names of the indexes and triggers in the database.
+std::set<std::string> schema_objects(detail::Connection& connection) {
+  std::set<std::string> names;
+  auto statement = connection.prepare(
+      "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')");
+  detail::Query query(*statement, connection.handle(), connection.directory());
+  while (query.step()) names.emplace(query.text(0));
+  return names;
+}
+
+// The name a "CREATE ... IF NOT EXISTS <name> ..." statement creates.
+std::string created_name(std::string_view sql) {
+  constexpr std::string_view kIfNotExists = "IF NOT EXISTS ";
+  sql.remove_prefix(sql.find(kIfNotExists) + kIfNotExists.size());
+  return std::string(sql.substr(0, sql.find_first_of(" (")));
+}
+
+// Whether the indexes and triggers `settings` need are all among `objects`
+// (the names in the database), and the tag index only if wanted.
+bool schema_up_to_date(const std::set<std::string>& objects, const Settings& settings) {
+  for (const char* statement : kSchema) {
+    if (std::string_view(statement).starts_with("CREATE TABLE")) continue;
+    if (objects.count(created_name(statement)) == 0) return false;
+  }
+  if (const char* index = policy_index(settings.eviction_policy)) {
+    if (objects.count(created_name(index)) == 0) return false;
+  }
+  return (objects.count("Cache_tag_rowid") != 0) == settings.tag_index.value();
+}
+
+// Whether `rows` (the Settings table) hold every setting and counter, and
+// the values `overrides` gives.
+bool settings_stored(const detail::SettingRows& rows, const Settings& settings,
+                     const Settings& overrides) {
+  std::map<std::string, Value> stored(rows.begin(), rows.end());
+  for (const auto& [name, value] : detail::settings_rows(overrides, true)) {
+    auto found = stored.find(name);
+    if (found == stored.end() || !(found->second == value)) return false;
+  }
+  for (const auto& [name, value] : detail::settings_rows(settings, false)) {
+    if (stored.count(name) == 0) return false;
+  }
+  for (const char* metadata : {"count", "size", "hits", "misses"}) {
+    if (stored.count(metadata) == 0) return false;
+  }
+  return true;
+}
+
 // Reads the names of the tables in the database; fails with CorruptionError
 // (SQLITE_NOTADB) when the file is not a SQLite database.
 std::set<std::string> table_names(detail::Connection& connection) {
@@ -416,7 +464,15 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
   });
   connection.apply(pragmas_of(settings));
 
-  {
+  // Opening an existing cache writes only what differs: it takes no write
+  // lock otherwise, so it neither waits for a writer nor fails on a full disk.
+  bool up_to_date = false;
+  if (tables.count("Settings") != 0 && tables.count("Cache") != 0) {
+    std::set<std::string> objects;
+    retry_busy(timeout_, [&] { objects = schema_objects(connection); });
+    up_to_date = schema_up_to_date(objects, settings) && settings_stored(rows, settings, overrides);
+  }
+  if (!up_to_date) {
     detail::WriteTransaction transaction(connection, files_, /*retry=*/false, timeout_);
     connection.exec("CREATE TABLE IF NOT EXISTS Settings ( key TEXT NOT NULL UNIQUE, value)");
     auto insert_or_ignore = connection.prepare("INSERT OR IGNORE INTO Settings VALUES (?1, ?2)");
@@ -445,6 +501,7 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
 }
 
 Store::Impl::~Impl() { close(); }
+
 
 std::optional<std::string> Store::Impl::database_size_problem() const {
   // SQLite writes cache.db in whole pages, and reads a last page cut short
