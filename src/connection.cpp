@@ -36,6 +36,7 @@ Connection::Connection(const std::filesystem::path& directory,
   if (::lstat(path.c_str(), &info) == 0 && S_ISLNK(info.st_mode)) {
     throw CorruptionError(path + " is a symbolic link; refusing to follow it", directory);
   }
+  const ForkGate::Use fork_gate;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   if (create) flags |= SQLITE_OPEN_CREATE;
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
@@ -57,7 +58,9 @@ Connection::Connection(const std::filesystem::path& directory,
 }
 
 Connection::~Connection() {
+  const ForkGate::Use fork_gate;
   for (auto& statement : statements_) statement.reset();
+  db_.reset();
 }
 
 int Connection::on_busy(void* self, int count) noexcept {
@@ -70,7 +73,14 @@ int Connection::on_busy(void* self, int count) noexcept {
   // Short sleeps first (a write transaction usually takes microseconds), then
   // capped at 1 ms so a waiter notices a released lock quickly.
   const auto sleep = std::chrono::microseconds(std::min(1000, 20 << std::min(count, 6)));
-  std::this_thread::sleep_for(sleep);
+  if (connection->transaction_.depth == 0) {
+    // Waiting to begin, this connection holds no lock a fork()ed child
+    // could inherit: a fork need not wait for the lock to come free.
+    const ForkGate::Away away;
+    std::this_thread::sleep_for(sleep);
+  } else {
+    std::this_thread::sleep_for(sleep);
+  }
   return 1;
 }
 

@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "diskcache/errors.hpp"
 
 namespace diskcache::detail {
@@ -35,7 +38,18 @@ void throw_sqlite_error(sqlite3* db, int rc, const std::string& context,
       throw CorruptionError(message, directory, key, rc);
     case SQLITE_FULL:
     case SQLITE_IOERR:
-    case SQLITE_CANTOPEN:
+    case SQLITE_CANTOPEN: {
+      // SQLite's message ("disk I/O error") hides the cause; the system
+      // call's errno names it. A full disk shows as SQLITE_FULL, or as
+      // SQLITE_IOERR_SHMSIZE when cache.db-shm cannot be extended.
+      const int error_number = db != nullptr ? sqlite3_system_errno(db) : 0;
+      if ((rc & 0xff) == SQLITE_FULL || error_number == ENOSPC) {
+        message += ": no space left on device";
+      } else if (error_number != 0) {
+        message += std::string(": ") + std::strerror(error_number);
+      }
+      throw IoError(message, directory, key, error_number, rc);
+    }
     case SQLITE_READONLY:
     case SQLITE_PERM:
     case SQLITE_NOLFS:

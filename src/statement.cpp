@@ -2,6 +2,12 @@
 
 #include <sqlite3.h>
 
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <utility>
+
 #include "sqlite_error.hpp"
 
 namespace diskcache::detail {
@@ -10,9 +16,115 @@ void Statement::Finalizer::operator()(sqlite3_stmt* stmt) const noexcept {
   sqlite3_finalize(stmt);
 }
 
+namespace {
+
+// The gate's state. Replaced in a fork()ed child: the condition variable may
+// count waiters that are threads of the parent.
+struct Gate {
+  std::atomic<int> inside{0};  // threads inside
+  std::atomic<bool> forking{false};
+  std::mutex mutex;  // held across fork() by prepare()
+  std::condition_variable changed;
+};
+
+std::atomic<Gate*> g_gate{new Gate};  // the parent's is leaked in a child
+thread_local int t_gate_depth = 0;    // this thread's nesting of Use
+
+void enter_gate() {
+  Gate& gate = *g_gate.load();
+  while (true) {
+    gate.inside.fetch_add(1);
+    if (!gate.forking.load()) return;
+    // A fork is waiting for the threads inside: step back until it is done.
+    gate.inside.fetch_sub(1);
+    std::unique_lock lock(gate.mutex);
+    gate.changed.notify_all();
+    gate.changed.wait(lock, [&] { return !gate.forking.load(); });
+  }
+}
+
+void leave_gate() {
+  Gate& gate = *g_gate.load();
+  gate.inside.fetch_sub(1);
+  if (gate.forking.load()) {
+    std::lock_guard lock(gate.mutex);
+    gate.changed.notify_all();
+  }
+}
+
+// SQLite's static mutexes, in the order SQLite nests them (an outer one may
+// be held while an inner one is entered: OPEN then MAIN in sqlite3BtreeOpen,
+// PRNG then MAIN in sqlite3_randomness, VFS1 then MEM in the unix VFS, LRU
+// then PMEM then MEM in the page cache); MEM, the allocator's, innermost.
+std::array<sqlite3_mutex*, 12>& static_mutexes() {
+  static std::array<sqlite3_mutex*, 12> mutexes = [] {
+    std::array<sqlite3_mutex*, 12> found{};
+    std::size_t i = 0;
+    for (int id : {SQLITE_MUTEX_STATIC_APP1, SQLITE_MUTEX_STATIC_APP2, SQLITE_MUTEX_STATIC_APP3,
+                   SQLITE_MUTEX_STATIC_OPEN, SQLITE_MUTEX_STATIC_PRNG, SQLITE_MUTEX_STATIC_MAIN,
+                   SQLITE_MUTEX_STATIC_VFS1, SQLITE_MUTEX_STATIC_VFS2, SQLITE_MUTEX_STATIC_VFS3,
+                   SQLITE_MUTEX_STATIC_LRU, SQLITE_MUTEX_STATIC_PMEM, SQLITE_MUTEX_STATIC_MEM}) {
+      found[i++] = sqlite3_mutex_alloc(id);  // null if SQLite has no mutexes
+    }
+    return found;
+  }();
+  return mutexes;
+}
+
+void leave_static_mutexes() {
+  auto& mutexes = static_mutexes();
+  for (auto it = mutexes.rbegin(); it != mutexes.rend(); ++it) sqlite3_mutex_leave(*it);
+}
+
+}  // namespace
+
+ForkGate::Use::Use() {
+  if (t_gate_depth++ == 0) enter_gate();
+}
+
+ForkGate::Use::~Use() {
+  if (--t_gate_depth == 0) leave_gate();
+}
+
+ForkGate::Away::Away() : depth_(std::exchange(t_gate_depth, 0)) {
+  if (depth_ > 0) leave_gate();
+}
+
+ForkGate::Away::~Away() {
+  if (depth_ > 0) enter_gate();
+  t_gate_depth = depth_;
+}
+
+void ForkGate::prepare() noexcept {
+  auto& mutexes = static_mutexes();  // allocated before any is entered
+  Gate& gate = *g_gate.load();
+  std::unique_lock lock(gate.mutex);
+  gate.forking.store(true);
+  const int own = t_gate_depth > 0 ? 1 : 0;
+  gate.changed.wait(lock, [&] { return gate.inside.load() == own; });
+  lock.release();  // held across fork(), left by parent() or child()
+  for (sqlite3_mutex* mutex : mutexes) sqlite3_mutex_enter(mutex);
+}
+
+void ForkGate::parent() noexcept {
+  leave_static_mutexes();
+  Gate& gate = *g_gate.load();
+  gate.forking.store(false);
+  gate.mutex.unlock();
+  gate.changed.notify_all();
+}
+
+void ForkGate::child() noexcept {
+  leave_static_mutexes();
+  auto* fresh = new Gate;
+  fresh->inside.store(t_gate_depth > 0 ? 1 : 0);
+  g_gate.store(fresh);
+}
+
 Statement::Statement(sqlite3* db, std::string_view sql,
                      const std::filesystem::path& directory)
     : sql_(sql) {
+  const ForkGate::Use fork_gate;
   sqlite3_stmt* raw = nullptr;
   const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &raw, nullptr);

@@ -19,6 +19,47 @@ struct sqlite3_stmt;
 
 namespace diskcache::detail {
 
+// Fork safety for threads inside SQLite. A fork()ed child has only the
+// forking thread; whatever another thread held at that instant stays held
+// there for ever: SQLite's mutexes (its allocator's, its VFS's, the lock of
+// a WAL's shared memory, which the child's new connections share) and, in
+// SQLite's bookkeeping of the process's WAL locks, the write lock of a
+// transaction in progress. So every call of the library into SQLite runs
+// inside the gate (a ForkGate::Use, re-entrant per thread; a write
+// transaction holds one from BEGIN to its end), and fork() closes the gate
+// first: it waits until no other thread is inside, then also enters
+// SQLite's static mutexes (for SQLite use outside the library) until the
+// fork is done. A fork from inside the gate waits for the others only.
+class ForkGate {
+ public:
+  // Inside the gate for this object's lifetime; waits while a fork runs.
+  class Use {
+   public:
+    Use();
+    Use(const Use&) = delete;
+    Use& operator=(const Use&) = delete;
+    ~Use();
+  };
+  // Out of the gate for this object's lifetime, if this thread was inside:
+  // for a wait that holds no SQLite lock (a busy handler's sleep), which
+  // must not hold a fork up for as long as the lock stays taken elsewhere.
+  class Away {
+   public:
+    Away();
+    Away(const Away&) = delete;
+    Away& operator=(const Away&) = delete;
+    ~Away();
+
+   private:
+    int depth_;
+  };
+
+  // The pthread_atfork handlers (registered once, store_open.cpp).
+  static void prepare() noexcept;
+  static void parent() noexcept;
+  static void child() noexcept;
+};
+
 class Statement {
  public:
   // Prepares `sql` on `db`. Throws through throw_sqlite_error.
@@ -75,6 +116,7 @@ class Query {
  private:
   void check_bind(int rc) const;
 
+  ForkGate::Use fork_gate_;  // first: entered before, left after the rest
   Statement* statement_;
   sqlite3* db_;
   const std::filesystem::path* directory_;

@@ -1,11 +1,13 @@
 // Store::check: database integrity, value files against rows, and the stored
 // count and size, as core.py Cache.check, with two differences: a row whose
 // file is damaged is removed (not re-sized) by fix, and unknown files are
-// removed only once older than the busy timeout, since a younger one may be a
-// value another writer has written and not yet committed.
+// removed only once older than kOrphanAge (or the busy timeout, if longer),
+// since a younger one may be a value another writer has written and not yet
+// committed.
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <set>
 
@@ -22,6 +24,13 @@ using detail::Query;
 using detail::WriteTransaction;
 
 namespace {
+
+// A writer stages its value file before it waits for the write lock, for up
+// to its own timeout, which may be longer than ours (or unbounded, with
+// retry). Our writers confirm their file under the lock and fail loudly if
+// it went (ValueFiles::confirm_staged); Python's cannot, so this bound keeps
+// every writer waiting less than it (Python's default timeout is 60 s) safe.
+constexpr std::chrono::minutes kOrphanAge{10};
 
 bool is_database_file(const std::string& name) {
   // Python's check skips every path containing "cache.db"; so do we.
@@ -75,6 +84,23 @@ void remove_unreadable_rows(Connection& connection, WriteTransaction& transactio
   }
 }
 
+// The size of the value file of row `rowid`, or nullopt if it does not
+// exist. Only a file that is absent or damaged may cost its row: one that
+// merely cannot be opened (another user's 0600 file, no descriptor left, an
+// I/O error) may be intact, so that stops the check with IoError before
+// anything is repaired (the transaction rolls back).
+std::optional<std::int64_t> value_file_size(Store::Impl& impl, std::int64_t rowid,
+                                            const std::string& filename) {
+  try {
+    return impl.files().size_of(filename);
+  } catch (const IoError& error) {
+    throw IoError("check stopped at value file " + (impl.directory() / filename).string() +
+                      " of row " + std::to_string(rowid) +
+                      ", which it cannot examine, and repaired nothing: " + error.what(),
+                  impl.directory(), {}, error.error_code(), error.sqlite_code());
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> Store::check(bool fix, bool retry) {
@@ -90,6 +116,13 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
       const std::string message(query.text(0));
       if (message != "ok") problems.push_back("integrity check: " + message);
     }
+  }
+
+  // A database cut short is not repaired: any write would round the file
+  // up to whole pages and make the loss permanent.
+  if (std::optional<std::string> problem = impl.database_size_problem()) {
+    problems.push_back(std::move(*problem));
+    if (fix) return problems;
   }
 
   WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
@@ -112,7 +145,14 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
         continue;
       }
       known_files.insert((directory / filename).lexically_normal().string());
-      const std::optional<std::int64_t> real_size = impl.files().size_of(filename);
+      std::optional<std::int64_t> real_size;
+      try {
+        real_size = value_file_size(impl, rowid, filename);
+      } catch (const CorruptionError& damaged) {
+        problems.push_back(std::string("damaged value file: ") + damaged.what());
+        broken_rows.push_back(rowid);
+        continue;
+      }
       if (!real_size) {
         problems.push_back("file not found: " + (directory / filename).string());
         broken_rows.push_back(rowid);
@@ -131,7 +171,8 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
 
   // Files the database does not name. Directories are not followed through
   // symlinks; a symlink is reported like any unknown file.
-  const std::chrono::milliseconds grace = impl.timeout() + std::chrono::seconds(1);
+  const std::chrono::milliseconds grace =
+      std::max<std::chrono::milliseconds>(kOrphanAge, impl.timeout() + std::chrono::seconds(1));
   std::error_code error;
   std::vector<std::filesystem::path> directories;
   for (auto it = std::filesystem::recursive_directory_iterator(directory, error);
@@ -151,8 +192,13 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
       std::filesystem::remove(path, error);
     } else {
       problems.push_back("unknown file: " + path.string() +
-                         " (kept: younger than the timeout, may be a write in progress)");
+                         " (kept: too young to tell from a write in progress)");
     }
+  }
+  if (error && error.value() != ENOENT) {  // ENOENT: a directory removed meanwhile
+    // A walk cut short would judge emptiness, and report, on half a tree.
+    detail::throw_errno(error.value(), "check cannot list the files of " + directory.string(),
+                        directory);
   }
   // Emptiness is judged after the orphans went, so a directory emptied by
   // removing them goes too; deepest first, so "ab" follows its last "ab/cd".

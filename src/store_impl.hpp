@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -67,11 +68,15 @@ class Store::Impl {
   bool statistics() const noexcept { return statistics_.load(std::memory_order_relaxed); }
   std::int64_t page_size() const noexcept { return page_size_; }
 
+  // A message if cache.db's size is not a whole number of pages (a file cut
+  // short, which SQLite itself does not notice); nullopt if it is.
+  std::optional<std::string> database_size_problem() const;
+
   // Test hook: make value-file system calls go through `ops`.
   void TEST_set_file_ops(detail::FileOps& ops) noexcept { files_.set_ops(ops); }
 
- private:
-  // Connections of one process generation; replaced wholesale after fork().
+  // Connections of one process generation, one per thread, each closed when
+  // its thread ends (store_open.cpp); replaced wholesale after fork().
   struct Registry {
     std::uint64_t fork_generation;
     // Declared before the connections, which point to it, so it outlives them.
@@ -81,6 +86,7 @@ class Store::Impl {
     std::unique_ptr<detail::ChangeSignal> changes;
   };
 
+ private:
   std::unique_ptr<detail::Connection> open_connection(detail::Checkpointer& checkpointer);
   Registry& current_registry(std::uint64_t fork_generation);
   void apply_settings(const Settings& settings);

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "diskcache/errors.hpp"
 #include "settings_table.hpp"
@@ -40,16 +42,106 @@ OpenDirectories& open_directories() {
   return *directories;
 }
 
+// The connection registries of this process's open engines. A thread that
+// ends closes its connections in those still here; an engine takes its
+// registry out before deleting it, and a fork()ed child starts with none:
+// its parent's registries are abandoned, never touched.
+struct LiveRegistries {
+  std::mutex mutex;
+  std::set<Store::Impl::Registry*> registries;  // GUARDED_BY(mutex)
+};
+
+LiveRegistries& live_registries() {
+  static auto* live = new LiveRegistries;  // never destroyed: threads end at exit
+  return *live;
+}
+
+struct CachedConnection {
+  std::uint64_t serial = 0;
+  std::uint64_t epoch = 0;
+  std::uint64_t fork_generation = 0;
+  detail::Connection* connection = nullptr;
+};
+// A few recently used stores per thread, so the hot path takes no lock.
+thread_local std::array<CachedConnection, 4> t_cached_connections;
+// Set once this thread's connections are released at its end.
+thread_local bool t_thread_ending = false;
+
+// The registries this thread took a connection from. When the thread ends,
+// its connection in each that is still live closes: left open it would last
+// as long as the Store, one per thread that ever used it. The connection
+// closes under the live-registries lock, so its engine (whose directory and
+// timeout it refers to) cannot go away meanwhile.
+class ThreadConnections {
+ public:
+  ThreadConnections() = default;
+  ThreadConnections(const ThreadConnections&) = delete;
+  ThreadConnections& operator=(const ThreadConnections&) = delete;
+  ~ThreadConnections() {
+    t_thread_ending = true;
+    t_cached_connections = {};
+    const detail::ForkGate::Use fork_gate;  // before the lock, as fork() takes them
+    LiveRegistries& live = live_registries();
+    std::lock_guard lock(live.mutex);
+    for (Store::Impl::Registry* registry : registries_) {
+      // A pointer no longer live belongs to a closed engine or a parent
+      // process; one reused by a new registry holds no other thread's entry.
+      if (live.registries.count(registry) == 0) continue;
+      std::unique_ptr<detail::Connection> connection;
+      std::lock_guard registry_lock(registry->mutex);
+      if (auto found = registry->connections.find(std::this_thread::get_id());
+          found != registry->connections.end()) {
+        connection = std::move(found->second);
+        registry->connections.erase(found);
+      }
+    }
+  }
+
+  void note(Store::Impl::Registry* registry) {
+    if (std::find(registries_.begin(), registries_.end(), registry) != registries_.end()) return;
+    if (registries_.size() >= kPruneAt) forget_closed();
+    registries_.push_back(registry);
+  }
+
+ private:
+  static constexpr std::size_t kPruneAt = 16;
+
+  // Drops registries closed since, so a thread that outlives many Stores
+  // does not collect them.
+  void forget_closed() {
+    LiveRegistries& live = live_registries();
+    std::lock_guard lock(live.mutex);
+    std::erase_if(registries_, [&](auto* registry) { return live.registries.count(registry) == 0; });
+  }
+
+  std::vector<Store::Impl::Registry*> registries_;
+};
+
+thread_local ThreadConnections t_thread_connections;
+
 void register_fork_handler() {
   static const bool registered = [] {
-    // The open-directories lock is held across fork(), so the child never
-    // inherits it locked by a thread that does not exist there.
-    pthread_atfork([] { open_directories().mutex.lock(); },
-                   [] { open_directories().mutex.unlock(); },
-                   [] {
-                     g_fork_generation.fetch_add(1, std::memory_order_relaxed);
-                     open_directories().mutex.unlock();
-                   });
+    // These locks are held across fork(), so the child never inherits one
+    // locked by a thread that does not exist there. The fork gate comes
+    // first: a thread inside it may need the others to get out.
+    pthread_atfork(
+        [] {
+          detail::ForkGate::prepare();
+          open_directories().mutex.lock();
+          live_registries().mutex.lock();
+        },
+        [] {
+          live_registries().mutex.unlock();
+          open_directories().mutex.unlock();
+          detail::ForkGate::parent();
+        },
+        [] {
+          g_fork_generation.fetch_add(1, std::memory_order_relaxed);
+          live_registries().registries.clear();
+          live_registries().mutex.unlock();
+          open_directories().mutex.unlock();
+          detail::ForkGate::child();
+        });
     return true;
   }();
   (void)registered;
@@ -178,6 +270,54 @@ const char* policy_index(EvictionPolicy policy) {
   return nullptr;
 }
 
+// The names of the indexes and triggers in the database.
+std::set<std::string> schema_objects(detail::Connection& connection) {
+  std::set<std::string> names;
+  auto statement = connection.prepare(
+      "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')");
+  detail::Query query(*statement, connection.handle(), connection.directory());
+  while (query.step()) names.emplace(query.text(0));
+  return names;
+}
+
+// The name a "CREATE ... IF NOT EXISTS <name> ..." statement creates.
+std::string created_name(std::string_view sql) {
+  constexpr std::string_view kIfNotExists = "IF NOT EXISTS ";
+  sql.remove_prefix(sql.find(kIfNotExists) + kIfNotExists.size());
+  return std::string(sql.substr(0, sql.find_first_of(" (")));
+}
+
+// Whether the indexes and triggers `settings` need are all among `objects`
+// (the names in the database), and the tag index only if wanted.
+bool schema_up_to_date(const std::set<std::string>& objects, const Settings& settings) {
+  for (const char* statement : kSchema) {
+    if (std::string_view(statement).starts_with("CREATE TABLE")) continue;
+    if (objects.count(created_name(statement)) == 0) return false;
+  }
+  if (const char* index = policy_index(settings.eviction_policy)) {
+    if (objects.count(created_name(index)) == 0) return false;
+  }
+  return (objects.count("Cache_tag_rowid") != 0) == settings.tag_index.value();
+}
+
+// Whether `rows` (the Settings table) hold every setting and counter, and
+// the values `overrides` gives.
+bool settings_stored(const detail::SettingRows& rows, const Settings& settings,
+                     const Settings& overrides) {
+  std::map<std::string, Value> stored(rows.begin(), rows.end());
+  for (const auto& [name, value] : detail::settings_rows(overrides, true)) {
+    auto found = stored.find(name);
+    if (found == stored.end() || !(found->second == value)) return false;
+  }
+  for (const auto& [name, value] : detail::settings_rows(settings, false)) {
+    if (stored.count(name) == 0) return false;
+  }
+  for (const char* metadata : {"count", "size", "hits", "misses"}) {
+    if (stored.count(metadata) == 0) return false;
+  }
+  return true;
+}
+
 // Reads the names of the tables in the database; fails with CorruptionError
 // (SQLITE_NOTADB) when the file is not a SQLite database.
 std::set<std::string> table_names(detail::Connection& connection) {
@@ -292,6 +432,16 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
   std::set<std::string> tables;
   retry_busy(timeout_, [&] { tables = table_names(connection); });
   verify_cache_database(connection, tables);
+  {
+    auto statement = connection.prepare("PRAGMA page_size");
+    detail::Query query(*statement, connection.handle(), directory_);
+    if (query.step()) page_size_ = query.integer(0);
+  }
+  // Before anything is written: a write would round the file up to whole
+  // pages and make the damage permanent.
+  if (const std::optional<std::string> problem = database_size_problem()) {
+    throw CorruptionError(*problem + "; refusing to open it", directory_);
+  }
 
   detail::SettingRows rows;
   if (tables.count("Settings") != 0) {
@@ -320,7 +470,15 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
   });
   connection.apply(pragmas_of(settings));
 
-  {
+  // Opening an existing cache writes only what differs: it takes no write
+  // lock otherwise, so it neither waits for a writer nor fails on a full disk.
+  bool up_to_date = false;
+  if (tables.count("Settings") != 0 && tables.count("Cache") != 0) {
+    std::set<std::string> objects;
+    retry_busy(timeout_, [&] { objects = schema_objects(connection); });
+    up_to_date = schema_up_to_date(objects, settings) && settings_stored(rows, settings, overrides);
+  }
+  if (!up_to_date) {
     detail::WriteTransaction transaction(connection, files_, /*retry=*/false, timeout_);
     connection.exec("CREATE TABLE IF NOT EXISTS Settings ( key TEXT NOT NULL UNIQUE, value)");
     auto insert_or_ignore = connection.prepare("INSERT OR IGNORE INTO Settings VALUES (?1, ?2)");
@@ -345,15 +503,35 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
     transaction.commit();
   }
 
-  {
-    auto statement = connection.prepare("PRAGMA page_size");
-    detail::Query query(*statement, connection.handle(), directory_);
-    if (query.step()) page_size_ = query.integer(0);
-  }
   apply_settings(settings);
 }
 
 Store::Impl::~Impl() { close(); }
+
+
+std::optional<std::string> Store::Impl::database_size_problem() const {
+  // SQLite writes cache.db in whole pages, and reads a last page cut short
+  // as if the missing bytes were zeros, without an error. A checkpoint in
+  // another process extends the file a page at a time, which for pages
+  // larger than the kernel's may show half done for an instant: a partial
+  // page must still be there a moment later. (A stat, never an open:
+  // closing a descriptor of cache.db would drop SQLite's locks on it.)
+  constexpr int kLooks = 3;
+  for (int look = 1;; ++look) {
+    struct stat info {};
+    if (::fstatat(directory_fd_.get(), "cache.db", &info, AT_SYMLINK_NOFOLLOW) != 0) {
+      detail::throw_errno(errno, "cannot stat " + (directory_ / "cache.db").string(), directory_);
+    }
+    if (page_size_ <= 0 || info.st_size % page_size_ == 0) return std::nullopt;
+    if (look == kLooks) {
+      return (directory_ / "cache.db").string() + " is " + std::to_string(info.st_size) +
+             " bytes, not a whole number of " + std::to_string(page_size_) +
+             "-byte pages: it was cut short or damaged (SQLite would read the missing bytes "
+             "of its last page as zeros)";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
 
 void Store::Impl::apply_settings(const Settings& settings) {
   std::lock_guard lock(settings_mutex_);
@@ -424,25 +602,25 @@ Store::Impl::Registry& Store::Impl::current_registry(std::uint64_t fork_generati
     fresh->fork_generation = fork_generation;
     fresh->checkpointer =
         std::make_unique<detail::Checkpointer>(directory_, directory_fd_.get(), timeout_, files_);
+    LiveRegistries& live = live_registries();
+    {
+      std::lock_guard lock(live.mutex);
+      live.registries.insert(fresh.get());
+    }
     if (registry_.compare_exchange_strong(registry, fresh.get(), std::memory_order_acq_rel)) {
       // A registry of an older generation belongs to the parent process:
       // it is leaked on purpose, its mutex may even be held by a thread
       // that does not exist in this process.
       return *fresh.release();
     }
+    std::lock_guard lock(live.mutex);
+    live.registries.erase(fresh.get());
   }
   return *registry;
 }
 
 detail::Connection& Store::Impl::connection() {
-  struct CachedConnection {
-    std::uint64_t serial = 0;
-    std::uint64_t epoch = 0;
-    std::uint64_t fork_generation = 0;
-    detail::Connection* connection = nullptr;
-  };
-  // A few recently used stores per thread, so the hot path takes no lock.
-  thread_local std::array<CachedConnection, 4> cache;
+  auto& cache = t_cached_connections;
   thread_local std::size_t next_slot = 0;
 
   const std::uint64_t generation = g_fork_generation.load(std::memory_order_relaxed);
@@ -454,13 +632,23 @@ detail::Connection& Store::Impl::connection() {
   }
 
   Registry& registry = current_registry(generation);
-  detail::Connection* connection;
+  detail::Connection* connection = nullptr;
   {
     std::lock_guard lock(registry.mutex);
-    auto& slot = registry.connections[std::this_thread::get_id()];
-    if (!slot) slot = open_connection(*registry.checkpointer);
-    connection = slot.get();
+    auto found = registry.connections.find(std::this_thread::get_id());
+    if (found != registry.connections.end()) connection = found->second.get();
   }
+  if (connection == nullptr) {
+    // Opened outside the registry's lock: opening enters the fork gate,
+    // and a thread ending holds the gate while it takes that lock.
+    std::unique_ptr<detail::Connection> opened = open_connection(*registry.checkpointer);
+    connection = opened.get();
+    std::lock_guard lock(registry.mutex);
+    registry.connections[std::this_thread::get_id()] = std::move(opened);
+  }
+  // A connection taken after this thread's connections were released (by
+  // a thread_local destructor running later) stays until the Store closes.
+  if (!t_thread_ending) t_thread_connections.note(&registry);
   cache[next_slot] = {serial_, epoch, generation, connection};
   next_slot = (next_slot + 1) % cache.size();
   return *connection;
@@ -478,6 +666,12 @@ void Store::Impl::close() {
   Registry* registry = registry_.exchange(nullptr, std::memory_order_acq_rel);
   if (registry == nullptr) return;
   if (registry->fork_generation == g_fork_generation.load(std::memory_order_relaxed)) {
+    const detail::ForkGate::Use fork_gate;  // closing the connections enters SQLite
+    {
+      LiveRegistries& live = live_registries();
+      std::lock_guard lock(live.mutex);
+      live.registries.erase(registry);
+    }
     delete registry;
   }
   // Otherwise the connections are the parent's: leave them untouched.

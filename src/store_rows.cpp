@@ -96,7 +96,7 @@ void require_storable(const Value& value, const char* what, const Cell& key,
 }
 
 StagedValue::StagedValue(Store::Impl& impl, const Cell& value, const Cell& key)
-    : files_(impl.files()), value_(&value) {
+    : files_(impl.files()), value_(&value), key_(&key) {
   require_storable(value, "value", key, impl.directory());
   const bool text = value.kind() == Cell::Kind::Text;
   if ((text || value.kind() == Cell::Kind::Blob) &&
@@ -107,16 +107,23 @@ StagedValue::StagedValue(Store::Impl& impl, const Cell& value, const Cell& key)
   }
 }
 
-StagedValue::StagedValue(Store::Impl& impl, std::string filename, std::int64_t size, Mode mode)
-    : files_(impl.files()), mode_(mode), size_(size), filename_(std::move(filename)) {}
+StagedValue::StagedValue(Store::Impl& impl, std::string filename, std::int64_t size, Mode mode,
+                         const Cell& key)
+    : files_(impl.files()),
+      mode_(mode),
+      size_(size),
+      filename_(std::move(filename)),
+      key_(&key) {}
 
 StagedValue::~StagedValue() {
   if (!handed_over_ && !filename_.empty()) files_.remove(filename_);
 }
 
 void StagedValue::hand_over(WriteTransaction& transaction) {
+  if (filename_.empty()) return;
   transaction.remove_on_rollback(filename_);
   handed_over_ = true;
+  files_.confirm_staged(filename_, size_, key_->repr());
 }
 
 void StagedValue::bind(Query& query, int first) const {

@@ -58,13 +58,17 @@ class StagedValue {
   // Writes `value` to a value file if it is text or bytes of at least
   // Settings::disk_min_file_size. `key` only names the item in errors.
   StagedValue(Store::Impl& impl, const Cell& value, const Cell& key);
-  // Adopts a value file already written (size bytes, mode Binary or Text).
-  StagedValue(Store::Impl& impl, std::string filename, std::int64_t size, Mode mode);
+  // Adopts a value file already written for `key` (size bytes, mode Binary
+  // or Text).
+  StagedValue(Store::Impl& impl, std::string filename, std::int64_t size, Mode mode,
+              const Cell& key);
   StagedValue(const StagedValue&) = delete;
   StagedValue& operator=(const StagedValue&) = delete;
   ~StagedValue();
 
-  // From now on `transaction` removes the file if it rolls back.
+  // From now on `transaction` removes the file if it rolls back. Throws
+  // IoError if the file has gone meanwhile (see ValueFiles::confirm_staged).
+  // REQUIRES: `transaction` holds the write lock, so no check(fix) runs.
   void hand_over(WriteTransaction& transaction);
 
   // Binds size, mode, filename, value at parameters first..first+3.
@@ -78,6 +82,9 @@ class StagedValue {
   Mode mode_ = Mode::Raw;
   std::int64_t size_ = 0;  // as Python: 0 for inline values
   std::string filename_;
+  // For messages only, printed when one is needed: a key's repr() allocates,
+  // and most values never reach a file.
+  const Cell* key_;
   bool handed_over_ = false;
 };
 

@@ -37,7 +37,7 @@ bool Store::set_stream(const Cell& key, std::istream& in, const SetOptions& opti
   Impl& impl = *impl_;
   require_key(key, impl.directory());
   ValueFiles::Written file = impl.files().write_stream(in, key.repr());
-  StagedValue staged(impl, std::move(file.name), file.size, Mode::Binary);
+  StagedValue staged(impl, std::move(file.name), file.size, Mode::Binary, key);
   // Stored as of the end of the copy, which may take long: an expiry runs
   // from the moment the value is there.
   store_staged(impl, key, staged, options, now_seconds());

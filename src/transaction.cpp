@@ -34,6 +34,7 @@ WriteTransaction::WriteTransaction(Connection& connection, const ValueFiles& fil
       break;
     } catch (const Timeout&) {
       if (!retry && std::chrono::steady_clock::now() >= deadline) throw;
+      const ForkGate::Away away;  // no lock is held between attempts
       std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
   }

@@ -38,6 +38,7 @@ class WriteTransaction {
   void remove_on_rollback(std::string name);
 
  private:
+  ForkGate::Use fork_gate_;  // first: held until after COMMIT or ROLLBACK
   Connection& connection_;
   const ValueFiles& files_;
   bool outermost_;

@@ -394,18 +394,27 @@ std::optional<std::string> ValueFiles::read(std::string_view name,
 }
 
 std::optional<std::int64_t> ValueFiles::size_of(std::string_view name) const {
-  if (!valid_name(name)) return std::nullopt;
-  std::optional<UniqueFd> file;
-  try {
-    file = open_for_read(name, {});
-  } catch (const Error&) {
-    return std::nullopt;
-  }
+  const std::optional<UniqueFd> file = open_for_read(name, {});
+  if (!file) return std::nullopt;
+  const std::string path = (directory_ / name).string();
   struct stat info {};
-  if (!file || ops_->fstat(file->get(), &info) != 0 || !S_ISREG(info.st_mode)) {
-    return std::nullopt;
+  if (ops_->fstat(file->get(), &info) != 0) {
+    throw_errno(errno, "cannot stat value file " + path, directory_);
+  }
+  if (!S_ISREG(info.st_mode)) {
+    throw CorruptionError("value file " + path + " is not a regular file", directory_);
   }
   return info.st_size;
+}
+
+void ValueFiles::confirm_staged(std::string_view name, std::int64_t size,
+                                const std::string& key) const {
+  if (open(name, size, key)) return;
+  throw IoError("value file " + (directory_ / name).string() + " written for key " + key +
+                    " was removed before its row could commit (check(fix = true) in another "
+                    "process takes a file it finds unnamed and old for an orphan); nothing "
+                    "was stored",
+                directory_, key, ENOENT);
 }
 
 void ValueFiles::remove(std::string_view name) const noexcept {

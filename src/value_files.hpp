@@ -65,8 +65,19 @@ class ValueFiles {
   std::optional<std::string> read(std::string_view name, std::int64_t expected_size,
                                   const std::string& key) const;
 
-  // Size of value file `name`, or nullopt if missing or not a regular file.
+  // Size of value file `name`, or nullopt if it does not exist (ENOENT).
+  // Throws CorruptionError for a name outside the scheme, a symlink or a
+  // non-regular file; IoError if it cannot be opened or examined (EACCES,
+  // EMFILE, EIO, ...), which says nothing about the file being damaged.
   std::optional<std::int64_t> size_of(std::string_view name) const;
+
+  // Confirms, under the write lock, that value file `name` written for
+  // `key` is still there before a row names it: once staged, a file is
+  // unknown to the database, and check(fix = true) in another process takes
+  // an old enough one for an orphan. Throws IoError if it is gone,
+  // CorruptionError if it is damaged, so the write fails loudly instead of
+  // committing a row that names a missing file.
+  void confirm_staged(std::string_view name, std::int64_t size, const std::string& key) const;
 
   // Unlinks value file `name` and its sub-directories once empty. Failures
   // are ignored: at worst an orphan remains for check(fix = true).

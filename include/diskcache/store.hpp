@@ -18,9 +18,16 @@
 //     with retry, retried for ever).
 //
 // Thread safety: a Store may be shared by any number of threads; each thread
-// gets its own SQLite connection, opened on first use. Any number of
+// gets its own SQLite connection, opened on first use and closed when the
+// thread ends. Any number of
 // processes may open the same directory. After fork() the child's first call
-// opens fresh connections and never touches the parent's.
+// opens fresh connections and never touches the parent's. fork() may be
+// called while other threads use the library: it waits until they are out
+// of SQLite and their write transactions have ended (a transact() scope held
+// open in another thread holds fork() up until it ends), so the child
+// inherits no SQLite lock or mutex held by a thread it does not have. A
+// child forked inside a transaction of its own thread must not use that
+// directory.
 //
 // Copies of a Store, and every Store opened on the same directory in one
 // process, share one engine (connections, settings, transactions); the
@@ -203,10 +210,13 @@ class DISKCACHE_EXPORT Store {
   // Checks the database's integrity, value files against rows, each row's
   // mode against where its value is, and the stored count and size; returns
   // one message per problem. With `fix`, repairs what it can: removes rows
-  // whose file is missing, rows no reader can use (an unknown mode, a raw
-  // value naming a file, a file mode without one: get() throws
+  // whose file is missing or damaged, rows no reader can use (an unknown
+  // mode, a raw value naming a file, a file mode without one: get() throws
   // CorruptionError on them) with the file they name, unknown and temporary
-  // files, empty directories, and corrects the count and size.
+  // files older than ten minutes (younger ones may be writes waiting for the
+  // lock), empty directories, and corrects the count and size.
+  // Throws IoError naming the file, having repaired nothing, if a value file
+  // cannot be examined (EACCES, EMFILE, EIO): it may well be intact.
   std::vector<std::string> check(bool fix = false, bool retry = false);
 
   // Returns the hit/miss counters, then turns counting on or off and
