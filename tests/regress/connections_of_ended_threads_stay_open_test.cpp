@@ -52,9 +52,13 @@ TEST(ConnectionsOfEndedThreadsTest, EndedThreadsLeaveNoDescriptorOpen) {
 
   // SQLite keeps the descriptor of a connection closed while another one
   // holds a lock on cache.db (closing it would drop that lock) and reuses it
-  // for the next open: at most one per thread alive at once.
+  // for the next open: at most one per thread alive at once. The 500 sets
+  // also grew the WAL enough for the process's checkpointer to start: its
+  // lock file and its connection (database and WAL) stay open, once per
+  // directory however many threads come and go.
+  constexpr long kCheckpointer = 3;
   const long after = open_descriptors();
-  EXPECT_LE(after, before + kAtOnce + 1)
+  EXPECT_LE(after, before + kAtOnce + 1 + kCheckpointer)
       << after - before << " descriptors more after " << threads
       << " threads ended, with the cache still open";
   EXPECT_EQ(cache.get("shared"), "value");
