@@ -270,14 +270,20 @@ const char* policy_index(EvictionPolicy policy) {
   return nullptr;
 }
 
-// The names of the indexes and triggers in the database.
-std::set<std::string> schema_objects(detail::Connection& connection) {
+// The names of the schema objects `condition` selects in sqlite_master;
+// fails with CorruptionError (SQLITE_NOTADB) when the file is not a SQLite
+// database.
+std::set<std::string> schema_names(detail::Connection& connection, const std::string& condition) {
   std::set<std::string> names;
-  auto statement = connection.prepare(
-      "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')");
+  auto statement = connection.prepare("SELECT name FROM sqlite_master WHERE " + condition);
   detail::Query query(*statement, connection.handle(), connection.directory());
   while (query.step()) names.emplace(query.text(0));
   return names;
+}
+
+// The names of the indexes and triggers in the database.
+std::set<std::string> schema_objects(detail::Connection& connection) {
+  return schema_names(connection, "type IN ('index', 'trigger')");
 }
 
 // The name a "CREATE ... IF NOT EXISTS <name> ..." statement creates.
@@ -318,15 +324,9 @@ bool settings_stored(const detail::SettingRows& rows, const Settings& settings,
   return true;
 }
 
-// Reads the names of the tables in the database; fails with CorruptionError
-// (SQLITE_NOTADB) when the file is not a SQLite database.
+// The names of the tables in the database.
 std::set<std::string> table_names(detail::Connection& connection) {
-  std::set<std::string> names;
-  auto statement = connection.prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
-  detail::Query query(*statement, connection.handle(), connection.directory());
-  while (query.step()) names.emplace(query.text(0));
-  return names;
+  return schema_names(connection, "type = 'table' AND name NOT LIKE 'sqlite_%'");
 }
 
 void verify_cache_database(detail::Connection& connection, const std::set<std::string>& tables) {

@@ -80,7 +80,7 @@ class Cache {
   // a new temporary directory. Settings given in `settings` override the
   // stored ones and persist; the others keep their stored values.
   // Throws IoError (cannot create or write the directory), CorruptionError
-  // (cache.db is not a cache), Error (a setting out of range).
+  // (cache.db is not a cache, or is cut short), Error (a setting out of range).
   explicit Cache(std::filesystem::path directory = {}, const Settings& settings = {})
       : store_(std::move(directory), settings) {}
 

@@ -112,9 +112,12 @@ class DISKCACHE_EXPORT Store {
   // Opens (creating if needed) the cache in `directory`; an empty path creates
   // a new temporary directory. Settings the caller gave override the stored
   // ones and are written back; the rest keep their stored (or default) values.
+  // An existing cache whose settings and schema are all there is opened
+  // without writing (or waiting for the write lock).
   // Throws IoError if the directory cannot be created or written,
   // CorruptionError if cache.db is not a cache (not SQLite, or another
-  // application's database), Timeout if the database stays locked.
+  // application's database) or is cut short (not a whole number of pages),
+  // Timeout if the database stays locked.
   explicit Store(std::filesystem::path directory = {}, const Settings& settings = {});
 
   // What opening does first, for containers that lay out directories of
