@@ -209,16 +209,16 @@ void measure_stream(const std::filesystem::path& directory) {
     // Starting and reaping dd costs about as much as its read of 100 MB
     // from the page cache: a dd that copies nothing measures that, and it
     // is subtracted from both dd timings.
-    const double startup = seconds_of({"dd", "if=/dev/zero", "of=/dev/null", "count=0",
-                                       "status=none"});
+    const double startup =
+        seconds_of({"dd", "if=/dev/zero", "of=/dev/null", "count=0", "status=none"});
     // dd with conv=fsync: set_stream fsyncs its file too.
     dd_write.push_back(megabytes / (seconds_of({"dd", "if=/dev/zero", "of=" + dd_file, "bs=1M",
                                                 "count=100", "conv=fsync", "status=none"}) -
                                     startup));
     // Both reads come from the page cache: the file was just written.
-    dd_read.push_back(megabytes /
-                      (seconds_of({"dd", "if=" + dd_file, "of=/dev/null", "bs=1M", "status=none"}) -
-                       startup));
+    dd_read.push_back(
+        megabytes /
+        (seconds_of({"dd", "if=" + dd_file, "of=/dev/null", "bs=1M", "status=none"}) - startup));
 
     Zeros zeros(kStreamBytes);
     std::istream in(&zeros);

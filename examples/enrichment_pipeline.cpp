@@ -63,8 +63,8 @@ std::vector<User> enrich_users(UserCache& cache, const std::vector<std::int64_t>
   // Results are kept for 24 hours, so the data refreshes daily. Two
   // processes that miss at the same moment both call the API and store the
   // same result; that is harmless here.
-  auto cached_fetch_user_details = cache.memoize("fetch_user_details", fetch_user_details,
-                                                 {.expire = std::chrono::hours(24)});
+  auto cached_fetch_user_details =
+      cache.memoize("fetch_user_details", fetch_user_details, {.expire = std::chrono::hours(24)});
   std::vector<User> users;
   int cache_hits = 0;
   for (std::int64_t user_id : user_ids) {

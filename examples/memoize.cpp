@@ -74,8 +74,8 @@ int main(int argc, char** argv) {
     const User user = cached_fetch_user(1);
     const std::vector<Post> posts = cached_fetch_posts(1);
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-    std::cout << "User: " << user.name << ", Posts: " << posts.size() << ", Time: "
-              << std::fixed << std::setprecision(3) << elapsed.count() << "s\n";
+    std::cout << "User: " << user.name << ", Posts: " << posts.size() << ", Time: " << std::fixed
+              << std::setprecision(3) << elapsed.count() << "s\n";
   };
   run("=== First run (populates cache) ===");
   std::cout << '\n';

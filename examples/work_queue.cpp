@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
   for (const auto& [id, words] : results.lower_bound(0)) {
     std::cout << "job " << id << ": " << words << " words\n";
   }
-  std::cout << results.size() << " of " << kSentences.size() << " jobs done, "
-            << jobs.size() << " left in the queue\n";
+  std::cout << results.size() << " of " << kSentences.size() << " jobs done, " << jobs.size()
+            << " left in the queue\n";
   return workers_ok && results.size() == static_cast<std::int64_t>(kSentences.size()) ? 0 : 1;
 }

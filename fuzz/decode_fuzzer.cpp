@@ -49,7 +49,10 @@ struct Record {
 #ifdef DISKCACHE_FUZZ_BOOST
   template <class Archive>
   void serialize(Archive& archive, unsigned int /*version*/) {
+    // clang-format 14 reads `archive & x;` as a declaration.
+    // clang-format off
     archive & id & name & samples & tags;
+    // clang-format on
   }
 #else
   template <class Archive>

@@ -89,8 +89,7 @@ void attempt(Call&& call) {
 void run_script(const fs::path& dir) {
   // synchronous OFF: this target is about damaged bytes, not durability,
   // and an fsync per run would make it ten times slower.
-  diskcache::Settings settings{.sqlite_synchronous = 0,
-                               .timeout = std::chrono::milliseconds(50)};
+  diskcache::Settings settings{.sqlite_synchronous = 0, .timeout = std::chrono::milliseconds(50)};
   std::optional<diskcache::Cache<>> opened;
   attempt([&] { opened.emplace(dir, settings); });
   if (!opened) return;

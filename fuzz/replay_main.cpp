@@ -4,9 +4,9 @@
 // whatever compiler and sanitizers the suite is built with. A target that
 // crashes, trips a sanitizer or lets a stray exception out fails the test.
 // Fails as well when it finds no input: an empty replay would prove nothing.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>

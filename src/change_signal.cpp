@@ -18,9 +18,9 @@ void ChangeSignal::wait(std::uint64_t ticket, std::chrono::steady_clock::time_po
     }
     polling_ = true;
     lock.unlock();
-    const bool changed = watch_.wait(
-        std::chrono::duration_cast<std::chrono::microseconds>(deadline - now) +
-        std::chrono::microseconds(1));
+    const bool changed =
+        watch_.wait(std::chrono::duration_cast<std::chrono::microseconds>(deadline - now) +
+                    std::chrono::microseconds(1));
     lock.lock();
     polling_ = false;
     if (changed) ++generation_;

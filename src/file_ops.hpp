@@ -69,8 +69,7 @@ FileOps& system_file_ops();
 
 // Throws IoError "<context>: <strerror(error_number)>" naming `directory`.
 [[noreturn]] void throw_errno(int error_number, const std::string& context,
-                              const std::filesystem::path& directory,
-                              const std::string& key = {});
+                              const std::filesystem::path& directory, const std::string& key = {});
 
 }  // namespace diskcache::detail
 

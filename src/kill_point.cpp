@@ -42,7 +42,8 @@ std::uint64_t next_random(std::uint64_t& state) {
   if (log_fd >= 0) {
     char line[128];
     const int length = std::snprintf(line, sizeof line, "kill %s\n", name);
-    if (length > 0) [[maybe_unused]] auto ignored = ::write(log_fd, line, static_cast<size_t>(length));
+    if (length > 0) [[maybe_unused]]
+      auto ignored = ::write(log_fd, line, static_cast<size_t>(length));
   }
   ::raise(SIGKILL);
   ::_exit(137);  // not reached

@@ -55,7 +55,7 @@ std::optional<EvictionPolicy> parse_policy(std::string_view text) {
 
 bool valid_journal_mode(std::string_view mode) {
   constexpr std::array<std::string_view, 6> kModes = {"delete", "truncate", "persist",
-                                                     "memory", "wal", "off"};
+                                                      "memory", "wal",      "off"};
   for (std::string_view known : kModes) {
     if (mode == known) return true;
   }
@@ -76,11 +76,11 @@ std::optional<std::int64_t> as_integer(const Value& value) {
 }
 
 [[noreturn]] void invalid(const std::string& name, const std::string& value,
-                          const std::string& expected,
-                          const std::filesystem::path& directory, bool stored) {
-  const std::string message = std::string(stored ? "cache.db" : "Settings") + " has " +
-                              name + " = " + value + ", expected " + expected +
-                              " (in " + directory.string() + ")";
+                          const std::string& expected, const std::filesystem::path& directory,
+                          bool stored) {
+  const std::string message = std::string(stored ? "cache.db" : "Settings") + " has " + name +
+                              " = " + value + ", expected " + expected + " (in " +
+                              directory.string() + ")";
   if (stored) throw CorruptionError(message, directory);
   throw Error(message, directory);
 }
@@ -91,8 +91,7 @@ std::string range_text(std::int64_t min, std::int64_t max) {
 
 }  // namespace
 
-Settings settings_from_rows(const SettingRows& rows,
-                            const std::filesystem::path& directory) {
+Settings settings_from_rows(const SettingRows& rows, const std::filesystem::path& directory) {
   Settings settings;
   auto find = [&](const char* name) -> const Value* {
     for (const auto& [key, value] : rows) {
@@ -130,8 +129,8 @@ Settings settings_from_rows(const SettingRows& rows,
     } else {
       const auto* text = stored->get_if<std::string>();
       if (!text || !valid_journal_mode(*text)) {
-        invalid(name, stored->repr(), "delete, truncate, persist, memory, wal or off",
-                directory, true);
+        invalid(name, stored->repr(), "delete, truncate, persist, memory, wal or off", directory,
+                true);
       }
       setting = Setting<T>::by_default(*text);
     }
@@ -156,13 +155,12 @@ void validate_settings(const Settings& settings, const std::filesystem::path& di
     if constexpr (std::is_same_v<T, std::int64_t>) {
       const auto [min, max] = std::array<std::int64_t, 2>{range...};
       if (setting.value() < min || setting.value() > max) {
-        invalid(name, std::to_string(setting.value()), range_text(min, max), directory,
-                false);
+        invalid(name, std::to_string(setting.value()), range_text(min, max), directory, false);
       }
     } else if constexpr (std::is_same_v<T, std::string>) {
       if (!valid_journal_mode(setting.value())) {
-        invalid(name, "'" + setting.value() + "'",
-                "delete, truncate, persist, memory, wal or off", directory, false);
+        invalid(name, "'" + setting.value() + "'", "delete, truncate, persist, memory, wal or off",
+                directory, false);
       }
     }
   };
@@ -175,8 +173,8 @@ void validate_settings(const Settings& settings, const std::filesystem::path& di
   if (mode < 0 || mode > 0777 || (mode & 0600) != 0600) {
     char octal[16];
     std::snprintf(octal, sizeof octal, "0%o", static_cast<unsigned>(mode));
-    invalid("file_mode", octal, "permission bits from 0600 to 0777 that include 0600",
-            directory, false);
+    invalid("file_mode", octal, "permission bits from 0600 to 0777 that include 0600", directory,
+            false);
   }
 }
 

@@ -17,8 +17,7 @@ using SettingRows = std::vector<std::pair<std::string, Value>>;
 
 // The stored settings: defaults overridden by `rows` (unknown names are
 // ignored). Throws CorruptionError naming the setting for an invalid value.
-Settings settings_from_rows(const SettingRows& rows,
-                            const std::filesystem::path& directory);
+Settings settings_from_rows(const SettingRows& rows, const std::filesystem::path& directory);
 
 // `base` with every setting that `overrides` gave replaced.
 Settings merge_settings(Settings base, const Settings& overrides);

@@ -40,14 +40,11 @@ const char* sql_text(Sql id) noexcept {
       return "UPDATE Cache SET store_time = ?1, value = ?2,"
              " access_count = access_count + 1 WHERE rowid = ?3";
     case Sql::TouchRow: return "UPDATE Cache SET expire_time = ?1 WHERE rowid = ?2";
-    case Sql::HitLeastRecentlyUsed:
-      return "UPDATE Cache SET access_time = ?1 WHERE rowid = ?2";
+    case Sql::HitLeastRecentlyUsed: return "UPDATE Cache SET access_time = ?1 WHERE rowid = ?2";
     case Sql::HitLeastFrequentlyUsed:
       return "UPDATE Cache SET access_count = access_count + 1 WHERE rowid = ?1";
-    case Sql::CountHit:
-      return "UPDATE Settings SET value = value + 1 WHERE key = 'hits'";
-    case Sql::CountMiss:
-      return "UPDATE Settings SET value = value + 1 WHERE key = 'misses'";
+    case Sql::CountHit: return "UPDATE Settings SET value = value + 1 WHERE key = 'hits'";
+    case Sql::CountMiss: return "UPDATE Settings SET value = value + 1 WHERE key = 'misses'";
     case Sql::SelectExpiredForCull:
       return "SELECT rowid, filename FROM Cache WHERE expire_time IS NOT NULL"
              " AND expire_time < ?1 ORDER BY expire_time LIMIT ?2";
@@ -101,8 +98,7 @@ const char* sql_text(Sql id) noexcept {
       return "SELECT queue, key, expire_time, tag, mode, value FROM Lease"
              " WHERE id = ?1 AND token = ?2";
     case Sql::DeleteLease: return "DELETE FROM Lease WHERE id = ?1 AND token = ?2";
-    case Sql::RenewLease:
-      return "UPDATE Lease SET deadline = ?3 WHERE id = ?1 AND token = ?2";
+    case Sql::RenewLease: return "UPDATE Lease SET deadline = ?3 WHERE id = ?1 AND token = ?2";
     case Sql::QueueKeyAtFromFront:
       return "SELECT key FROM Cache WHERE ?1 < key AND key < ?2 AND raw = 1"
              " ORDER BY key ASC LIMIT 1 OFFSET ?3";

@@ -11,13 +11,11 @@ namespace diskcache::detail {
 
 bool is_busy(int rc) noexcept {
   const int primary = rc & 0xff;
-  return primary == SQLITE_BUSY || primary == SQLITE_LOCKED ||
-         primary == SQLITE_PROTOCOL;
+  return primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_PROTOCOL;
 }
 
 void throw_sqlite_error(sqlite3* db, int rc, const std::string& context,
-                        const std::filesystem::path& directory,
-                        const std::string& key) {
+                        const std::filesystem::path& directory, const std::string& key) {
   // sqlite3_errmsg describes the most recent failure on `db`; it matches `rc`
   // only when the failing call was the last one, which holds for every caller.
   const char* sqlite_message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -30,12 +28,10 @@ void throw_sqlite_error(sqlite3* db, int rc, const std::string& context,
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-    case SQLITE_PROTOCOL:
-      throw Timeout(message, directory, key, rc);
+    case SQLITE_PROTOCOL: throw Timeout(message, directory, key, rc);
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-    case SQLITE_FORMAT:
-      throw CorruptionError(message, directory, key, rc);
+    case SQLITE_FORMAT: throw CorruptionError(message, directory, key, rc);
     case SQLITE_FULL:
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN: {
@@ -53,10 +49,8 @@ void throw_sqlite_error(sqlite3* db, int rc, const std::string& context,
     case SQLITE_READONLY:
     case SQLITE_PERM:
     case SQLITE_NOLFS:
-    case SQLITE_AUTH:
-      throw IoError(message, directory, key, 0, rc);
-    default:
-      throw Error(message, directory, key);
+    case SQLITE_AUTH: throw IoError(message, directory, key, 0, rc);
+    default: throw Error(message, directory, key);
   }
 }
 

@@ -12,9 +12,7 @@
 
 namespace diskcache::detail {
 
-void Statement::Finalizer::operator()(sqlite3_stmt* stmt) const noexcept {
-  sqlite3_finalize(stmt);
-}
+void Statement::Finalizer::operator()(sqlite3_stmt* stmt) const noexcept { sqlite3_finalize(stmt); }
 
 namespace {
 
@@ -121,8 +119,7 @@ void ForkGate::child() noexcept {
   g_gate.store(fresh);
 }
 
-Statement::Statement(sqlite3* db, std::string_view sql,
-                     const std::filesystem::path& directory)
+Statement::Statement(sqlite3* db, std::string_view sql, const std::filesystem::path& directory)
     : sql_(sql) {
   const ForkGate::Use fork_gate;
   sqlite3_stmt* raw = nullptr;
@@ -167,8 +164,7 @@ Query& Query::bind_blob(int index, std::string_view bytes) {
   // the pointer is null, so point at a static empty byte instead.
   static const char kEmpty = 0;
   const char* data = bytes.empty() ? &kEmpty : bytes.data();
-  check_bind(sqlite3_bind_blob64(statement_->handle(), index, data, bytes.size(),
-                                 SQLITE_STATIC));
+  check_bind(sqlite3_bind_blob64(statement_->handle(), index, data, bytes.size(), SQLITE_STATIC));
   return *this;
 }
 
@@ -219,9 +215,7 @@ std::int64_t Query::integer(int column) const {
   return sqlite3_column_int64(statement_->handle(), column);
 }
 
-double Query::real(int column) const {
-  return sqlite3_column_double(statement_->handle(), column);
-}
+double Query::real(int column) const { return sqlite3_column_double(statement_->handle(), column); }
 
 std::optional<double> Query::optional_real(int column) const {
   if (is_null(column)) return std::nullopt;

@@ -224,8 +224,7 @@ std::int64_t add_to_integer(Store::Impl& impl, const Cell& key, std::int64_t del
 
   if (existing->mode != static_cast<std::int64_t>(Mode::Raw) ||
       existing->value.kind() != Cell::Kind::Integer) {
-    throw SerializationError("cannot incr key " + key.repr() + " in " +
-                                 impl.directory().string() +
+    throw SerializationError("cannot incr key " + key.repr() + " in " + impl.directory().string() +
                                  ": its value is not an integer",
                              impl.directory(), key.repr());
   }
@@ -306,7 +305,6 @@ std::optional<std::pair<Cell, StoredItem>> Store::peekitem(bool last, bool retry
 std::int64_t Store::size() { return setting_integer(impl_->connection(), "count"); }
 
 std::int64_t Store::volume() { return volume_of(*impl_, impl_->connection()); }
-
 
 std::int64_t Store::expire(bool retry) {
   const double now = now_seconds();

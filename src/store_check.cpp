@@ -210,7 +210,8 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
     if (fix) std::filesystem::remove(path, error);
   }
 
-  const std::int64_t stored_count = scalar(connection, "SELECT value FROM Settings WHERE key = 'count'");
+  const std::int64_t stored_count =
+      scalar(connection, "SELECT value FROM Settings WHERE key = 'count'");
   const std::int64_t real_count = scalar(connection, "SELECT COUNT(key) FROM Cache");
   if (stored_count != real_count) {
     problems.push_back("Settings.count != COUNT(Cache.key); " + std::to_string(stored_count) +
@@ -219,7 +220,8 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
       connection.query(detail::Sql::UpdateSetting).bind_text(1, "count").bind(2, real_count).run();
     }
   }
-  const std::int64_t stored_size = scalar(connection, "SELECT value FROM Settings WHERE key = 'size'");
+  const std::int64_t stored_size =
+      scalar(connection, "SELECT value FROM Settings WHERE key = 'size'");
   const std::int64_t real_size = scalar(connection, "SELECT COALESCE(SUM(size), 0) FROM Cache");
   if (stored_size != real_size) {
     problems.push_back("Settings.size != SUM(Cache.size); " + std::to_string(stored_size) +

@@ -40,8 +40,8 @@ struct LeaseRow {
 
 // Reads queue?, key, expire_time, tag, mode, value from columns first.. on.
 LeaseRow read_lease(const Query& query, int first, std::optional<std::string> queue) {
-  LeaseRow row{std::move(queue), query.cell(first), query.optional_real(first + 1),
-               std::nullopt, query.cell(first + 4)};
+  LeaseRow row{std::move(queue), query.cell(first), query.optional_real(first + 1), std::nullopt,
+               query.cell(first + 4)};
   if (!query.is_null(first + 2)) row.tag = query.value(first + 2);
   row.value.set_mode(static_cast<Mode>(query.integer(first + 3)));
   return row;
@@ -150,7 +150,7 @@ std::optional<Store::Leased> Store::lease(const std::optional<std::string>& pref
                                impl.directory(), leased.key.repr());
     }
     query.bind(7, static_cast<std::int64_t>(mode == Mode::Binary || mode == Mode::Text ? Mode::Raw
-                                                                                      : mode));
+                                                                                       : mode));
     query.bind(8, leased.item.value);
     query.run(&leased.key);
   }

@@ -111,7 +111,8 @@ class ThreadConnections {
   void forget_closed() {
     LiveRegistries& live = live_registries();
     std::lock_guard lock(live.mutex);
-    std::erase_if(registries_, [&](auto* registry) { return live.registries.count(registry) == 0; });
+    std::erase_if(registries_,
+                  [&](auto* registry) { return live.registries.count(registry) == 0; });
   }
 
   std::vector<Store::Impl::Registry*> registries_;
@@ -264,8 +265,7 @@ const char* policy_index(EvictionPolicy policy) {
       return "CREATE INDEX IF NOT EXISTS Cache_access_time ON Cache (access_time)";
     case EvictionPolicy::LeastFrequentlyUsed:
       return "CREATE INDEX IF NOT EXISTS Cache_access_count ON Cache (access_count)";
-    case EvictionPolicy::None:
-      return nullptr;
+    case EvictionPolicy::None: return nullptr;
   }
   return nullptr;
 }
@@ -507,7 +507,6 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
 }
 
 Store::Impl::~Impl() { close(); }
-
 
 std::optional<std::string> Store::Impl::database_size_problem() const {
   // SQLite writes cache.db in whole pages, and reads a last page cut short

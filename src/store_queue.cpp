@@ -1,8 +1,8 @@
 // The queue on a cache (Store::push, pull, peek), statement for statement as
 // core.py's Cache.push, pull and peek: a queue is a key range, its ends are
 // found with ORDER BY key, new keys are one past an end.
-#include <cinttypes>
 #include <charconv>
+#include <cinttypes>
 #include <cstdio>
 #include <string_view>
 #include <system_error>
@@ -23,8 +23,7 @@ constexpr std::int64_t kFirstNumber = 500000000000000;  // core.py: "starts at 5
 struct QueueRange {
   explicit QueueRange(const std::optional<std::string>& prefix)
       : low(prefix ? Cell::text(*prefix + "-000000000000000") : Cell::integer(0)),
-        high(prefix ? Cell::text(*prefix + "-999999999999999")
-                    : Cell::integer(999999999999999)) {}
+        high(prefix ? Cell::text(*prefix + "-999999999999999") : Cell::integer(999999999999999)) {}
 
   void bind(Query& query) const { query.bind(1, low).bind(2, high); }
 
@@ -106,8 +105,8 @@ std::optional<QueueItem> item_at(Store::Impl& impl, Connection& connection,
 // pull (remove = true) and peek: one write transaction, which also commits
 // the removal of expired items met at the end of the queue.
 std::optional<std::pair<Cell, StoredItem>> take(Store::Impl& impl,
-                                                const std::optional<std::string>& prefix,
-                                                Side side, bool retry, bool remove,
+                                                const std::optional<std::string>& prefix, Side side,
+                                                bool retry, bool remove,
                                                 const Store::ItemCheck& check) {
   const QueueRange range(prefix);
   Connection& connection = impl.connection();

@@ -12,8 +12,7 @@
 namespace diskcache::detail {
 
 double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::optional<double> expire_time_of(std::optional<double> expire_seconds, double now,
@@ -109,11 +108,7 @@ StagedValue::StagedValue(Store::Impl& impl, const Cell& value, const Cell& key)
 
 StagedValue::StagedValue(Store::Impl& impl, std::string filename, std::int64_t size, Mode mode,
                          const Cell& key)
-    : files_(impl.files()),
-      mode_(mode),
-      size_(size),
-      filename_(std::move(filename)),
-      key_(&key) {}
+    : files_(impl.files()), mode_(mode), size_(size), filename_(std::move(filename)), key_(&key) {}
 
 StagedValue::~StagedValue() {
   if (!handed_over_ && !filename_.empty()) files_.remove(filename_);
@@ -145,8 +140,7 @@ void bind_tag(Query& query, int index, const std::optional<Value>& tag, const Ce
   }
 }
 
-void note_write(Connection& connection, std::optional<double> expire_time,
-                std::int64_t file_size) {
+void note_write(Connection& connection, std::optional<double> expire_time, std::int64_t file_size) {
   Connection::CullState& state = connection.cull_state();
   if (expire_time) state.next_expiry = std::min(state.next_expiry, *expire_time);
   // A replaced file's bytes are not subtracted: values_size stays an upper
@@ -298,8 +292,8 @@ void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& 
     delete_rows(connection, transaction, rows);
     if (!rows.empty()) DISKCACHE_TEST_KILL_POINT("mid_cull");
     // Worth knowing only when more writes follow in this transaction.
-    state.expiry_known = static_cast<std::int64_t>(rows.size()) < limit &&
-                         connection.transaction().depth > 1;
+    state.expiry_known =
+        static_cast<std::int64_t>(rows.size()) < limit && connection.transaction().depth > 1;
     if (state.expiry_known) {
       Query query = connection.query(Sql::MinExpireTime);
       state.next_expiry = query.step() && !query.is_null(0)
@@ -337,10 +331,8 @@ std::string unreadable_mode(std::int64_t mode, bool has_file) {
   // Range first: a cast to Mode keeps only the low 32 bits (2^32 + 1 is 1).
   const bool known = mode >= static_cast<int>(Mode::Raw) && mode <= static_cast<int>(Mode::Pickle);
   switch (known ? static_cast<Mode>(mode) : Mode::None) {
-    case Mode::Raw:
-      return has_file ? "mode 1 (raw) with a value file" : "";
-    case Mode::Pickle:
-      return "";
+    case Mode::Raw: return has_file ? "mode 1 (raw) with a value file" : "";
+    case Mode::Pickle: return "";
     case Mode::Binary:
     case Mode::Text:
       return has_file ? "" : "mode " + std::to_string(mode) + " without a value file";
@@ -391,15 +383,13 @@ StoredItem to_item(ValueLocation& location, Cell value) {
   return StoredItem{std::move(value), location.expire_time, std::move(location.tag), size};
 }
 
-[[noreturn]] void missing_file(Store::Impl& impl, const ValueLocation& location,
-                               const Cell& key) {
+[[noreturn]] void missing_file(Store::Impl& impl, const ValueLocation& location, const Cell& key) {
   throw CorruptionError("value file " + (impl.directory() / location.filename).string() +
                             " for key " + key.repr() + " is missing",
                         impl.directory(), key.repr());
 }
 
-std::optional<ValueLocation> select_item(Connection& connection, const Cell& key,
-                                         double now) {
+std::optional<ValueLocation> select_item(Connection& connection, const Cell& key, double now) {
   Query query = connection.query(Sql::SelectItem);
   query.bind(1, key).bind(2, raw_flag(key)).bind(3, now);
   if (!query.step(&key)) return std::nullopt;
@@ -425,8 +415,8 @@ bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
   Connection& connection = impl.connection();
   const EvictionPolicy policy = impl.eviction_policy();
   const bool statistics = impl.statistics();
-  const bool records_access = policy == EvictionPolicy::LeastRecentlyUsed ||
-                              policy == EvictionPolicy::LeastFrequentlyUsed;
+  const bool records_access =
+      policy == EvictionPolicy::LeastRecentlyUsed || policy == EvictionPolicy::LeastFrequentlyUsed;
 
   if (!statistics && !records_access) return load_without_lock(impl, key, load);
 

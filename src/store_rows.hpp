@@ -95,8 +95,7 @@ void bind_tag(Query& query, int index, const std::optional<Value>& tag, const Ce
 // Records in the connection's cull state (see Connection::CullState) a row
 // written with `expire_time` and a value file of `file_size` bytes (0:
 // inline). Every write of an expire_time or a value file calls it.
-void note_write(Connection& connection, std::optional<double> expire_time,
-                std::int64_t file_size);
+void note_write(Connection& connection, std::optional<double> expire_time, std::int64_t file_size);
 
 void insert_row(Connection& connection, const Cell& key, double now,
                 std::optional<double> expire_time, const std::optional<Value>& tag,
@@ -172,8 +171,7 @@ std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const
 
 StoredItem to_item(ValueLocation& location, Cell value);
 
-[[noreturn]] void missing_file(Store::Impl& impl, const ValueLocation& location,
-                               const Cell& key);
+[[noreturn]] void missing_file(Store::Impl& impl, const ValueLocation& location, const Cell& key);
 
 // The unexpired row of `key`, or nullopt.
 std::optional<ValueLocation> select_item(Connection& connection, const Cell& key, double now);

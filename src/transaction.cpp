@@ -3,15 +3,14 @@
 #include <exception>
 #include <thread>
 
-#include "diskcache/transaction.hpp"
-
 #include "diskcache/errors.hpp"
+#include "diskcache/transaction.hpp"
 #include "kill_point.hpp"
 
 namespace diskcache::detail {
 
-WriteTransaction::WriteTransaction(Connection& connection, const ValueFiles& files,
-                                   bool retry, std::chrono::milliseconds timeout)
+WriteTransaction::WriteTransaction(Connection& connection, const ValueFiles& files, bool retry,
+                                   std::chrono::milliseconds timeout)
     : connection_(connection), files_(files) {
   auto& state = connection_.transaction();
   outermost_ = state.depth == 0;

@@ -132,8 +132,8 @@ UniqueFd ValueFiles::open_subdir(int parent, const std::string& name, bool creat
       return UniqueFd();
     }
   }
-  return UniqueFd(ops_->openat(parent, name.c_str(),
-                               O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0));
+  return UniqueFd(
+      ops_->openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0));
 }
 
 ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key) {
@@ -151,16 +151,18 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
     if (!first.valid()) {
       last_errno = errno;
       if (last_errno == ENOENT) continue;
-      throw_errno(last_errno, "cannot create value directory " +
-                                  (directory_ / parts.first).string(), directory_, key);
+      throw_errno(last_errno,
+                  "cannot create value directory " + (directory_ / parts.first).string(),
+                  directory_, key);
     }
     UniqueFd second = open_subdir(first.get(), parts.second, true, &created_second);
     if (!second.valid()) {
       last_errno = errno;
       if (last_errno == ENOENT) continue;
-      throw_errno(last_errno, "cannot create value directory " +
-                                  (directory_ / parts.first / parts.second).string(),
-                  directory_, key);
+      throw_errno(
+          last_errno,
+          "cannot create value directory " + (directory_ / parts.first / parts.second).string(),
+          directory_, key);
     }
 
     // On failure, leave no empty sub-directory behind (ENOTEMPTY if shared).
@@ -177,8 +179,8 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
       last_errno = errno;
       if (last_errno == ENOENT || last_errno == EEXIST) continue;
       remove_empty_subdirs();
-      throw_errno(last_errno, "cannot create value file " + (directory_ / name).string() +
-                                  ".tmp", directory_, key);
+      throw_errno(last_errno, "cannot create value file " + (directory_ / name).string() + ".tmp",
+                  directory_, key);
     }
 
     // From here on this attempt is the last: the value may come from a
@@ -186,8 +188,8 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
     // temporary file goes.
     auto fail = [&](const std::string& what) {
       const int error_number = errno;
-      throw_errno(error_number, what + " value file " + (directory_ / name).string(),
-                  directory_, key);
+      throw_errno(error_number, what + " value file " + (directory_ / name).string(), directory_,
+                  key);
     };
     std::int64_t size = 0;
     try {
@@ -242,8 +244,8 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
     return {name, size};
   }
   throw_errno(last_errno != 0 ? last_errno : EEXIST,
-              "cannot create a value file after " + std::to_string(kMaxAttempts) +
-                  " attempts in " + directory_.string(),
+              "cannot create a value file after " + std::to_string(kMaxAttempts) + " attempts in " +
+                  directory_.string(),
               directory_, key);
 }
 
@@ -272,9 +274,9 @@ ValueFiles::Written ValueFiles::write_stream(std::istream& in, const std::string
         while (true) {
           in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
           if (in.bad()) {
-            throw IoError("cannot read the stream for key " + key + " in " +
-                              directory_.string() + ": it went bad (badbit) after " +
-                              std::to_string(size + in.gcount()) + " bytes",
+            throw IoError("cannot read the stream for key " + key + " in " + directory_.string() +
+                              ": it went bad (badbit) after " + std::to_string(size + in.gcount()) +
+                              " bytes",
                           directory_, key);
           }
           const auto got = static_cast<std::size_t>(in.gcount());
@@ -323,8 +325,7 @@ std::optional<UniqueFd> ValueFiles::open_for_read(std::string_view name,
   return file;
 }
 
-std::optional<UniqueFd> ValueFiles::open(std::string_view name,
-                                         std::int64_t expected_size,
+std::optional<UniqueFd> ValueFiles::open(std::string_view name, std::int64_t expected_size,
                                          const std::string& key) const {
   std::optional<UniqueFd> file = open_for_read(name, key);
   if (!file) return std::nullopt;
@@ -335,8 +336,7 @@ std::optional<UniqueFd> ValueFiles::open(std::string_view name,
     throw_errno(errno, "cannot stat value file " + path, directory_, key);
   }
   if (!S_ISREG(info.st_mode)) {
-    throw CorruptionError("value file " + path + " for key " + key +
-                              " is not a regular file",
+    throw CorruptionError("value file " + path + " for key " + key + " is not a regular file",
                           directory_, key);
   }
   if (info.st_size != expected_size) {
@@ -369,8 +369,7 @@ std::string ValueFiles::allocate_for(const std::string& path, std::int64_t size,
   }
 }
 
-std::optional<std::string> ValueFiles::read(std::string_view name,
-                                            std::int64_t expected_size,
+std::optional<std::string> ValueFiles::read(std::string_view name, std::int64_t expected_size,
                                             const std::string& key) const {
   std::optional<UniqueFd> file = open(name, expected_size, key);
   if (!file) return std::nullopt;

@@ -15,9 +15,9 @@
 namespace diskcache {
 namespace {
 
+using testing::only_value_file;
 using testing::run_in_child;
 using testing::TempDir;
-using testing::only_value_file;
 
 struct Point {
   int x = 0;
@@ -152,11 +152,10 @@ TEST_F(BadInputTest, HostileSettingsRowIsRefused) {
 TEST_F(BadInputTest, UnwritableDirectoryGivesIoError) {
   const auto directory = dir_ / "locked";
   std::filesystem::create_directory(directory);
-  std::filesystem::permissions(directory, std::filesystem::perms::owner_all |
-                                              std::filesystem::perms::group_read |
-                                              std::filesystem::perms::others_read |
-                                              std::filesystem::perms::group_exec |
-                                              std::filesystem::perms::others_exec);
+  std::filesystem::permissions(
+      directory, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                     std::filesystem::perms::others_read | std::filesystem::perms::group_exec |
+                     std::filesystem::perms::others_exec);
   std::filesystem::permissions(dir_.path(), std::filesystem::perms::others_exec,
                                std::filesystem::perm_options::add);
   // Tests run as root, which may write anywhere: drop to an unprivileged user.

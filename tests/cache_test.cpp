@@ -221,8 +221,8 @@ TEST_F(CacheTest, StatisticsCountHitsAndMisses) {
 
 TEST_F(CacheTest, SettingsPersistAndReopenKeepsThemUnlessOverridden) {
   {
-    Cache<> cache(dir_.path(), {.size_limit = 12345,
-                                .eviction_policy = EvictionPolicy::LeastRecentlyUsed});
+    Cache<> cache(dir_.path(),
+                  {.size_limit = 12345, .eviction_policy = EvictionPolicy::LeastRecentlyUsed});
   }
   {
     Cache<> cache(dir_.path());

@@ -505,8 +505,9 @@ TEST_F(CrashTest, RandomKillsOfConcurrentWritersLoseNothingAcknowledged) {
 pid_t spawn_python_writer(const std::filesystem::path& directory, const std::filesystem::path& log,
                           int writer, const std::string& run, std::uint64_t seed) {
   const std::string script = std::string(DISKCACHE_TEST_SOURCE_DIR) + "/python/crash_writer.py";
-  std::vector<std::string> args = {DISKCACHE_TEST_PYTHON, script, directory.string(), log.string(),
-                                   std::to_string(writer), run, std::to_string(seed)};
+  std::vector<std::string> args = {
+      DISKCACHE_TEST_PYTHON,  script, directory.string(),  log.string(),
+      std::to_string(writer), run,    std::to_string(seed)};
   return testing::spawn_child([&] {
     std::vector<char*> argv;
     for (std::string& arg : args) argv.push_back(arg.data());

@@ -175,8 +175,7 @@ TEST_F(DequeTest, LeasedItemsAreNotIterated) {
   Deque<std::string> deque(dir_.path());
   deque.extend(std::vector<std::string>{"leased", "free"});
   auto lease = deque.lease_front(60s);
-  EXPECT_EQ(std::vector<std::string>(deque.begin(), deque.end()),
-            std::vector<std::string>{"free"});
+  EXPECT_EQ(std::vector<std::string>(deque.begin(), deque.end()), std::vector<std::string>{"free"});
   EXPECT_TRUE(lease->ack());
 }
 
@@ -209,9 +208,8 @@ TEST_F(DequeTest, PopFrontWaitTimesOutWhenNothingArrives) {
 
 TEST_F(DequeTest, PopFrontWaitWakesOnAPythonPush) {
   Deque<std::string> deque(dir_.path());
-  const pid_t producer = testing::spawn_child([&] {
-    return testing::run_python("deque.py", "push-later " + dir_.path().string());
-  });
+  const pid_t producer = testing::spawn_child(
+      [&] { return testing::run_python("deque.py", "push-later " + dir_.path().string()); });
   EXPECT_EQ(deque.pop_front_wait(60s), "from python");
   EXPECT_EQ(testing::wait_child(producer), 0);
 }
@@ -315,9 +313,7 @@ constexpr int kProducers = 3;
 constexpr int kConsumers = 3;
 constexpr std::int64_t kPerProducer = 10000;
 
-std::int64_t item_of(int producer, std::int64_t sequence) {
-  return producer * 1000000 + sequence;
-}
+std::int64_t item_of(int producer, std::int64_t sequence) { return producer * 1000000 + sequence; }
 
 // Runs 3 producers and 3 consumers on `directory`, the victim already
 // holding `victim_items` (reported or not, as the caller set up); checks

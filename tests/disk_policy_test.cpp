@@ -101,18 +101,13 @@ class PolicyNames {
 
 std::vector<Point> sample_points() {
   std::vector<int> many(1000);
-  for (int i = 0; i < 1000; ++i)
-    many[static_cast<std::size_t>(i)] = i * 7 - 3000;
+  for (int i = 0; i < 1000; ++i) many[static_cast<std::size_t>(i)] = i * 7 - 3000;
   return {
       Point{},
       Point{1, 2.5, "a", {1, 2, 3}},
       Point{-7, 0.1, "line\nbreak \"quoted\" \xc3\xa9", {-1}},
-      Point{std::numeric_limits<int>::min(), -1e300, std::string(300, 'z'),
-            many},
-      Point{std::numeric_limits<int>::max(),
-            std::numeric_limits<double>::denorm_min(),
-            "",
-            {}},
+      Point{std::numeric_limits<int>::min(), -1e300, std::string(300, 'z'), many},
+      Point{std::numeric_limits<int>::max(), std::numeric_limits<double>::denorm_min(), "", {}},
   };
 }
 
@@ -125,17 +120,14 @@ Cell like(const Cell& model, std::string bytes) {
 bool same_cell(const Cell& a, const Cell& b) {
   if (a.kind() != b.kind() || a.raw() != b.raw()) return false;
   switch (a.kind()) {
-    case Kind::Null:
-      return true;
-    case Kind::Integer:
-      return a.integer() == b.integer();
+    case Kind::Null: return true;
+    case Kind::Integer: return a.integer() == b.integer();
     case Kind::Real: {
       const double x = a.real();
       const double y = b.real();
       return std::memcmp(&x, &y, sizeof x) == 0;
     }
-    default:
-      return a.bytes() == b.bytes();
+    default: return a.bytes() == b.bytes();
   }
 }
 
@@ -150,8 +142,7 @@ std::string error_of(const std::function<void()>& decode) {
   return {};
 }
 
-testing::AssertionResult mentions(const std::string& message,
-                                  std::string_view part) {
+testing::AssertionResult mentions(const std::string& message, std::string_view part) {
   if (message.find(part) != std::string::npos) {
     return testing::AssertionSuccess();
   }
@@ -181,8 +172,7 @@ TYPED_TEST(CerealPolicyTest, ValueRoundTripsEveryKind) {
     values.emplace_back(diskcache::to_bytes(std::string("\0\x01", 2)));
   }
   for (const Value& value : values) {
-    EXPECT_EQ(TypeParam::template decode<Value>(TypeParam::encode(value)), value)
-        << value.repr();
+    EXPECT_EQ(TypeParam::template decode<Value>(TypeParam::encode(value)), value) << value.repr();
   }
 }
 
@@ -210,8 +200,7 @@ TYPED_TEST(CerealPolicyTest, ValueOfUnknownKindIsASerializationError) {
 
 template <class Disk>
 class ObjectPolicyTest : public testing::Test {};
-using ObjectPolicies =
-    testing::Types<disk::Auto, disk::Binary, disk::Json, disk::Boost>;
+using ObjectPolicies = testing::Types<disk::Auto, disk::Binary, disk::Json, disk::Boost>;
 TYPED_TEST_SUITE(ObjectPolicyTest, ObjectPolicies, PolicyNames);
 
 TYPED_TEST(ObjectPolicyTest, StructRoundTrips) {
@@ -224,8 +213,7 @@ TYPED_TEST(ObjectPolicyTest, StructRoundTrips) {
 TYPED_TEST(ObjectPolicyTest, StructIsNotRaw) {
   const Cell cell = TypeParam::encode(Point{1, 2.5, "a", {1}});
   EXPECT_FALSE(cell.raw());
-  const Kind expected =
-      std::is_same_v<TypeParam, disk::Json> ? Kind::Text : Kind::Blob;
+  const Kind expected = std::is_same_v<TypeParam, disk::Json> ? Kind::Text : Kind::Blob;
   EXPECT_EQ(cell.kind(), expected);
 }
 
@@ -245,8 +233,7 @@ TYPED_TEST(ObjectPolicyTest, EveryTruncationThrows) {
   const std::string bytes(whole.bytes());
   for (std::size_t size = 0; size < bytes.size(); ++size) {
     const Cell truncated = like(whole, bytes.substr(0, size));
-    const std::string message =
-        error_of([&] { TypeParam::template decode<Point>(truncated); });
+    const std::string message = error_of([&] { TypeParam::template decode<Point>(truncated); });
     EXPECT_TRUE(mentions(message, kPolicyName<TypeParam>)) << size;
     EXPECT_TRUE(mentions(message, "cannot decode")) << size;
   }
@@ -257,10 +244,8 @@ TYPED_TEST(ObjectPolicyTest, GarbageThrows) {
   // the archives get past their preamble and fail on the absurd sizes and
   // versions that follow.
   const Cell model = TypeParam::encode(Point{});
-  const Cell garbage =
-      like(model, std::string(1, '\0') + std::string(39, '\xff'));
-  const std::string message =
-      error_of([&] { TypeParam::template decode<Point>(garbage); });
+  const Cell garbage = like(model, std::string(1, '\0') + std::string(39, '\xff'));
+  const std::string message = error_of([&] { TypeParam::template decode<Point>(garbage); });
   EXPECT_TRUE(mentions(message, kPolicyName<TypeParam>));
   EXPECT_TRUE(mentions(message, "40 bytes"));
 }
@@ -268,8 +253,7 @@ TYPED_TEST(ObjectPolicyTest, GarbageThrows) {
 TYPED_TEST(ObjectPolicyTest, TrailingBytesThrow) {
   const Cell whole = TypeParam::encode(Point{1, 2, "x", {3}});
   const Cell longer = like(whole, std::string(whole.bytes()) + "\x01");
-  const std::string message =
-      error_of([&] { TypeParam::template decode<Point>(longer); });
+  const std::string message = error_of([&] { TypeParam::template decode<Point>(longer); });
   EXPECT_TRUE(mentions(message, kPolicyName<TypeParam>));
   if (!std::is_same_v<TypeParam, disk::Json>) {
     EXPECT_TRUE(mentions(message, "1 trailing byte after"));
@@ -277,8 +261,7 @@ TYPED_TEST(ObjectPolicyTest, TrailingBytesThrow) {
 }
 
 TYPED_TEST(ObjectPolicyTest, CellOfWrongKindThrows) {
-  const std::string message =
-      error_of([] { TypeParam::template decode<Point>(Cell::integer(7)); });
+  const std::string message = error_of([] { TypeParam::template decode<Point>(Cell::integer(7)); });
   EXPECT_TRUE(mentions(message, kPolicyName<TypeParam>));
   EXPECT_TRUE(mentions(message, "an integer cell"));
 }
@@ -286,8 +269,7 @@ TYPED_TEST(ObjectPolicyTest, CellOfWrongKindThrows) {
 TYPED_TEST(ObjectPolicyTest, PickledValueThrowsNamingPickle) {
   Cell cell = TypeParam::encode(Point{1, 2, "x", {3}});
   cell.set_mode(Mode::Pickle);
-  const std::string message =
-      error_of([&] { TypeParam::template decode<Point>(cell); });
+  const std::string message = error_of([&] { TypeParam::template decode<Point>(cell); });
   EXPECT_TRUE(mentions(message, "pickle"));
 }
 
@@ -296,27 +278,21 @@ TYPED_TEST(ObjectPolicyTest, PickledValueThrowsNamingPickle) {
 
 template <class Disk>
 class EveryPolicyTest : public testing::Test {};
-using EveryPolicy = testing::Types<disk::Auto, disk::Raw, disk::Binary,
-                                   disk::Json, disk::Boost>;
+using EveryPolicy = testing::Types<disk::Auto, disk::Raw, disk::Binary, disk::Json, disk::Boost>;
 TYPED_TEST_SUITE(EveryPolicyTest, EveryPolicy, PolicyNames);
 
 TYPED_TEST(EveryPolicyTest, ScalarsRoundTrip) {
-  for (std::int64_t number : {std::int64_t{0}, std::int64_t{-1},
-                              std::numeric_limits<std::int64_t>::min(),
-                              std::numeric_limits<std::int64_t>::max()}) {
-    EXPECT_EQ(
-        TypeParam::template decode<std::int64_t>(TypeParam::encode(number)),
-        number);
+  for (std::int64_t number :
+       {std::int64_t{0}, std::int64_t{-1}, std::numeric_limits<std::int64_t>::min(),
+        std::numeric_limits<std::int64_t>::max()}) {
+    EXPECT_EQ(TypeParam::template decode<std::int64_t>(TypeParam::encode(number)), number);
   }
   for (double number : {0.0, 0.1, -2.5, 1e308, -1e-308}) {
-    EXPECT_EQ(TypeParam::template decode<double>(TypeParam::encode(number)),
-              number);
+    EXPECT_EQ(TypeParam::template decode<double>(TypeParam::encode(number)), number);
   }
-  for (const std::string& text :
-       {std::string(), std::string("hello"), std::string(5000, 'q'),
-        std::string("\xe2\x82\xac uro")}) {
-    EXPECT_EQ(TypeParam::template decode<std::string>(TypeParam::encode(text)),
-              text);
+  for (const std::string& text : {std::string(), std::string("hello"), std::string(5000, 'q'),
+                                  std::string("\xe2\x82\xac uro")}) {
+    EXPECT_EQ(TypeParam::template decode<std::string>(TypeParam::encode(text)), text);
   }
 }
 
@@ -324,8 +300,7 @@ TYPED_TEST(EveryPolicyTest, EqualScalarsEncodeToEqualBytes) {
   const std::string text = "same";
   const std::string copy = text;
   EXPECT_TRUE(same_cell(TypeParam::encode(text), TypeParam::encode(copy)));
-  EXPECT_TRUE(same_cell(TypeParam::encode(std::int64_t{42}),
-                        TypeParam::encode(std::int64_t{42})));
+  EXPECT_TRUE(same_cell(TypeParam::encode(std::int64_t{42}), TypeParam::encode(std::int64_t{42})));
   EXPECT_TRUE(same_cell(TypeParam::encode(0.25), TypeParam::encode(0.25)));
 }
 
@@ -333,15 +308,14 @@ TYPED_TEST(EveryPolicyTest, PickledValueThrowsNamingPickle) {
   const std::string text = "pickled";
   Cell cell = TypeParam::encode(text).to_owning();
   cell.set_mode(Mode::Pickle);
-  const std::string message =
-      error_of([&] { TypeParam::template decode<std::string>(cell); });
+  const std::string message = error_of([&] { TypeParam::template decode<std::string>(cell); });
   EXPECT_TRUE(mentions(message, "pickle"));
   EXPECT_TRUE(mentions(message, "mode 4"));
 }
 
 TYPED_TEST(EveryPolicyTest, CellOfWrongKindThrowsNamingBothKinds) {
-  const std::string message = error_of(
-      [] { TypeParam::template decode<std::string>(Cell::real(1.5)); });
+  const std::string message =
+      error_of([] { TypeParam::template decode<std::string>(Cell::real(1.5)); });
   EXPECT_TRUE(mentions(message, kPolicyName<TypeParam>));
   EXPECT_TRUE(mentions(message, "a real cell"));
 }
@@ -381,8 +355,8 @@ TEST(AutoTest, StoresBoolAsIntegerZeroOrOne) {
 }
 
 TEST(AutoTest, UnsignedAboveInt64MaxThrows) {
-  const std::string message = error_of(
-      [] { disk::Auto::encode(std::numeric_limits<std::uint64_t>::max()); });
+  const std::string message =
+      error_of([] { disk::Auto::encode(std::numeric_limits<std::uint64_t>::max()); });
   EXPECT_TRUE(mentions(message, "18446744073709551615"));
   EXPECT_TRUE(mentions(message, "INT64_MAX"));
 }
@@ -412,8 +386,7 @@ TEST(AutoTest, StoresByteVectorsRawAsBorrowingBlobCells) {
   EXPECT_EQ(cell.kind(), Kind::Blob);
   EXPECT_TRUE(cell.raw());
   EXPECT_EQ(cell.bytes(), std::string_view("\0\1\2", 3));
-  EXPECT_EQ(static_cast<const void*>(cell.bytes().data()),
-            static_cast<const void*>(bytes.data()));
+  EXPECT_EQ(static_cast<const void*>(cell.bytes().data()), static_cast<const void*>(bytes.data()));
   EXPECT_EQ(disk::Auto::decode<Bytes>(cell), bytes);
 
   const std::vector<unsigned char> chars = {0xff, 0x00, 0x7f};
@@ -443,8 +416,7 @@ TEST(AutoTest, LongDoubleAndCharAreNotRaw) {
 }
 
 TEST(AutoTest, DecodingKeepsKindsStrict) {
-  std::string message =
-      error_of([] { disk::Auto::decode<int>(Cell::real(1.0)); });
+  std::string message = error_of([] { disk::Auto::decode<int>(Cell::real(1.0)); });
   EXPECT_TRUE(mentions(message, "cannot decode a real cell as int32_t"));
   EXPECT_TRUE(mentions(message, "expected an integer cell"));
 
@@ -472,14 +444,12 @@ TEST(AutoTest, DecodesIntegerCellAsFloatingPoint) {
 }
 
 TEST(AutoTest, IntegerOutOfRangeOfNarrowTypeThrows) {
-  std::string message =
-      error_of([] { disk::Auto::decode<std::int8_t>(Cell::integer(300)); });
+  std::string message = error_of([] { disk::Auto::decode<std::int8_t>(Cell::integer(300)); });
   EXPECT_TRUE(mentions(message, "cannot decode the integer 300 as int8_t"));
   EXPECT_TRUE(mentions(message, "[-128, 127]"));
   EXPECT_EQ(disk::Auto::decode<std::int8_t>(Cell::integer(-128)), -128);
   error_of([] { disk::Auto::decode<std::int8_t>(Cell::integer(-129)); });
-  message =
-      error_of([] { disk::Auto::decode<std::uint32_t>(Cell::integer(-1)); });
+  message = error_of([] { disk::Auto::decode<std::uint32_t>(Cell::integer(-1)); });
   EXPECT_TRUE(mentions(message, "uint32_t"));
   error_of([] { disk::Auto::decode<std::uint64_t>(Cell::integer(-1)); });
   message = error_of([] { disk::Auto::decode<bool>(Cell::integer(2)); });
@@ -487,11 +457,10 @@ TEST(AutoTest, IntegerOutOfRangeOfNarrowTypeThrows) {
 }
 
 TEST(AutoTest, RealOutOfRangeOfFloatThrows) {
-  const std::string message =
-      error_of([] { disk::Auto::decode<float>(Cell::real(1e300)); });
+  const std::string message = error_of([] { disk::Auto::decode<float>(Cell::real(1e300)); });
   EXPECT_TRUE(mentions(message, "as float"));
-  EXPECT_TRUE(std::isinf(disk::Auto::decode<float>(
-      Cell::real(std::numeric_limits<double>::infinity()))));
+  EXPECT_TRUE(
+      std::isinf(disk::Auto::decode<float>(Cell::real(std::numeric_limits<double>::infinity()))));
 }
 
 TEST(AutoTest, ValueRoundTripsAllFiveKinds) {
@@ -521,9 +490,8 @@ TEST(AutoTest, DecodesAnyCellAsValue) {
 }
 
 TEST(AutoTest, BlobWithoutEndiannessHeaderThrows) {
-  const std::string message = error_of([] {
-    disk::Auto::decode<Point>(Cell::blob(std::string("python bytes")));
-  });
+  const std::string message =
+      error_of([] { disk::Auto::decode<Point>(Cell::blob(std::string("python bytes"))); });
   EXPECT_TRUE(mentions(message, "disk::Auto"));
   EXPECT_TRUE(mentions(message, "endianness"));
 }
@@ -547,8 +515,7 @@ TEST(RawTest, RoundTripsEveryRawType) {
   expect_raw_round_trip(std::uint16_t{65000}, Kind::Integer);
   expect_raw_round_trip(std::int32_t{-2000000000}, Kind::Integer);
   expect_raw_round_trip(std::uint32_t{4000000000U}, Kind::Integer);
-  expect_raw_round_trip(std::numeric_limits<std::int64_t>::min(),
-                        Kind::Integer);
+  expect_raw_round_trip(std::numeric_limits<std::int64_t>::min(), Kind::Integer);
   expect_raw_round_trip(std::uint64_t{1} << 62, Kind::Integer);
   expect_raw_round_trip(true, Kind::Integer);
   expect_raw_round_trip(1.5f, Kind::Real);
@@ -564,8 +531,8 @@ TEST(RawTest, RoundTripsEveryRawType) {
 }
 
 TEST(RawTest, UnsignedAboveInt64MaxThrows) {
-  const std::string message = error_of(
-      [] { disk::Raw::encode(std::numeric_limits<std::uint64_t>::max()); });
+  const std::string message =
+      error_of([] { disk::Raw::encode(std::numeric_limits<std::uint64_t>::max()); });
   EXPECT_TRUE(mentions(message, "disk::Raw"));
 }
 
@@ -574,9 +541,8 @@ TEST(RawTest, UnsignedAboveInt64MaxThrows) {
 
 TEST(BinaryTest, KeysAreNeverRaw) {
   const std::string text = "key";
-  for (const Cell& cell :
-       {disk::Binary::encode(text), disk::Binary::encode(std::int64_t{1}),
-        disk::Binary::encode(1.5)}) {
+  for (const Cell& cell : {disk::Binary::encode(text), disk::Binary::encode(std::int64_t{1}),
+                           disk::Binary::encode(1.5)}) {
     EXPECT_EQ(cell.kind(), Kind::Blob);
     EXPECT_FALSE(cell.raw());
   }
@@ -584,8 +550,7 @@ TEST(BinaryTest, KeysAreNeverRaw) {
 
 TEST(BinaryTest, RoundTripsUint64AboveInt64Max) {
   const std::uint64_t big = std::numeric_limits<std::uint64_t>::max();
-  EXPECT_EQ(disk::Binary::decode<std::uint64_t>(disk::Binary::encode(big)),
-            big);
+  EXPECT_EQ(disk::Binary::decode<std::uint64_t>(disk::Binary::encode(big)), big);
 }
 
 TEST(JsonTest, StoresSingleLineTextWithFieldNames) {
@@ -609,14 +574,13 @@ TEST(JsonTest, NonFiniteDoublesRoundTrip) {
   const double inf = std::numeric_limits<double>::infinity();
   EXPECT_EQ(disk::Json::decode<double>(disk::Json::encode(inf)), inf);
   EXPECT_EQ(disk::Json::decode<double>(disk::Json::encode(-inf)), -inf);
-  EXPECT_TRUE(std::isnan(disk::Json::decode<double>(
-      disk::Json::encode(std::numeric_limits<double>::quiet_NaN()))));
+  EXPECT_TRUE(std::isnan(
+      disk::Json::decode<double>(disk::Json::encode(std::numeric_limits<double>::quiet_NaN()))));
 }
 
 TEST(JsonTest, StringWithNulThrowsInsteadOfLosingTheTail) {
   // cereal's JSON reader stops strings at a NUL, so encoding must refuse.
-  for (const std::string& text :
-       {std::string("a\0b", 3), std::string("\\\0", 2)}) {
+  for (const std::string& text : {std::string("a\0b", 3), std::string("\\\0", 2)}) {
     const std::string message = error_of([&] { disk::Json::encode(text); });
     EXPECT_TRUE(mentions(message, "NUL"));
   }
@@ -628,16 +592,14 @@ TEST(JsonTest, StringWithNulThrowsInsteadOfLosingTheTail) {
 }
 
 TEST(JsonTest, MissingFieldThrows) {
-  const std::string message = error_of([] {
-    disk::Json::decode<Point>(Cell::text("{\"value0\": {\"x\": 1}}", false));
-  });
+  const std::string message =
+      error_of([] { disk::Json::decode<Point>(Cell::text("{\"value0\": {\"x\": 1}}", false)); });
   EXPECT_TRUE(mentions(message, "disk::Json"));
   EXPECT_TRUE(mentions(message, "cereal JSON"));
 }
 
 TEST(JsonTest, NonJsonTextThrows) {
-  const std::string message =
-      error_of([] { disk::Json::decode<Point>(Cell::text("not json")); });
+  const std::string message = error_of([] { disk::Json::decode<Point>(Cell::text("not json")); });
   EXPECT_TRUE(mentions(message, "disk::Json: cannot decode 8 bytes"));
 }
 
@@ -667,10 +629,11 @@ TEST(BoundedInputTest, HugeStringLengthIsRefusedBeforeAllocating) {
   const Cell cell = Cell::blob(portable_string_claiming(std::uint64_t{1} << 40), false);
   expect_size_refused([&] { disk::Binary::decode<std::string>(cell); });
   expect_size_refused([&] { disk::Auto::decode<std::vector<std::string>>(cell); });
-  expect_size_refused([&] { disk::Binary::decode<Value>(Cell::blob(
-                                std::string("\x01\x03", 2) +
-                                    portable_string_claiming(std::uint64_t{1} << 33).substr(1),
-                                false)); });
+  expect_size_refused([&] {
+    disk::Binary::decode<Value>(Cell::blob(
+        std::string("\x01\x03", 2) + portable_string_claiming(std::uint64_t{1} << 33).substr(1),
+        false));
+  });
 }
 
 TEST(BoundedInputTest, HugeVectorCountIsRefusedBeforeAllocating) {

@@ -108,7 +108,7 @@ TEST(EvictionTest, WritesInOneTransactionCullItemsExpiringMeanwhile) {
   EXPECT_EQ(cache.size(), 4);
   EXPECT_TRUE(cache.contains(1));
   std::this_thread::sleep_for(std::chrono::milliseconds(600));
-  cache.set(5, 5);  // item 1 has expired
+  cache.set(5, 5);             // item 1 has expired
   EXPECT_EQ(cache.size(), 4);  // 0, 2, 4, 5
   transaction.commit();
   EXPECT_FALSE(cache.contains(1));

@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <future>
 #include <limits>
-#include <sstream>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>

@@ -185,19 +185,20 @@ TEST_P(FileFaultTest, EveryFailingCallKeepsTheOldValueAndLeavesNoFile) {
       }
     }
   }
-  std::printf("[figures] value-file faults: %ld injected (%s, %s), 0 old values lost, 0 stray "
-              "files\n",
-              injected, name_of(call), std::strerror(error));
+  std::printf(
+      "[figures] value-file faults: %ld injected (%s, %s), 0 old values lost, 0 stray "
+      "files\n",
+      injected, name_of(call), std::strerror(error));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    WriteFsyncRename, FileFaultTest,
-    ::testing::Combine(::testing::Values(Call::Write, Call::Fsync, Call::Rename),
-                       ::testing::Values(ENOSPC, EIO)),
-    [](const auto& info) {
-      return std::string(name_of(std::get<0>(info.param))) +
-             (std::get<1>(info.param) == ENOSPC ? "ENOSPC" : "EIO");
-    });
+INSTANTIATE_TEST_SUITE_P(WriteFsyncRename, FileFaultTest,
+                         ::testing::Combine(::testing::Values(Call::Write, Call::Fsync,
+                                                              Call::Rename),
+                                            ::testing::Values(ENOSPC, EIO)),
+                         [](const auto& info) {
+                           return std::string(name_of(std::get<0>(info.param))) +
+                                  (std::get<1>(info.param) == ENOSPC ? "ENOSPC" : "EIO");
+                         });
 
 // --- Through the VFS shim: the Nth xWrite/xTruncate or xSync fails.
 
@@ -279,9 +280,8 @@ TEST_P(VfsFaultTest, EveryFailingDatabaseCallKeepsTheOldStateAndLeavesItSound) {
               << failure.what();
         }
         fault_.disarm();
-        ASSERT_EQ(threw, fault_.fired())
-            << operation.name << ": " << name_of(call) << " #" << n
-            << (threw ? " threw without a fault" : " fault swallowed");
+        ASSERT_EQ(threw, fault_.fired()) << operation.name << ": " << name_of(call) << " #" << n
+                                         << (threw ? " threw without a fault" : " fault swallowed");
         if (threw) {
           ++injected;
           EXPECT_EQ(cache.get("a"), "o") << operation.name << " #" << n;
@@ -311,17 +311,16 @@ TEST_P(VfsFaultTest, EveryFailingDatabaseCallKeepsTheOldStateAndLeavesItSound) {
               injected, name_of(call), code, synchronous);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    WriteSync, VfsFaultTest,
-    ::testing::Values(std::make_tuple(Call::Write, SQLITE_IOERR_WRITE, 1),
-                      std::make_tuple(Call::Write, SQLITE_FULL, 1),
-                      std::make_tuple(Call::Write, SQLITE_FULL, 2),
-                      std::make_tuple(Call::Fsync, SQLITE_IOERR_FSYNC, 2)),
-    [](const auto& info) {
-      return std::string(name_of(std::get<0>(info.param))) +
-             (std::get<1>(info.param) == SQLITE_FULL ? "Full" : "IoErr") +
-             (std::get<2>(info.param) == 2 ? "SyncFull" : "SyncNormal");
-    });
+INSTANTIATE_TEST_SUITE_P(WriteSync, VfsFaultTest,
+                         ::testing::Values(std::make_tuple(Call::Write, SQLITE_IOERR_WRITE, 1),
+                                           std::make_tuple(Call::Write, SQLITE_FULL, 1),
+                                           std::make_tuple(Call::Write, SQLITE_FULL, 2),
+                                           std::make_tuple(Call::Fsync, SQLITE_IOERR_FSYNC, 2)),
+                         [](const auto& info) {
+                           return std::string(name_of(std::get<0>(info.param))) +
+                                  (std::get<1>(info.param) == SQLITE_FULL ? "Full" : "IoErr") +
+                                  (std::get<2>(info.param) == 2 ? "SyncFull" : "SyncNormal");
+                         });
 
 }  // namespace
 }  // namespace diskcache

@@ -287,12 +287,9 @@ struct RandomKeys<std::int64_t> {
   static std::int64_t least() { return std::numeric_limits<std::int64_t>::min(); }
   static std::int64_t make(std::mt19937_64& random) {
     switch (random() % 3) {
-      case 0:
-        return static_cast<std::int64_t>(random());  // the full range
-      case 1:
-        return static_cast<std::int64_t>(random() % 2001) - 1000;
-      default:
-        return static_cast<std::int64_t>(random() >> 20) - (std::int64_t{1} << 43);
+      case 0: return static_cast<std::int64_t>(random());  // the full range
+      case 1: return static_cast<std::int64_t>(random() % 2001) - 1000;
+      default: return static_cast<std::int64_t>(random() >> 20) - (std::int64_t{1} << 43);
     }
   }
 };
@@ -304,14 +301,10 @@ struct RandomKeys<double> {
   static double make(std::mt19937_64& random) {
     std::uniform_real_distribution<double> unit(-1, 1);
     switch (random() % 5) {
-      case 0:
-        return unit(random) * 1000;
-      case 1:
-        return std::ldexp(unit(random), static_cast<int>(random() % 2000) - 1000);
-      case 2:
-        return static_cast<double>(static_cast<std::int64_t>(random() % 201) - 100);
-      case 3:
-        return random() % 2 ? 0.0 : -0.0;
+      case 0: return unit(random) * 1000;
+      case 1: return std::ldexp(unit(random), static_cast<int>(random() % 2000) - 1000);
+      case 2: return static_cast<double>(static_cast<std::int64_t>(random() % 201) - 100);
+      case 3: return random() % 2 ? 0.0 : -0.0;
       default:
         if (random() % 50 == 0) return random() % 2 ? least() : -least();
         return unit(random) * 1e-3;
@@ -355,12 +348,9 @@ struct RandomKeys<Value> {
     static int rank(const Value& value) {
       switch (value.kind()) {
         case Value::Kind::Integer:
-        case Value::Kind::Real:
-          return 0;
-        case Value::Kind::Text:
-          return 1;
-        default:
-          return 2;
+        case Value::Kind::Real: return 0;
+        case Value::Kind::Text: return 1;
+        default: return 2;
       }
     }
     // long double holds every int64 and every double exactly (x86-64).
@@ -378,14 +368,10 @@ struct RandomKeys<Value> {
   static Value least() { return RandomKeys<double>::least(); }
   static Value make(std::mt19937_64& random) {
     switch (random() % 4) {
-      case 0:
-        return RandomKeys<std::int64_t>::make(random);
-      case 1:
-        return RandomKeys<double>::make(random);
-      case 2:
-        return RandomKeys<std::string>::make(random);
-      default:
-        return RandomKeys<Bytes>::make(random);
+      case 0: return RandomKeys<std::int64_t>::make(random);
+      case 1: return RandomKeys<double>::make(random);
+      case 2: return RandomKeys<std::string>::make(random);
+      default: return RandomKeys<Bytes>::make(random);
     }
   }
 };

@@ -173,7 +173,7 @@ TEST_F(MemoizeTest, ArgumentsConvertToTheParameterTypes) {
     ++calls;
     return static_cast<double>(text.size()) * scale;
   });
-  EXPECT_EQ(length("abc", 2), 6.0);            // const char*, int
+  EXPECT_EQ(length("abc", 2), 6.0);                 // const char*, int
   EXPECT_EQ(length(std::string("abc"), 2.0), 6.0);  // std::string, double
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(length.cache_key("abc", 2), length.cache_key(std::string("abc"), 2.0));
@@ -183,14 +183,13 @@ TEST_F(MemoizeTest, IgnoredArgumentsAreLeftOutOfTheKey) {
   Cache<> cache(dir_.path());
   int calls = 0;
   // The log is not serializable and is passed through by reference.
-  auto logged = cache.memoize(
-      "logged",
-      [&](int x, std::ostream& log) {
-        ++calls;
-        log << "computing " << x;
-        return x * 10;
-      },
-      {.ignore = {1}});
+  auto logged = cache.memoize("logged",
+                              [&](int x, std::ostream& log) {
+                                ++calls;
+                                log << "computing " << x;
+                                return x * 10;
+                              },
+                              {.ignore = {1}});
   std::ostringstream first;
   std::ostringstream second;
   EXPECT_EQ(logged(7, first), 70);

@@ -124,23 +124,18 @@ void apply(State& state, const Op& op, std::size_t index) {
     case Kind::Transaction:
       for (std::size_t i = 0; i < op.keys.size(); ++i) state.cache[op.keys[i]] = id_of(index, i);
       break;
-    case Kind::Erase:
-      state.cache.erase(op.keys[0]);
-      break;
+    case Kind::Erase: state.cache.erase(op.keys[0]); break;
     case Kind::Incr: {
       auto found = state.cache.find(kCounter);
       const long value = found == state.cache.end() ? 0 : std::stol(found->second);
       state.cache[kCounter] = std::to_string(value + 1);
       break;
     }
-    case Kind::Push:
-      state.queue.push_back(id_of(index, 0));
-      break;
+    case Kind::Push: state.queue.push_back(id_of(index, 0)); break;
     case Kind::Pop:
       if (!state.queue.empty()) state.queue.erase(state.queue.begin());
       break;
-    case Kind::Reopen:
-      break;
+    case Kind::Reopen: break;
   }
 }
 
@@ -173,12 +168,8 @@ void run(const Op& op, std::size_t index, Containers& containers) {
     case Kind::Set:
       cache.set(op.keys[0], testing::make_payload(op.keys[0], id_of(index, 0), op.lengths[0]));
       break;
-    case Kind::Erase:
-      cache.erase(op.keys[0]);
-      break;
-    case Kind::Incr:
-      cache.incr(kCounter);
-      break;
+    case Kind::Erase: cache.erase(op.keys[0]); break;
+    case Kind::Incr: cache.incr(kCounter); break;
     case Kind::Transaction: {
       auto transaction = cache.transact();
       for (std::size_t i = 0; i < op.keys.size(); ++i) {
@@ -189,9 +180,7 @@ void run(const Op& op, std::size_t index, Containers& containers) {
     case Kind::Push:
       queue.push_back(testing::make_payload("q", id_of(index, 0), op.lengths[0]));
       break;
-    case Kind::Pop:
-      queue.pop_front();
-      break;
+    case Kind::Pop: queue.pop_front(); break;
     case Kind::Reopen:
       containers.cache.reset();
       containers.queue.reset();

@@ -16,8 +16,8 @@
 namespace diskcache {
 namespace {
 
-using testing::TempDir;
 using testing::only_value_file;
+using testing::TempDir;
 
 int mode_of(const std::filesystem::path& path) {
   struct stat info {};
@@ -100,7 +100,10 @@ TEST(SecurityTest, FanoutCacheRefusesABadFileModeBeforeCreatingItsDirectory) {
 TEST(SecurityTest, SymlinkedDatabaseIsRefusedAndItsTargetUntouched) {
   TempDir root;
   const auto victim = root / "victim";
-  { Cache<> cache(victim); cache.set("k", "v"); }
+  {
+    Cache<> cache(victim);
+    cache.set("k", "v");
+  }
   const auto dir = root / "planted";
   std::filesystem::create_directory(dir);
   std::filesystem::create_symlink(victim / "cache.db", dir / "cache.db");
@@ -110,8 +113,7 @@ TEST(SecurityTest, SymlinkedDatabaseIsRefusedAndItsTargetUntouched) {
     cache.set("k", "overwritten");
     ADD_FAILURE() << "a symlinked cache.db must be refused";
   } catch (const CorruptionError& error) {
-    EXPECT_NE(std::string(error.what()).find("symbolic link"), std::string::npos)
-        << error.what();
+    EXPECT_NE(std::string(error.what()).find("symbolic link"), std::string::npos) << error.what();
   }
   EXPECT_EQ(testing::read_file(victim / "cache.db"), before);
   EXPECT_EQ(Cache<>(victim).get("k"), Value("v"));
@@ -136,15 +138,13 @@ TEST(SecurityTest, SymlinkedValueDirectoryIsNeverFollowed) {
     cache.get("big");
     ADD_FAILURE() << "a value read through a symlink must be refused";
   } catch (const CorruptionError& error) {
-    EXPECT_NE(std::string(error.what()).find("symbolic link"), std::string::npos)
-        << error.what();
+    EXPECT_NE(std::string(error.what()).find("symbolic link"), std::string::npos) << error.what();
   }
   // check(fix) removes the row and (once it is old, as any unknown entry)
   // the link, never what the link points to.
   testing::age_files(dir);
   cache.check(/*fix=*/true);
-  EXPECT_TRUE(std::filesystem::exists(outside / value.parent_path().filename() /
-                                      value.filename()));
+  EXPECT_TRUE(std::filesystem::exists(outside / value.parent_path().filename() / value.filename()));
   EXPECT_FALSE(cache.contains("big"));
   EXPECT_FALSE(std::filesystem::exists(std::filesystem::symlink_status(first)))
       << "check(fix) left the planted link";

@@ -2,9 +2,9 @@
 // settings written by Python.
 #include "diskcache/store.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -12,14 +12,14 @@
 
 #include "file_ops.hpp"
 #include "store_impl.hpp"
-#include "transaction.hpp"
 #include "test_support.hpp"
+#include "transaction.hpp"
 
 namespace diskcache {
 namespace {
 
-using testing::TempDir;
 using testing::files_under;
+using testing::TempDir;
 
 // Real system calls, except that the chosen one fails with `error` while
 // `armed` (the rest of the protocol still touches the real file system).
@@ -86,13 +86,12 @@ TEST_P(StoreFaultTest, FailedValueFileWriteKeepsOldValueAndLeavesNoFile) {
   EXPECT_TRUE(store.check().empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryStep, StoreFaultTest,
-    ::testing::Values(std::make_tuple(FailingFileOps::Call::Open, EACCES),
-                      std::make_tuple(FailingFileOps::Call::Write, ENOSPC),
-                      std::make_tuple(FailingFileOps::Call::Write, EIO),
-                      std::make_tuple(FailingFileOps::Call::Fsync, EIO),
-                      std::make_tuple(FailingFileOps::Call::Rename, EDQUOT)));
+INSTANTIATE_TEST_SUITE_P(EveryStep, StoreFaultTest,
+                         ::testing::Values(std::make_tuple(FailingFileOps::Call::Open, EACCES),
+                                           std::make_tuple(FailingFileOps::Call::Write, ENOSPC),
+                                           std::make_tuple(FailingFileOps::Call::Write, EIO),
+                                           std::make_tuple(FailingFileOps::Call::Fsync, EIO),
+                                           std::make_tuple(FailingFileOps::Call::Rename, EDQUOT)));
 
 TEST(StoreTest, ValueFilesFollowPythonNamingAndLeaveNoTemporaries) {
   TempDir dir;

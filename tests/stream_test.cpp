@@ -32,8 +32,8 @@ namespace diskcache {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::TempDir;
 using testing::files_under;
+using testing::TempDir;
 
 constexpr std::size_t kMiB = std::size_t{1} << 20;
 constexpr std::uint64_t kPatternStep = 0x9E3779B97F4A7C15;

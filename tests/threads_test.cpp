@@ -43,9 +43,7 @@ TEST(ThreadsTest, SharedAndPerThreadCachesStayConsistent) {
             cache.set(mine, i, {.retry = true});
             if (cache.get(mine, {.retry = true}) != Value(i)) ++failures;
             break;
-          case 1:
-            cache.incr("total", 1, 0, /*retry=*/true);
-            break;
+          case 1: cache.incr("total", 1, 0, /*retry=*/true); break;
           case 2: {
             // Nested transactions: the inner one rolls back alone.
             auto outer = cache.transact(/*retry=*/true);
@@ -62,9 +60,7 @@ TEST(ThreadsTest, SharedAndPerThreadCachesStayConsistent) {
             cache.set(mine + "-file", std::string(40000, static_cast<char>('a' + t)),
                       {.retry = true});
             break;
-          case 4:
-            cache.erase(mine + "-file", /*retry=*/true);
-            break;
+          case 4: cache.erase(mine + "-file", /*retry=*/true); break;
         }
       }
       if (cache.contains(mine + "-inner")) ++failures;  // rolled back every time

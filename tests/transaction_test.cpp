@@ -23,8 +23,7 @@ class TransactionTest : public ::testing::Test {
   std::size_t value_file_count() const {
     std::size_t count = 0;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_.path())) {
-      if (entry.is_regular_file() &&
-          entry.path().filename().string().rfind("cache.db", 0) != 0) {
+      if (entry.is_regular_file() && entry.path().filename().string().rfind("cache.db", 0) != 0) {
         ++count;
       }
     }

@@ -77,12 +77,8 @@ void write_string(JsonWriter& writer, std::string_view text) {
 
 void write_value(JsonWriter& writer, const Value& value) {
   switch (value.kind()) {
-    case Value::Kind::Null:
-      writer.Null();
-      return;
-    case Value::Kind::Integer:
-      writer.Int64(value.as<std::int64_t>());
-      return;
+    case Value::Kind::Null: writer.Null(); return;
+    case Value::Kind::Integer: writer.Int64(value.as<std::int64_t>()); return;
     case Value::Kind::Real: {
       const double number = value.as<double>();
       if (std::isfinite(number)) {
@@ -92,9 +88,7 @@ void write_value(JsonWriter& writer, const Value& value) {
       }
       return;
     }
-    case Value::Kind::Text:
-      write_string(writer, *value.get_if<std::string>());
-      return;
+    case Value::Kind::Text: write_string(writer, *value.get_if<std::string>()); return;
     case Value::Kind::Blob:
       write_tagged(writer, "bytes", base64_encode(Cell::as_chars(*value.get_if<Bytes>())));
       return;

@@ -51,38 +51,17 @@ std::string unescape(std::string_view literal, std::string_view body, bool bytes
     const char escape = body[i];
     int digits = 0;
     switch (escape) {
-      case '\\':
-        out += '\\';
-        break;
-      case '\'':
-        out += '\'';
-        break;
-      case '"':
-        out += '"';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case '0':
-        out += '\0';
-        break;
-      case 'x':
-        digits = 2;
-        break;
-      case 'u':
-        digits = bytes ? 0 : 4;
-        break;
-      case 'U':
-        digits = bytes ? 0 : 8;
-        break;
-      default:
-        break;
+      case '\\': out += '\\'; break;
+      case '\'': out += '\''; break;
+      case '"': out += '"'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case '0': out += '\0'; break;
+      case 'x': digits = 2; break;
+      case 'u': digits = bytes ? 0 : 4; break;
+      case 'U': digits = bytes ? 0 : 8; break;
+      default: break;
     }
     if (digits == 0) {
       if (std::string_view("\\'\"nrt0").find(escape) == std::string_view::npos) {

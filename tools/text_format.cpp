@@ -64,16 +64,11 @@ std::string binary(std::int64_t size) { return "<binary " + std::to_string(size)
 
 std::string repr(const Value& value) {
   switch (value.kind()) {
-    case Value::Kind::Null:
-      return "None";
-    case Value::Kind::Integer:
-      return std::to_string(value.as<std::int64_t>());
-    case Value::Kind::Real:
-      return float_repr(value.as<double>());
-    case Value::Kind::Text:
-      return quote(*value.get_if<std::string>(), false);
-    case Value::Kind::Blob:
-      return quote(Cell::as_chars(*value.get_if<Bytes>()), true);
+    case Value::Kind::Null: return "None";
+    case Value::Kind::Integer: return std::to_string(value.as<std::int64_t>());
+    case Value::Kind::Real: return float_repr(value.as<double>());
+    case Value::Kind::Text: return quote(*value.get_if<std::string>(), false);
+    case Value::Kind::Blob: return quote(Cell::as_chars(*value.get_if<Bytes>()), true);
   }
   return "?";
 }

@@ -42,9 +42,9 @@
 #include <utility>
 #include <vector>
 
-#include "diskcache/disk/auto.hpp"
 #include "diskcache/detail/decode.hpp"
 #include "diskcache/detail/scan_range.hpp"
+#include "diskcache/disk/auto.hpp"
 #include "diskcache/disk_policy.hpp"
 #include "diskcache/errors.hpp"
 #include "diskcache/memoize.hpp"
@@ -65,7 +65,7 @@ struct Entry {
 };
 
 template <class K = Value, class V = Value, class Disk = disk::Auto>
-  requires DiskPolicyFor<Disk, K> && DiskPolicyFor<Disk, V>
+requires DiskPolicyFor<Disk, K> && DiskPolicyFor<Disk, V>
 class Cache {
  public:
   using key_type = K;
@@ -140,8 +140,7 @@ class Cache {
    public:
     operator V() const { return cache_->at(key_); }
     template <class T>
-      requires std::same_as<V, Value>
-    T as() const {
+    T as() const requires std::same_as<V, Value> {
       return cache_->at(key_).template as<T>();
     }
     ItemProxy& operator=(const V& value) {
@@ -178,23 +177,22 @@ class Cache {
   // atomic across processes. A missing or expired key starts at `default_`;
   // with no default, throws KeyError. Throws SerializationError if the value
   // is not an integer or the result overflows.
-  std::int64_t incr(const K& key, std::int64_t delta = 1,
-                    std::optional<std::int64_t> default_ = 0, bool retry = false) {
+  std::int64_t incr(const K& key, std::int64_t delta = 1, std::optional<std::int64_t> default_ = 0,
+                    bool retry = false) {
     return store_.incr(encode(key), delta, default_, retry);
   }
   // Subtracts `delta` from the integer under `key` (a missing key starts at
   // `default_`) and returns the new value, as incr(key, -delta, ...) would
   // but for any delta: decr(k, INT64_MIN) gives INT64_MAX from -1. Throws
   // as incr.
-  std::int64_t decr(const K& key, std::int64_t delta = 1,
-                    std::optional<std::int64_t> default_ = 0, bool retry = false) {
+  std::int64_t decr(const K& key, std::int64_t delta = 1, std::optional<std::int64_t> default_ = 0,
+                    bool retry = false) {
     return store_.decr(encode(key), delta, default_, retry);
   }
 
   // Sets the expiry of an unexpired `key` to `expire` from now (nullopt:
   // never). Returns whether the key was found.
-  bool touch(const K& key, std::optional<duration> expire = std::nullopt,
-             bool retry = false) {
+  bool touch(const K& key, std::optional<duration> expire = std::nullopt, bool retry = false) {
     std::optional<double> seconds;
     if (expire) seconds = expire->count();
     return store_.touch(encode(key), seconds, retry);
@@ -277,8 +275,7 @@ class Cache {
   //   int nine = slow_square(3);
   // REQUIRES: `name` is unique to this function within the directory.
   template <class Fn>
-  Memoized<Disk, std::decay_t<Fn>> memoize(std::string name, Fn&& fn,
-                                           MemoizeOptions options = {}) {
+  Memoized<Disk, std::decay_t<Fn>> memoize(std::string name, Fn&& fn, MemoizeOptions options = {}) {
     return Memoized<Disk, std::decay_t<Fn>>(store_, std::move(name), std::forward<Fn>(fn),
                                             std::move(options));
   }
@@ -318,11 +315,11 @@ class Cache {
   // SerializationError if K cannot hold the queue's keys (an integer
   // without prefix, text with one); Error if a key found in the prefix's
   // range does not end in a number. Either way nothing is stored.
-  K push(const V& value, const std::optional<std::string>& prefix = {},
-         Side side = Side::Back, const SetOptions& options = {}) {
+  K push(const V& value, const std::optional<std::string>& prefix = {}, Side side = Side::Back,
+         const SetOptions& options = {}) {
     // Checked before storing, so a key K cannot hold is never pushed.
-    const Cell example = prefix ? Cell::text(*prefix + "-500000000000000")
-                                : Cell::integer(500000000000000);
+    const Cell example =
+        prefix ? Cell::text(*prefix + "-500000000000000") : Cell::integer(500000000000000);
     decode<K>(example, example);
     const Cell key = store_.push(encode(value), prefix, side, options);
     return decode<K>(key, key);

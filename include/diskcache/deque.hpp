@@ -37,9 +37,9 @@
 #include <string>
 #include <utility>
 
-#include "diskcache/disk/auto.hpp"
 #include "diskcache/detail/decode.hpp"
 #include "diskcache/detail/queue_iterator.hpp"
+#include "diskcache/disk/auto.hpp"
 #include "diskcache/disk_policy.hpp"
 #include "diskcache/errors.hpp"
 #include "diskcache/settings.hpp"
@@ -49,7 +49,7 @@
 namespace diskcache {
 
 template <class T, class Disk>
-  requires DiskPolicyFor<Disk, T>
+requires DiskPolicyFor<Disk, T>
 class Deque;
 
 // An item taken from a Deque under a lease (see Deque::lease_front). While
@@ -110,7 +110,7 @@ class Lease {
 
  private:
   template <class U, class Disk>
-    requires DiskPolicyFor<Disk, U>
+  requires DiskPolicyFor<Disk, U>
   friend class Deque;
   Lease(Store store, Store::Leased leased, T value)
       : store_(std::move(store)), leased_(std::move(leased)), value_(std::move(value)) {}
@@ -122,7 +122,7 @@ class Lease {
 };
 
 template <class T, class Disk = disk::Auto>
-  requires DiskPolicyFor<Disk, T>
+requires DiskPolicyFor<Disk, T>
 class Deque {
  public:
   using value_type = T;
@@ -177,11 +177,9 @@ class Deque {
   // its lease ended learns so from ack() returning false.
   std::optional<Lease<T>> lease_front(duration visibility_timeout) {
     std::optional<T> value;
-    std::optional<Store::Leased> leased =
-        store_.lease(std::nullopt, Side::Front, visibility_timeout, /*retry=*/true,
-                     [&](const Cell& key, const StoredItem& item) {
-                       value.emplace(decode(item.value, key));
-                     });
+    std::optional<Store::Leased> leased = store_.lease(
+        std::nullopt, Side::Front, visibility_timeout, /*retry=*/true,
+        [&](const Cell& key, const StoredItem& item) { value.emplace(decode(item.value, key)); });
     if (!leased) return std::nullopt;
     return Lease<T>(store_, std::move(*leased), std::move(*value));
   }
@@ -264,8 +262,7 @@ class Deque {
       // The walks meet in the middle. Keys of the queue without prefix are
       // numbers below 10^15, exact as doubles.
       const auto number = [](const Cell& key) {
-        return key.kind() == Cell::Kind::Integer ? static_cast<double>(key.integer())
-                                                 : key.real();
+        return key.kind() == Cell::Kind::Integer ? static_cast<double>(key.integer()) : key.real();
       };
       if (!low || !high || number(*low) >= number(*high)) return;
       std::optional<StoredItem> low_item = store_.get(*low, /*retry=*/true);
@@ -295,9 +292,7 @@ class Deque {
   Reversed reversed() noexcept { return Reversed{this}; }
 
   // How many items equal `value` (a walk over the whole queue).
-  std::int64_t count(const T& value)
-    requires std::equality_comparable<T>
-  {
+  std::int64_t count(const T& value) requires std::equality_comparable<T> {
     std::int64_t found = 0;
     for (const T& item : *this) found += item == value ? 1 : 0;
     return found;
@@ -306,9 +301,7 @@ class Deque {
   // Removes the item nearest the front that equals `value`; returns whether
   // there was one (Python's remove raises ValueError instead). If another
   // process takes that item first, the next equal item is removed instead.
-  bool remove(const T& value)
-    requires std::equality_comparable<T>
-  {
+  bool remove(const T& value) requires std::equality_comparable<T> {
     std::optional<Cell> after;
     while (true) {
       std::vector<Cell> keys = store_.queue_keys(std::nullopt, Side::Front, after, 100);
@@ -354,8 +347,7 @@ class Deque {
   static SetOptions options_of(const StoredItem& item) {
     SetOptions options{.tag = item.tag, .retry = true};
     if (item.expire_time) {
-      const double now =
-          duration(std::chrono::system_clock::now().time_since_epoch()).count();
+      const double now = duration(std::chrono::system_clock::now().time_since_epoch()).count();
       options.expire = duration(*item.expire_time - now);
     }
     return options;
@@ -399,17 +391,16 @@ class Deque {
 
   Cell key_at(std::int64_t index) {
     const bool from_back = index < 0;
-    std::optional<Cell> key =
-        store_.queue_key_at(std::nullopt, from_back ? -index - 1 : index,
-                            from_back ? Side::Back : Side::Front);
+    std::optional<Cell> key = store_.queue_key_at(std::nullopt, from_back ? -index - 1 : index,
+                                                  from_back ? Side::Back : Side::Front);
     if (!key) throw out_of_range(index);
     return *key;
   }
 
   KeyError out_of_range(std::int64_t index) const {
-    return KeyError("deque index " + std::to_string(index) + " out of range in " +
-                        store_.directory().string(),
-                    store_.directory(), std::to_string(index));
+    return KeyError(
+        "deque index " + std::to_string(index) + " out of range in " + store_.directory().string(),
+        store_.directory(), std::to_string(index));
   }
 
   mutable Store store_;

@@ -36,11 +36,8 @@ class DISKCACHE_EXPORT Error : public std::runtime_error {
   // `message` is the complete text returned by what(); `directory` is the cache
   // directory involved (may be empty), `key` a printable form of the key
   // involved (empty when unknown).
-  Error(const std::string& message, std::filesystem::path directory = {},
-        std::string key = {})
-      : std::runtime_error(message),
-        directory_(std::move(directory)),
-        key_(std::move(key)) {}
+  Error(const std::string& message, std::filesystem::path directory = {}, std::string key = {})
+      : std::runtime_error(message), directory_(std::move(directory)), key_(std::move(key)) {}
 
   // The cache directory the failed operation worked on; empty if none.
   const std::filesystem::path& directory() const noexcept { return directory_; }
@@ -64,10 +61,9 @@ class DISKCACHE_EXPORT KeyError : public Error {
 // `sqlite_code()` is the extended SQLite result code that was last seen.
 class DISKCACHE_EXPORT Timeout : public Error {
  public:
-  Timeout(const std::string& message, std::filesystem::path directory = {},
-          std::string key = {}, int sqlite_code = 0)
-      : Error(message, std::move(directory), std::move(key)),
-        sqlite_code_(sqlite_code) {}
+  Timeout(const std::string& message, std::filesystem::path directory = {}, std::string key = {},
+          int sqlite_code = 0)
+      : Error(message, std::move(directory), std::move(key)), sqlite_code_(sqlite_code) {}
 
   int sqlite_code() const noexcept { return sqlite_code_; }
 
@@ -88,11 +84,9 @@ class DISKCACHE_EXPORT SerializationError : public Error {
 // `sqlite_code()` is the extended SQLite result code when SQLite reported it.
 class DISKCACHE_EXPORT CorruptionError : public Error {
  public:
-  CorruptionError(const std::string& message,
-                  std::filesystem::path directory = {}, std::string key = {},
-                  int sqlite_code = 0)
-      : Error(message, std::move(directory), std::move(key)),
-        sqlite_code_(sqlite_code) {}
+  CorruptionError(const std::string& message, std::filesystem::path directory = {},
+                  std::string key = {}, int sqlite_code = 0)
+      : Error(message, std::move(directory), std::move(key)), sqlite_code_(sqlite_code) {}
 
   int sqlite_code() const noexcept { return sqlite_code_; }
 
@@ -106,8 +100,8 @@ class DISKCACHE_EXPORT CorruptionError : public Error {
 // SQLite result code when it came from SQLite (0 otherwise).
 class DISKCACHE_EXPORT IoError : public Error {
  public:
-  IoError(const std::string& message, std::filesystem::path directory = {},
-          std::string key = {}, int error_code = 0, int sqlite_code = 0)
+  IoError(const std::string& message, std::filesystem::path directory = {}, std::string key = {},
+          int error_code = 0, int sqlite_code = 0)
       : Error(message, std::move(directory), std::move(key)),
         error_code_(error_code),
         sqlite_code_(sqlite_code) {}

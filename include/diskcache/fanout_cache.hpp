@@ -127,7 +127,7 @@ class [[nodiscard]] FanoutTransaction {
 };
 
 template <class K = Value, class V = Value, class Disk = disk::Auto>
-  requires DiskPolicyFor<Disk, K> && DiskPolicyFor<Disk, V>
+requires DiskPolicyFor<Disk, K> && DiskPolicyFor<Disk, V>
 class FanoutCache {
  public:
   using key_type = K;
@@ -384,8 +384,7 @@ class FanoutCache {
   //   auto users = cache.index<std::int64_t, std::string>("users");
   template <class IndexKey = K, class IndexValue = V, class IndexDisk = Disk>
   Index<IndexKey, IndexValue, IndexDisk> index(const std::string& name) const {
-    return Index<IndexKey, IndexValue, IndexDisk>(
-        detail::sub_directory(directory_, "index", name));
+    return Index<IndexKey, IndexValue, IndexDisk>(detail::sub_directory(directory_, "index", name));
   }
 
   // The shard that holds `key`: a Cache of its own, whose calls throw

@@ -57,7 +57,7 @@
 namespace diskcache {
 
 template <class K = Value, class V = Value, class Disk = disk::Auto>
-  requires DiskPolicyFor<Disk, K> && DiskPolicyFor<Disk, V>
+requires DiskPolicyFor<Disk, K> && DiskPolicyFor<Disk, V>
 class Index {
  public:
   using key_type = K;
@@ -223,11 +223,11 @@ class Index {
   // Python's index == mapping for other mappings (std::map,
   // std::unordered_map, ...): the same keys with equal values, in any order.
   template <class Map>
-    requires requires(const Map& map, const K& key) {
-      { map.size() } -> std::convertible_to<std::size_t>;
-      map.find(key) != map.end();
-      map.find(key)->second == std::declval<const V&>();
-    }
+  requires requires(const Map& map, const K& key) {
+    { map.size() } -> std::convertible_to<std::size_t>;
+    map.find(key) != map.end();
+    map.find(key)->second == std::declval<const V&>();
+  }
   friend bool operator==(const Index& index, const Map& map) {
     if (static_cast<std::size_t>(index.cache_.size()) != map.size()) return false;
     for (const auto& [key, value] : item_range(index.cache_.store(), insertion(false))) {

@@ -104,8 +104,11 @@ struct TimedResult {
   // One member for cereal and Boost, as MemoizeKey.
   template <class Archive>
   void serialize(Archive& archive, const unsigned int /*version*/) {
-    archive& result;
-    archive& seconds;
+    // clang-format 14 reads `archive & x;` as a declaration.
+    // clang-format off
+    archive & result;
+    archive & seconds;
+    // clang-format on
   }
 };
 

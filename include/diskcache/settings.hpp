@@ -17,6 +17,7 @@
 #define DISKCACHE_SETTINGS_HPP_
 
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,6 +29,16 @@
 
 namespace diskcache {
 
+namespace detail {
+// What a Setting<T> compares with besides another Setting: anything T
+// compares with (an int for a Setting<int64_t>).
+template <class U, class T, class Setting>
+concept ComparableSettingValue =
+    !std::is_same_v<std::decay_t<U>, Setting> && requires(const T& t, const U& u) {
+  t == u;
+};
+}  // namespace detail
+
 // A setting's value and whether the caller chose it. Converts to T, so code
 // reads `std::int64_t limit = cache.settings().size_limit;`.
 template <class T>
@@ -36,8 +47,7 @@ class Setting {
   // A value the caller chose (used by designated initializers). Accepts
   // anything convertible to T, e.g. std::chrono::seconds for a milliseconds
   // setting.
-  template <class U>
-    requires std::is_convertible_v<U &&, T>
+  template <std::convertible_to<T> U>
   Setting(U&& value) : value_(std::forward<U>(value)), given_(true) {}
 
   // The built-in default; does not override a stored value.
@@ -52,13 +62,8 @@ class Setting {
   // True if the caller set this value (rather than leaving the default).
   bool given() const noexcept { return given_; }
 
-  friend bool operator==(const Setting& a, const Setting& b) {
-    return a.value_ == b.value_;
-  }
-  // Compares with anything T compares with (an int for a Setting<int64_t>).
-  template <class U>
-    requires(!std::is_same_v<std::decay_t<U>, Setting> &&
-             requires(const T& t, const U& u) { t == u; })
+  friend bool operator==(const Setting& a, const Setting& b) { return a.value_ == b.value_; }
+  template <detail::ComparableSettingValue<T, Setting> U>
   friend bool operator==(const Setting& a, const U& b) {
     return a.value_ == b;
   }
@@ -110,8 +115,7 @@ struct Settings {
 
   // Values of at least this many bytes are kept in their own file instead of
   // the database. Persists. Default: 32 KiB.
-  Setting<std::int64_t> disk_min_file_size =
-      Setting<std::int64_t>::by_default(1LL << 15);
+  Setting<std::int64_t> disk_min_file_size = Setting<std::int64_t>::by_default(1LL << 15);
 
   // SQLite pragmas, applied to every connection. Persist. Only these
   // pragmas are ever executed, with validated values.
@@ -121,17 +125,14 @@ struct Settings {
   Setting<std::int64_t> sqlite_cache_size = Setting<std::int64_t>::by_default(8192);
   // PRAGMA journal_mode. Only "wal" supports concurrent readers and writers.
   // Default: "wal".
-  Setting<std::string> sqlite_journal_mode =
-      Setting<std::string>::by_default("wal");
+  Setting<std::string> sqlite_journal_mode = Setting<std::string>::by_default("wal");
   // PRAGMA mmap_size in bytes. Default: 64 MiB (as Python diskcache).
-  Setting<std::int64_t> sqlite_mmap_size =
-      Setting<std::int64_t>::by_default(1LL << 26);
+  Setting<std::int64_t> sqlite_mmap_size = Setting<std::int64_t>::by_default(1LL << 26);
   // PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. NORMAL survives any
   // process crash but a power loss may roll back the last commits; FULL
   // survives power loss at the cost of one more fsync per write. Value files
   // are fsynced in both. Default: 1 (NORMAL).
-  Setting<std::int64_t> sqlite_synchronous =
-      Setting<std::int64_t>::by_default(1);
+  Setting<std::int64_t> sqlite_synchronous = Setting<std::int64_t>::by_default(1);
 
   // How long a call waits for a lock held by another connection before it
   // throws Timeout. Not stored (each opener chooses its own). Default: 60 s.

@@ -58,9 +58,9 @@ namespace diskcache {
 
 // A value as stored, with its metadata.
 struct StoredItem {
-  Cell value;                          // mode() tells how it was stored
-  std::optional<double> expire_time;   // Unix seconds; none: never expires
-  std::optional<Value> tag;            // none: no tag
+  Cell value;                         // mode() tells how it was stored
+  std::optional<double> expire_time;  // Unix seconds; none: never expires
+  std::optional<Value> tag;           // none: no tag
   // Bytes the value takes: its value file's length, or the length of inline
   // text, bytes or pickle; 0 for numbers and null. Known for a Python pickle
   // too, whose bytes are never read (so an inspector can report its size).
@@ -169,15 +169,14 @@ class DISKCACHE_EXPORT Store {
   // Removes `key` and returns its unexpired value, atomically: a value file is
   // read (and `check` run) inside the transaction that deletes the row, so a
   // failure to read or decode it rolls the deletion back.
-  std::optional<StoredItem> pop(const Cell& key, bool retry = false,
-                                const ItemCheck& check = {});
+  std::optional<StoredItem> pop(const Cell& key, bool retry = false, const ItemCheck& check = {});
 
   // Adds `delta` to the integer stored under `key` and returns the result.
   // A missing or expired key starts from `default_value`; with no default,
   // throws KeyError. Throws SerializationError if the stored value is not an
   // integer or the sum overflows int64.
-  std::int64_t incr(const Cell& key, std::int64_t delta,
-                    std::optional<std::int64_t> default_value, bool retry = false);
+  std::int64_t incr(const Cell& key, std::int64_t delta, std::optional<std::int64_t> default_value,
+                    bool retry = false);
   // Subtracts `delta` from the integer stored under `key` (a missing key
   // starts from `default_value`) and returns the result; any `delta`,
   // INT64_MIN included, as long as the result fits in int64. Throws as incr.
@@ -186,13 +185,11 @@ class DISKCACHE_EXPORT Store {
 
   // Sets the expiry of an unexpired `key` to `expire_seconds` from now (none:
   // never). Returns whether the key was found.
-  bool touch(const Cell& key, std::optional<double> expire_seconds,
-             bool retry = false);
+  bool touch(const Cell& key, std::optional<double> expire_seconds, bool retry = false);
 
   // The first (last = false) or last item in insertion order; expired items
   // met on the way are deleted. nullopt when the cache is empty.
-  std::optional<std::pair<Cell, StoredItem>> peekitem(bool last = true,
-                                                      bool retry = false);
+  std::optional<std::pair<Cell, StoredItem>> peekitem(bool last = true, bool retry = false);
 
   // Number of items, expired ones included (Python's len()).
   std::int64_t size();

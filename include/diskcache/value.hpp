@@ -41,6 +41,14 @@ inline std::string to_string(const Bytes& bytes) {
   return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
 }
 
+namespace detail {
+// Integer types a Value stores as Kind::Integer: not bool (Python's True is
+// stored as 1 by its own constructor) and not character types.
+template <class T>
+concept StoredAsInteger = std::is_integral_v<T> && !std::is_same_v<T, bool> &&
+                          !std::is_same_v<T, char> && !std::is_same_v<T, char8_t>;
+}  // namespace detail
+
 class DISKCACHE_EXPORT Value {
  public:
   // The kinds a Value can hold, in the order of the variant alternatives.
@@ -53,9 +61,7 @@ class DISKCACHE_EXPORT Value {
   // Any integer type except bool and character types becomes Kind::Integer.
   // REQUIRES: the value fits in int64 (unsigned 64-bit values above INT64_MAX
   // throw SerializationError).
-  template <class Int>
-    requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool> &&
-             !std::is_same_v<Int, char> && !std::is_same_v<Int, char8_t>)
+  template <detail::StoredAsInteger Int>
   Value(Int number) : data_(checked_int64(number)) {}
 
   // Booleans are stored as the integers 0 and 1, as Python stores True/False.
@@ -71,8 +77,7 @@ class DISKCACHE_EXPORT Value {
   Value(Bytes bytes) : data_(std::move(bytes)) {}
   Value(const std::vector<unsigned char>& bytes)
       : data_(Bytes(reinterpret_cast<const std::byte*>(bytes.data()),
-                    reinterpret_cast<const std::byte*>(bytes.data()) +
-                        bytes.size())) {}
+                    reinterpret_cast<const std::byte*>(bytes.data()) + bytes.size())) {}
 
   Kind kind() const noexcept { return static_cast<Kind>(data_.index()); }
   bool is_null() const noexcept { return kind() == Kind::Null; }
@@ -139,8 +144,8 @@ class DISKCACHE_EXPORT Value {
   template <class T>
   const T& get() const {
     if (const T* held = std::get_if<T>(&data_)) return *held;
-    throw SerializationError(std::string("Value holds ") + kind_name(kind()) +
-                             ", not " + kind_name(kind_of<T>()));
+    throw SerializationError(std::string("Value holds ") + kind_name(kind()) + ", not " +
+                             kind_name(kind_of<T>()));
   }
 
   template <class T>
@@ -194,7 +199,7 @@ void load(Archive& archive, Value& value) {
       std::string bytes;
       archive(bytes);
       value = static_cast<Value::Kind>(kind) == Value::Kind::Text ? Value(std::move(bytes))
-                                                                   : Value(to_bytes(bytes));
+                                                                  : Value(to_bytes(bytes));
       return;
     }
   }

@@ -32,8 +32,7 @@ std::string shard_name(std::size_t number) {
 std::uint32_t portable_hash(const Cell& key) noexcept {
   constexpr std::int64_t kMask = 0xFFFFFFFF;
   switch (key.kind()) {
-    case Cell::Kind::Null:
-      return 0;
+    case Cell::Kind::Null: return 0;
     case Cell::Kind::Integer: {
       const std::int64_t remainder = key.integer() % kMask;
       return static_cast<std::uint32_t>(remainder < 0 ? remainder + kMask : remainder);
@@ -46,8 +45,7 @@ std::uint32_t portable_hash(const Cell& key) noexcept {
       return adler32_of(std::string_view(bytes, sizeof bytes));
     }
     case Cell::Kind::Text:
-    case Cell::Kind::Blob:
-      return adler32_of(key.bytes());
+    case Cell::Kind::Blob: return adler32_of(key.bytes());
   }
   return 0;
 }

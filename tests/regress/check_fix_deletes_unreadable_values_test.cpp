@@ -110,13 +110,11 @@ TEST_F(CheckFixUnreadableValuesTest, AnotherUserStopsTheCheckAndRemovesNothing) 
   // nobody may open the database, not the value files (0600, in 0700
   // sub-directories), as in a cache shared by mistake.
   std::filesystem::permissions(dir_.path(), std::filesystem::perms::all);
-  std::filesystem::permissions(dir_.path() / "cache.db",
-                               std::filesystem::perms::owner_read |
-                                   std::filesystem::perms::owner_write |
-                                   std::filesystem::perms::group_read |
-                                   std::filesystem::perms::group_write |
-                                   std::filesystem::perms::others_read |
-                                   std::filesystem::perms::others_write);
+  std::filesystem::permissions(
+      dir_.path() / "cache.db",
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+          std::filesystem::perms::group_read | std::filesystem::perms::group_write |
+          std::filesystem::perms::others_read | std::filesystem::perms::others_write);
   const uid_t uid = nobody->pw_uid;
   const gid_t gid = nobody->pw_gid;
   const int status = testing::run_in_child([&] {

@@ -4,10 +4,10 @@
 // moved into a vector; the project's -Werror made both errors. This file
 // uses those headers' inline code as a user's program does; the test
 // compiles it at -O3 with -Wall -Wextra -Werror (tests/regress/CMakeLists.txt).
-#include <diskcache/diskcache.hpp>
 #include <diskcache/disk/binary.hpp>
 #include <diskcache/disk/json.hpp>
 #include <diskcache/disk/raw.hpp>
+#include <diskcache/diskcache.hpp>
 #include <string>
 #include <utility>
 #include <vector>

@@ -37,8 +37,7 @@ inline std::uint64_t fnv1a(std::string_view bytes) {
 // A value that names what it is: "<key>|<id>|<length>|" then filler, then
 // "|<checksum of everything before>". A torn, truncated or foreign value
 // fails parse_payload.
-inline std::string make_payload(const std::string& key, const std::string& id,
-                                std::size_t length) {
+inline std::string make_payload(const std::string& key, const std::string& id, std::size_t length) {
   std::string head = key + "|" + id + "|" + std::to_string(length) + "|";
   std::string body = head;
   const std::size_t tail = 17;  // "|" + 16 hex digits
@@ -46,8 +45,7 @@ inline std::string make_payload(const std::string& key, const std::string& id,
     body.push_back(static_cast<char>('a' + (fnv1a(id) + i) % 26));
   }
   char checksum[17];
-  std::snprintf(checksum, sizeof checksum, "%016llx",
-                static_cast<unsigned long long>(fnv1a(body)));
+  std::snprintf(checksum, sizeof checksum, "%016llx", static_cast<unsigned long long>(fnv1a(body)));
   return body + "|" + checksum;
 }
 
@@ -59,14 +57,12 @@ inline std::string payload_text(const Value& value) {
 }
 
 // The id inside `value` if it is a whole payload written for `key`.
-inline std::optional<std::string> parse_payload(const std::string& key,
-                                                const std::string& value) {
+inline std::optional<std::string> parse_payload(const std::string& key, const std::string& value) {
   const std::size_t bar = value.rfind('|');
   if (bar == std::string::npos || value.size() - bar != 17) return std::nullopt;
   const std::string body = value.substr(0, bar);
   char checksum[17];
-  std::snprintf(checksum, sizeof checksum, "%016llx",
-                static_cast<unsigned long long>(fnv1a(body)));
+  std::snprintf(checksum, sizeof checksum, "%016llx", static_cast<unsigned long long>(fnv1a(body)));
   if (value.compare(bar + 1, 16, checksum) != 0) return std::nullopt;
   if (body.compare(0, key.size() + 1, key + "|") != 0) return std::nullopt;
   const std::size_t id_end = body.find('|', key.size() + 1);

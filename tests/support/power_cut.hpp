@@ -22,12 +22,9 @@ namespace diskcache::power_loss {
 enum class Damage { DropUnsynced, KeepAll, RandomSubset };
 inline const char* name_of(Damage damage) {
   switch (damage) {
-    case Damage::DropUnsynced:
-      return "drop unsynced";
-    case Damage::KeepAll:
-      return "keep all";
-    case Damage::RandomSubset:
-      return "random subset";
+    case Damage::DropUnsynced: return "drop unsynced";
+    case Damage::KeepAll: return "keep all";
+    case Damage::RandomSubset: return "random subset";
   }
   return "?";
 }
@@ -54,15 +51,9 @@ inline std::vector<bool> durable(const std::vector<Record>& journal) {
         break;
       case 'W':
       case 'T':
-      case 'D':
-        result[i] = synced(record.path);
-        break;
-      case 'R':
-        result[i] = synced(parent(record.path)) && synced(parent(record.other));
-        break;
-      default:
-        result[i] = synced(parent(record.path));
-        break;
+      case 'D': result[i] = synced(record.path); break;
+      case 'R': result[i] = synced(parent(record.path)) && synced(parent(record.other)); break;
+      default: result[i] = synced(parent(record.path)); break;
     }
   }
   return result;
@@ -112,24 +103,14 @@ inline void undo(const fs::path& root, DatabaseFiles& database, const Record& re
     case 'T':
       database.rewrite(record.path, record.old_bytes, record.new_size, record.old_size);
       break;
-    case 'M':
-      fs::remove_all(path, ignored);
-      break;
-    case 'C':
-      ::unlink(path.c_str());
-      break;
+    case 'M': fs::remove_all(path, ignored); break;
+    case 'C': ::unlink(path.c_str()); break;
     case 'D':  // never synced: none of it reached the disk
       ::truncate(path.c_str(), 0);
       break;
-    case 'R':
-      ::rename((root / record.other).c_str(), path.c_str());
-      break;
-    case 'U':
-      ::link((root / record.other).c_str(), path.c_str());
-      break;
-    case 'X':
-      ::mkdir(path.c_str(), 0700);
-      break;
+    case 'R': ::rename((root / record.other).c_str(), path.c_str()); break;
+    case 'U': ::link((root / record.other).c_str(), path.c_str()); break;
+    case 'X': ::mkdir(path.c_str(), 0700); break;
   }
 }
 

@@ -20,9 +20,9 @@ T decode_stored(const Cell& cell, const Cell& key, const char* what,
     return Disk::template decode<T>(cell);
   } catch (const SerializationError& error) {
     const std::string text = key.repr();
-    throw SerializationError(std::string(error.what()) + " (" + what + " " + text + " in " +
-                                 directory.string() + ")",
-                             directory, text);
+    throw SerializationError(
+        std::string(error.what()) + " (" + what + " " + text + " in " + directory.string() + ")",
+        directory, text);
   }
 }
 

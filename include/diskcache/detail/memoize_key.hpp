@@ -32,10 +32,9 @@ std::string type_name() {
 // out-parameter or a logger is passed through, and must be ignored),
 // everything else is held by value.
 template <class Param>
-using held_argument_t =
-    std::conditional_t<std::is_lvalue_reference_v<Param> &&
-                           !std::is_const_v<std::remove_reference_t<Param>>,
-                       Param, std::decay_t<Param>>;
+using held_argument_t = std::conditional_t<std::is_lvalue_reference_v<Param> &&
+                                               !std::is_const_v<std::remove_reference_t<Param>>,
+                                           Param, std::decay_t<Param>>;
 
 template <class Function>
 struct function_parameters;
@@ -54,16 +53,17 @@ struct callable_parameters<Fn, std::void_t<decltype(std::function(std::declval<F
     : function_parameters<decltype(std::function(std::declval<Fn>()))> {};
 
 template <class Fn>
-concept HasFixedParameters = requires { typename callable_parameters<Fn>::type; };
+concept HasFixedParameters = requires {
+  typename callable_parameters<Fn>::type;
+};
 
 // The type an argument of a generic callable is held as: string literals
 // and C strings become std::string, so "abc" and std::string("abc") share a
 // key.
 template <class Arg>
-using generic_held_t =
-    std::conditional_t<std::is_convertible_v<Arg, const char*> &&
-                           !std::is_same_v<std::decay_t<Arg>, std::nullptr_t>,
-                       std::string, held_argument_t<Arg&&>>;
+using generic_held_t = std::conditional_t<std::is_convertible_v<Arg, const char*> &&
+                                              !std::is_same_v<std::decay_t<Arg>, std::nullptr_t>,
+                                          std::string, held_argument_t<Arg&&>>;
 
 // The tuple of held arguments for calling `Fn` with `Args`.
 template <class Fn, class... Args>
@@ -97,7 +97,10 @@ class MemoizeKey {
   // written, never read back.
   template <class Archive>
   void serialize(Archive& archive, const unsigned int /*version*/) {
+    // clang-format 14 reads `archive & x;` as a declaration.
+    // clang-format off
     archive & name_;
+    // clang-format on
     write_arguments(archive, std::make_index_sequence<std::tuple_size_v<Arguments>>());
   }
 
@@ -107,8 +110,9 @@ class MemoizeKey {
     (write_argument<I>(archive), ...);
     if (typed_) {
       std::string type;
-      ((ignore_.count(I) ? void() : (type = type_name<std::tuple_element_t<I, Arguments>>(),
-                                     void(archive & type))),
+      ((ignore_.count(I)
+            ? void()
+            : (type = type_name<std::tuple_element_t<I, Arguments>>(), void(archive & type))),
        ...);
     }
   }
@@ -119,10 +123,13 @@ class MemoizeKey {
     using Argument = std::remove_cvref_t<std::tuple_element_t<I, Arguments>>;
     if constexpr (!std::is_base_of_v<cereal::detail::OutputArchiveBase, Archive> ||
                   cereal::traits::is_output_serializable<Argument, Archive>::value) {
+      // clang-format 14 reads `archive & x;` as a declaration.
+      // clang-format off
       archive & std::get<I>(arguments_);
+      // clang-format on
     } else {
-      throw SerializationError("memoize \"" + name_ + "\": argument " + std::to_string(I) +
-                               " (" + type_name<Argument>() +
+      throw SerializationError("memoize \"" + name_ + "\": argument " + std::to_string(I) + " (" +
+                               type_name<Argument>() +
                                ") cannot be serialized into the key; list it in"
                                " MemoizeOptions::ignore");
     }

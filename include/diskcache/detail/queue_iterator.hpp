@@ -93,8 +93,8 @@ class QueueIterator {
     while (std::optional<Cell> key = walk_->next()) {
       Store& store = walk_->store();
       if (std::optional<StoredItem> item = store.get(*key, /*retry=*/true)) {
-        current_.emplace(decode_stored<Disk, T>(item->value, *key, "deque item",
-                                                store.directory()));
+        current_.emplace(
+            decode_stored<Disk, T>(item->value, *key, "deque item", store.directory()));
         return;
       }
     }

@@ -74,7 +74,8 @@ struct OpenShards {
 // settings.timeout; then each store's timeout becomes `timeout`.
 // Throws Error if `count` is 0, and what Store's constructor throws.
 DISKCACHE_EXPORT OpenShards open_shards(std::filesystem::path directory, std::size_t count,
-                       std::chrono::milliseconds timeout, const Settings& settings);
+                                        std::chrono::milliseconds timeout,
+                                        const Settings& settings);
 
 // `parent`/`kind`/`name`, the directory of a FanoutCache's sub-container
 // (kind "cache", "deque" or "index"); a name may hold '/' for deeper

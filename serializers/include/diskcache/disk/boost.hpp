@@ -51,9 +51,9 @@ struct Boost {
   // (boost::archive::archive_exception, std::exception).
   template <class T>
   static Cell encode(const T& object) {
-    return Cell::blob(detail::save_archive<boost::archive::binary_oarchive>(
-                          object, kName, kFormat, kFlags),
-                      /*raw=*/false);
+    return Cell::blob(
+        detail::save_archive<boost::archive::binary_oarchive>(object, kName, kFormat, kFlags),
+        /*raw=*/false);
   }
 
   // Decodes a BLOB cell holding exactly one binary-archived T.
@@ -64,11 +64,10 @@ struct Boost {
   template <class T>
   static T decode(const Cell& cell) {
     reject_pickle(cell);
-    detail::expect_kind(cell, Cell::Kind::Blob, kName,
-                        "a Boost binary archive");
+    detail::expect_kind(cell, Cell::Kind::Blob, kName, "a Boost binary archive");
     // Bounded: a hostile size prefix is an error, not a huge allocation.
-    return detail::load_archive<detail::BoundedBinaryIArchive, T>(
-        cell.bytes(), kName, kFormat, kFlags);
+    return detail::load_archive<detail::BoundedBinaryIArchive, T>(cell.bytes(), kName, kFormat,
+                                                                  kFlags);
   }
 
  private:

@@ -65,10 +65,9 @@ struct Json {
     // escaped, so every '\n' byte here is layout.
     std::erase(text, '\n');
     if (has_escaped_nul(text)) {
-      throw SerializationError(
-          std::string(kName) +
-          ": cannot encode a string containing a NUL character: cereal's "
-          "JSON reader would cut it at the NUL; use disk::Binary");
+      throw SerializationError(std::string(kName) +
+                               ": cannot encode a string containing a NUL character: cereal's "
+                               "JSON reader would cut it at the NUL; use disk::Binary");
     }
     return Cell::text(std::move(text), /*raw=*/false);
   }
@@ -83,8 +82,7 @@ struct Json {
     reject_pickle(cell);
     detail::expect_kind(cell, Cell::Kind::Text, kName, "JSON text");
     check_input(cell.bytes());
-    return detail::load_archive<cereal::JSONInputArchive, T>(cell.bytes(),
-                                                             kName, kFormat);
+    return detail::load_archive<cereal::JSONInputArchive, T>(cell.bytes(), kName, kFormat);
   }
 
  private:
@@ -96,9 +94,8 @@ struct Json {
   static constexpr std::size_t kMaxDepth = 512;
 
   [[noreturn]] static void refuse(std::string_view text, const std::string& why) {
-    throw SerializationError(std::string(kName) + ": cannot decode " +
-                             std::to_string(text.size()) + " bytes of " + kFormat +
-                             ": " + why);
+    throw SerializationError(std::string(kName) + ": cannot decode " + std::to_string(text.size()) +
+                             " bytes of " + kFormat + ": " + why);
   }
 
   // Refuses, outside strings, what RapidJSON 1.1 (Debian's, under cereal)
@@ -121,8 +118,8 @@ struct Json {
         in_string = true;
       } else if (c == '[' || c == '{') {
         if (++depth > kMaxDepth) {
-          refuse(text, "arrays and objects nest deeper than " + std::to_string(kMaxDepth) +
-                           " levels");
+          refuse(text,
+                 "arrays and objects nest deeper than " + std::to_string(kMaxDepth) + " levels");
         }
       } else if ((c == ']' || c == '}') && depth > 0) {
         --depth;
@@ -130,8 +127,7 @@ struct Json {
         // A number: its digits (and point), then perhaps an exponent.
         std::size_t end = c == '-' ? i + 1 : i;
         bool all_zero = true;
-        while (end < text.size() &&
-               ((text[end] >= '0' && text[end] <= '9') || text[end] == '.')) {
+        while (end < text.size() && ((text[end] >= '0' && text[end] <= '9') || text[end] == '.')) {
           all_zero = all_zero && (text[end] == '0' || text[end] == '.');
           ++end;
         }

@@ -70,14 +70,13 @@ struct Raw {
   // it shows even in a long template backtrace.
   template <class T>
   static constexpr void require_raw() {
-    static_assert(
-        detail::is_raw_v<T>,
-        "disk::Raw cannot store this type. disk::Raw stores only what Python "
-        "diskcache stores natively: integer types (int8_t ... uint64_t), "
-        "bool, float, double, std::string, diskcache::Bytes "
-        "(std::vector<std::byte>), std::vector<unsigned char> and "
-        "diskcache::Value. For other types use disk::Auto (raw types raw, "
-        "others with cereal) or disk::Binary (cereal for every type).");
+    static_assert(detail::is_raw_v<T>,
+                  "disk::Raw cannot store this type. disk::Raw stores only what Python "
+                  "diskcache stores natively: integer types (int8_t ... uint64_t), "
+                  "bool, float, double, std::string, diskcache::Bytes "
+                  "(std::vector<std::byte>), std::vector<unsigned char> and "
+                  "diskcache::Value. For other types use disk::Auto (raw types raw, "
+                  "others with cereal) or disk::Binary (cereal for every type).");
   }
 };
 

@@ -49,9 +49,7 @@ class ViewSource : public std::streambuf {
   }
 
   // Bytes not consumed yet.
-  std::size_t remaining() const {
-    return static_cast<std::size_t>(egptr() - gptr());
-  }
+  std::size_t remaining() const { return static_cast<std::size_t>(egptr() - gptr()); }
 };
 
 // Serializes `object` with `OutputArchive(stream, options...)` and returns
@@ -59,8 +57,8 @@ class ViewSource : public std::streambuf {
 // closing brace then) before the string is returned.
 // Throws SerializationError naming `policy` and `format` if the archive throws.
 template <class OutputArchive, class T, class... Options>
-std::string save_archive(const T& object, const char* policy,
-                         const char* format, const Options&... options) {
+std::string save_archive(const T& object, const char* policy, const char* format,
+                         const Options&... options) {
   std::string out;
   StringSink sink(out);
   std::ostream stream(&sink);
@@ -70,8 +68,8 @@ std::string save_archive(const T& object, const char* policy,
   } catch (const SerializationError&) {
     throw;
   } catch (const std::exception& error) {
-    throw SerializationError(std::string(policy) + ": cannot encode as " +
-                             format + ": " + error.what());
+    throw SerializationError(std::string(policy) + ": cannot encode as " + format + ": " +
+                             error.what());
   }
   return out;
 }
@@ -89,8 +87,7 @@ T load_archive(std::string_view bytes, const char* policy, const char* format,
   T object{};
   auto failure = [&](const std::string& cause) {
     return SerializationError(std::string(policy) + ": cannot decode " +
-                              std::to_string(bytes.size()) + " bytes of " +
-                              format + ": " + cause +
+                              std::to_string(bytes.size()) + " bytes of " + format + ": " + cause +
                               " (corrupt or truncated data, or data written "
                               "for another type)");
   };
@@ -104,8 +101,7 @@ T load_archive(std::string_view bytes, const char* policy, const char* format,
   }
   if (source.remaining() != 0) {
     const std::size_t extra = source.remaining();
-    throw failure(std::to_string(extra) +
-                  (extra == 1 ? " trailing byte" : " trailing bytes") +
+    throw failure(std::to_string(extra) + (extra == 1 ? " trailing byte" : " trailing bytes") +
                   " after the object");
   }
   return object;

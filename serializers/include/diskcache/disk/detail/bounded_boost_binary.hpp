@@ -27,8 +27,8 @@ namespace diskcache::disk::detail {
 class BoundedBinaryIArchive
     : public boost::archive::binary_iarchive_impl<BoundedBinaryIArchive, char,
                                                   std::char_traits<char>> {
-  using Base = boost::archive::binary_iarchive_impl<BoundedBinaryIArchive, char,
-                                                    std::char_traits<char>>;
+  using Base =
+      boost::archive::binary_iarchive_impl<BoundedBinaryIArchive, char, std::char_traits<char>>;
 
  public:
   BoundedBinaryIArchive(std::istream& stream, unsigned int flags) : Base(stream, flags) {

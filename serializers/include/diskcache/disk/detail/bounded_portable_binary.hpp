@@ -31,8 +31,7 @@ class BoundedPortableBinaryInputArchive
       : InputArchive(this), stream_(stream) {
     std::uint8_t stream_little_endian = 0;
     (*this)(stream_little_endian);
-    swap_ = (cereal::portable_binary_detail::is_little_endian() ? 1 : 0) ^
-            stream_little_endian;
+    swap_ = (cereal::portable_binary_detail::is_little_endian() ? 1 : 0) ^ stream_little_endian;
   }
 
   // Reads `size` bytes of elements of DataSize bytes each; throws
@@ -42,8 +41,7 @@ class BoundedPortableBinaryInputArchive
     const auto got = stream_.rdbuf()->sgetn(static_cast<char*>(data), size);
     if (got != size) {
       throw cereal::Exception("Failed to read " + std::to_string(size) +
-                              " bytes from input stream! Read " +
-                              std::to_string(got));
+                              " bytes from input stream! Read " + std::to_string(got));
     }
     if (swap_ != 0) {
       auto* bytes = static_cast<std::uint8_t*>(data);
@@ -58,10 +56,8 @@ class BoundedPortableBinaryInputArchive
   void check_size(std::uint64_t size) {
     const std::streamsize left = stream_.rdbuf()->in_avail();
     if (left < 0 || size > static_cast<std::uint64_t>(left)) {
-      throw cereal::Exception("size prefix " + std::to_string(size) +
-                              " exceeds the " +
-                              std::to_string(left < 0 ? 0 : left) +
-                              " bytes left");
+      throw cereal::Exception("size prefix " + std::to_string(size) + " exceeds the " +
+                              std::to_string(left < 0 ? 0 : left) + " bytes left");
     }
   }
 
@@ -80,8 +76,7 @@ std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_LOAD_FUNCTION_NAME(
 
 // A bool is one byte, 0 or 1; any other byte would make the bool itself
 // undefined behaviour to read, so it is refused.
-inline void CEREAL_LOAD_FUNCTION_NAME(BoundedPortableBinaryInputArchive& archive,
-                                      bool& value) {
+inline void CEREAL_LOAD_FUNCTION_NAME(BoundedPortableBinaryInputArchive& archive, bool& value) {
   std::uint8_t byte = 0;
   archive.template loadBinary<1>(&byte, 1);
   if (byte > 1) {
@@ -107,8 +102,7 @@ template <class T>
 void CEREAL_LOAD_FUNCTION_NAME(BoundedPortableBinaryInputArchive& archive,
                                cereal::BinaryData<T>& data) {
   using Element = std::remove_pointer_t<T>;
-  archive.template loadBinary<sizeof(Element)>(
-      data.data, static_cast<std::streamsize>(data.size));
+  archive.template loadBinary<sizeof(Element)>(data.data, static_cast<std::streamsize>(data.size));
 }
 
 }  // namespace diskcache::disk::detail

@@ -20,30 +20,27 @@ inline constexpr const char* kPortableBinary = "cereal portable binary";
 
 template <class T>
 Cell encode_portable(const T& object, const char* policy) {
-  return Cell::blob(save_archive<cereal::PortableBinaryOutputArchive>(
-                        object, policy, kPortableBinary),
-                    /*raw=*/false);
+  return Cell::blob(
+      save_archive<cereal::PortableBinaryOutputArchive>(object, policy, kPortableBinary),
+      /*raw=*/false);
 }
 
 // REQUIRES: reject_pickle(cell) was called.
 template <class T>
 T decode_portable(const Cell& cell, const char* policy) {
-  expect_kind(cell, Cell::Kind::Blob, policy,
-              "a cereal portable binary object");
+  expect_kind(cell, Cell::Kind::Blob, policy, "a cereal portable binary object");
   const std::string_view bytes = cell.bytes();
   // The archive opens with its writer's endianness, 1 (little) or 0 (big).
   // cereal accepts any byte there, so checking it catches most foreign blobs
   // (Python bytes, another policy's output) with a clear message.
   if (bytes.empty() || static_cast<unsigned char>(bytes[0]) > 1) {
-    throw SerializationError(
-        std::string(policy) + ": cannot decode " +
-        std::to_string(bytes.size()) + " bytes of " + kPortableBinary +
-        ": no endianness header (first byte 0 or 1); the blob was not "
-        "written by disk::Binary or disk::Auto");
+    throw SerializationError(std::string(policy) + ": cannot decode " +
+                             std::to_string(bytes.size()) + " bytes of " + kPortableBinary +
+                             ": no endianness header (first byte 0 or 1); the blob was not "
+                             "written by disk::Binary or disk::Auto");
   }
   // Bounded: a hostile size prefix is an error, not a huge allocation.
-  return load_archive<BoundedPortableBinaryInputArchive, T>(bytes, policy,
-                                                            kPortableBinary);
+  return load_archive<BoundedPortableBinaryInputArchive, T>(bytes, policy, kPortableBinary);
 }
 
 }  // namespace diskcache::disk::detail

@@ -23,9 +23,8 @@ namespace diskcache::disk::detail {
 // Character types hold text, not numbers; none of them is stored raw.
 template <class T>
 inline constexpr bool is_character_v =
-    std::is_same_v<T, char> || std::is_same_v<T, wchar_t> ||
-    std::is_same_v<T, char8_t> || std::is_same_v<T, char16_t> ||
-    std::is_same_v<T, char32_t>;
+    std::is_same_v<T, char> || std::is_same_v<T, wchar_t> || std::is_same_v<T, char8_t> ||
+    std::is_same_v<T, char16_t> || std::is_same_v<T, char32_t>;
 
 // Integer types stored as INTEGER cells. Character types are excluded (Python
 // has no character type); signed/unsigned char are int8_t/uint8_t.
@@ -37,9 +36,8 @@ inline constexpr bool is_raw_integer_v =
 // precision silently, so disk::Auto serializes it with cereal instead.
 template <class T>
 inline constexpr bool is_raw_v =
-    is_raw_integer_v<T> || std::is_same_v<T, bool> ||
-    std::is_same_v<T, float> || std::is_same_v<T, double> ||
-    std::is_same_v<T, std::string> || std::is_same_v<T, Bytes> ||
+    is_raw_integer_v<T> || std::is_same_v<T, bool> || std::is_same_v<T, float> ||
+    std::is_same_v<T, double> || std::is_same_v<T, std::string> || std::is_same_v<T, Bytes> ||
     std::is_same_v<T, std::vector<unsigned char>> || std::is_same_v<T, Value>;
 
 // The name of a raw type as error messages show it. Integers are named by
@@ -51,9 +49,7 @@ std::string raw_type_name() {
     return "bool";
   } else if constexpr (is_raw_integer_v<T>) {
     return std::string(std::is_signed_v<T> ? "int" : "uint") +
-           std::to_string(
-               std::numeric_limits<std::make_unsigned_t<T>>::digits) +
-           "_t";
+           std::to_string(std::numeric_limits<std::make_unsigned_t<T>>::digits) + "_t";
   } else if constexpr (std::is_same_v<T, float>) {
     return "float";
   } else if constexpr (std::is_same_v<T, double>) {
@@ -78,13 +74,12 @@ inline std::string cell_kind_phrase(Cell::Kind kind) {
 
 // Throws SerializationError unless `cell` has kind `expected`. `policy` names
 // the policy ("disk::Auto"), `target` what was being decoded ("int32_t").
-inline void expect_kind(const Cell& cell, Cell::Kind expected,
-                        const char* policy, std::string_view target) {
+inline void expect_kind(const Cell& cell, Cell::Kind expected, const char* policy,
+                        std::string_view target) {
   if (cell.kind() == expected) return;
   throw SerializationError(std::string(policy) + ": cannot decode " +
-                           cell_kind_phrase(cell.kind()) + " as " +
-                           std::string(target) + ": expected " +
-                           cell_kind_phrase(expected));
+                           cell_kind_phrase(cell.kind()) + " as " + std::string(target) +
+                           ": expected " + cell_kind_phrase(expected));
 }
 
 // Encodes a raw type. Text and blob cells borrow from `object`.
@@ -97,12 +92,11 @@ Cell encode_raw(const T& object, const char* policy) {
   } else if constexpr (is_raw_integer_v<T>) {
     if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(std::int64_t)) {
       if (!std::in_range<std::int64_t>(object)) {
-        throw SerializationError(
-            std::string(policy) + ": cannot encode the integer " +
-            std::to_string(object) +
-            ": above INT64_MAX, the largest integer SQLite and Python "
-            "diskcache store raw; use disk::Binary for the full uint64_t "
-            "range");
+        throw SerializationError(std::string(policy) + ": cannot encode the integer " +
+                                 std::to_string(object) +
+                                 ": above INT64_MAX, the largest integer SQLite and Python "
+                                 "diskcache store raw; use disk::Binary for the full uint64_t "
+                                 "range");
       }
     }
     return Cell::integer(static_cast<std::int64_t>(object));
@@ -113,23 +107,18 @@ Cell encode_raw(const T& object, const char* policy) {
   } else if constexpr (std::is_same_v<T, Bytes>) {
     return Cell::blob_view(Cell::as_chars(object));
   } else if constexpr (std::is_same_v<T, std::vector<unsigned char>>) {
-    return Cell::blob_view(std::string_view(
-        reinterpret_cast<const char*>(object.data()), object.size()));
+    return Cell::blob_view(
+        std::string_view(reinterpret_cast<const char*>(object.data()), object.size()));
   } else {
     // Each kind becomes the cell Python stores for None/int/float/str/bytes;
     // text and bytes borrow from the Value.
     switch (object.kind()) {
-      case Value::Kind::Null:
-        return Cell::null();
-      case Value::Kind::Integer:
-        return Cell::integer(*object.template get_if<std::int64_t>());
-      case Value::Kind::Real:
-        return Cell::real(*object.template get_if<double>());
-      case Value::Kind::Text:
-        return Cell::text_view(*object.template get_if<std::string>());
+      case Value::Kind::Null: return Cell::null();
+      case Value::Kind::Integer: return Cell::integer(*object.template get_if<std::int64_t>());
+      case Value::Kind::Real: return Cell::real(*object.template get_if<double>());
+      case Value::Kind::Text: return Cell::text_view(*object.template get_if<std::string>());
       case Value::Kind::Blob:
-        return Cell::blob_view(
-            Cell::as_chars(*object.template get_if<Bytes>()));
+        return Cell::blob_view(Cell::as_chars(*object.template get_if<Bytes>()));
     }
     return Cell::null();  // not reached: the switch covers every Kind
   }
@@ -161,11 +150,10 @@ T decode_raw(const Cell& cell, const char* policy) {
       fits = std::in_range<T>(number);
     }
     if (!fits) {
-      throw SerializationError(
-          std::string(policy) + ": cannot decode the integer " +
-          std::to_string(number) + " as " + raw_type_name<T>() +
-          ": out of range [" + std::to_string(+std::numeric_limits<T>::min()) +
-          ", " + std::to_string(+std::numeric_limits<T>::max()) + "]");
+      throw SerializationError(std::string(policy) + ": cannot decode the integer " +
+                               std::to_string(number) + " as " + raw_type_name<T>() +
+                               ": out of range [" + std::to_string(+std::numeric_limits<T>::min()) +
+                               ", " + std::to_string(+std::numeric_limits<T>::max()) + "]");
     }
     return static_cast<T>(number);
   } else if constexpr (std::is_floating_point_v<T>) {
@@ -176,11 +164,9 @@ T decode_raw(const Cell& cell, const char* policy) {
     expect_kind(cell, Cell::Kind::Real, policy, raw_type_name<T>());
     const double number = cell.real();
     if constexpr (std::is_same_v<T, float>) {
-      if (std::isfinite(number) &&
-          std::fabs(number) > std::numeric_limits<float>::max()) {
-        throw SerializationError(
-            std::string(policy) + ": cannot decode the real " +
-            std::to_string(number) + " as float: out of range");
+      if (std::isfinite(number) && std::fabs(number) > std::numeric_limits<float>::max()) {
+        throw SerializationError(std::string(policy) + ": cannot decode the real " +
+                                 std::to_string(number) + " as float: out of range");
       }
     }
     return static_cast<T>(number);
