@@ -12,12 +12,11 @@
 #define DISKCACHE_SRC_CHANGE_SIGNAL_HPP_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
-#include <mutex>
 
 #include "directory_watch.hpp"
+#include "diskcache/detail/mutex.hpp"
 
 namespace diskcache::detail {
 
@@ -34,11 +33,11 @@ class ChangeSignal {
   void wait(std::uint64_t ticket, std::chrono::steady_clock::time_point deadline);
 
  private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::uint64_t generation_ = 0;  // GUARDED_BY(mutex_)
-  bool polling_ = false;          // GUARDED_BY(mutex_): a thread is in watch_.wait
-  DirectoryWatch watch_;          // read only by the polling thread
+  Mutex mutex_;
+  CondVar changed_;
+  std::uint64_t generation_ DISKCACHE_GUARDED_BY(mutex_) = 0;
+  bool polling_ DISKCACHE_GUARDED_BY(mutex_) = false;  // a thread is in watch_.wait
+  DirectoryWatch watch_;                               // read only by the polling thread
 };
 
 }  // namespace diskcache::detail

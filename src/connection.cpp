@@ -136,6 +136,20 @@ std::atomic<int> g_checkpoint_frames{1000};
 
 const char* const kLockFileName = "cache.db-ckpt";
 
+// Releases the flock() on `fd` at the end of a scope; -1 holds none.
+class FlockRelease {
+ public:
+  explicit FlockRelease(int fd) noexcept : fd_(fd) {}
+  FlockRelease(const FlockRelease&) = delete;
+  FlockRelease& operator=(const FlockRelease&) = delete;
+  ~FlockRelease() {
+    if (fd_ >= 0) ::flock(fd_, LOCK_UN);
+  }
+
+ private:
+  const int fd_;
+};
+
 }  // namespace
 
 void TEST_set_checkpoint_frames(int frames) noexcept {
@@ -166,31 +180,28 @@ void Checkpointer::after_commit(Connection& connection, int wal_frames) noexcept
   if (!frames_at_attempt_.compare_exchange_strong(last, wal_frames, std::memory_order_relaxed)) {
     return;
   }
-  std::unique_lock lock(mutex_, std::try_to_lock);
-  if (!lock.owns_lock()) return;
+  if (!mutex_.try_lock()) return;
   try {
     run(connection, /*wait=*/false);
   } catch (const Timeout&) {
     // Another writer has the write lock. This commit's caller does not wait
     // for it: the next commit tries again.
     frames_at_attempt_.store(last, std::memory_order_relaxed);
-  } catch (const std::exception&) {
+  } catch (...) {
     // The checkpoint failed: the data is safe in the WAL, and the next
     // attempt comes after more growth.
   }
+  mutex_.unlock();
 }
 
 void Checkpointer::checkpoint(Connection& connection) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   run(connection, /*wait=*/true);
 }
 
 void Checkpointer::run(Connection& connection, bool wait) {
   if (!lock_file(wait)) return;  // another process is checkpointing
-  struct Unlock {
-    Checkpointer* self;
-    ~Unlock() { self->unlock_file(); }
-  } unlock{this};
+  const FlockRelease release(lock_fd_.get());
   // The holder's empty write transaction: while it lasts no writer can start
   // one, and only a writer (or a checkpoint holding the write lock) resets
   // the WAL. Without `wait` it is tried once (just after a commit the lock
@@ -241,10 +252,6 @@ bool Checkpointer::lock_file(bool wait) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return true;
-}
-
-void Checkpointer::unlock_file() noexcept {
-  if (lock_fd_.valid()) ::flock(lock_fd_.get(), LOCK_UN);
 }
 
 Connection& Checkpointer::holder() {

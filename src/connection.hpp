@@ -11,10 +11,10 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "diskcache/detail/mutex.hpp"
 #include "file_ops.hpp"
 #include "sql.hpp"
 #include "statement.hpp"
@@ -164,13 +164,12 @@ class Checkpointer {
   void checkpoint(Connection& connection);
 
  private:
-  // Takes the lock file, the write lock, then checkpoints. REQUIRES: mutex_.
-  void run(Connection& connection, bool wait);
+  // Takes the lock file, the write lock, then checkpoints.
+  void run(Connection& connection, bool wait) DISKCACHE_REQUIRES(mutex_);
   // Whether this process now holds the lock file (always true if the file
   // cannot be opened: the write lock alone still keeps resets out).
-  bool lock_file(bool wait);
-  void unlock_file() noexcept;
-  Connection& holder();
+  bool lock_file(bool wait) DISKCACHE_REQUIRES(mutex_);
+  Connection& holder() DISKCACHE_REQUIRES(mutex_);
 
   // Constant after construction.
   const std::filesystem::path* directory_;
@@ -181,13 +180,13 @@ class Checkpointer {
   // WAL length at the last attempt; a shorter WAL was reset meanwhile.
   std::atomic<int> frames_at_attempt_{0};
 
-  std::mutex mutex_;
-  UniqueFd lock_fd_;               // GUARDED_BY(mutex_); opened on first use
-  bool lock_file_failed_ = false;  // GUARDED_BY(mutex_)
+  Mutex mutex_;
+  UniqueFd lock_fd_ DISKCACHE_GUARDED_BY(mutex_);  // opened on first use
+  bool lock_file_failed_ DISKCACHE_GUARDED_BY(mutex_) = false;
   // How long the holder waits for the write lock (its busy handler's
   // timeout); declared first, as the holder reads it.
   std::atomic<std::chrono::milliseconds> holder_wait_{std::chrono::milliseconds(0)};
-  std::unique_ptr<Connection> holder_;  // GUARDED_BY(mutex_); opened on first use
+  std::unique_ptr<Connection> holder_ DISKCACHE_GUARDED_BY(mutex_);  // opened on first use
 };
 
 // Test hook: checkpoint once the WAL has grown by `frames` (default 1000),

@@ -5,8 +5,9 @@
 
 #include <atomic>
 #include <cstdio>
-#include <mutex>
 #include <string>
+
+#include "diskcache/detail/mutex.hpp"
 
 namespace diskcache::detail {
 namespace {
@@ -16,13 +17,13 @@ struct KillPoints {
   // Until a test arms a kill, a point costs this one load: a library built
   // with the points in (any build with tests) runs at full speed.
   std::atomic<bool> armed{false};
-  std::mutex mutex;
-  std::string armed_name;          // GUARDED_BY(mutex)
-  std::uint64_t armed_nth = 0;     // GUARDED_BY(mutex); 0: not armed
-  std::uint64_t armed_hits = 0;    // GUARDED_BY(mutex); hits of armed_name since arming
-  std::uint64_t odds = 0;          // GUARDED_BY(mutex); 0: no random kills
-  std::uint64_t random_state = 0;  // GUARDED_BY(mutex)
-  int log_fd = -1;                 // GUARDED_BY(mutex)
+  Mutex mutex;
+  std::string armed_name DISKCACHE_GUARDED_BY(mutex);
+  std::uint64_t armed_nth DISKCACHE_GUARDED_BY(mutex) = 0;   // 0: not armed
+  std::uint64_t armed_hits DISKCACHE_GUARDED_BY(mutex) = 0;  // of armed_name since arming
+  std::uint64_t odds DISKCACHE_GUARDED_BY(mutex) = 0;        // 0: no random kills
+  std::uint64_t random_state DISKCACHE_GUARDED_BY(mutex) = 0;
+  int log_fd DISKCACHE_GUARDED_BY(mutex) = -1;
 };
 
 KillPoints& points() {
@@ -57,7 +58,7 @@ std::atomic<int> g_trace_fd{-1};
 void kill_point(const char* name) noexcept {
   KillPoints& state = points();
   if (!state.armed.load(std::memory_order_acquire)) return;
-  std::lock_guard lock(state.mutex);
+  MutexLock lock(state.mutex);
   if (state.armed_nth != 0 && state.armed_name == name && ++state.armed_hits == state.armed_nth) {
     die(state.log_fd, name);
   }
@@ -76,7 +77,7 @@ bool TEST_kill_points_compiled() noexcept {
 
 void TEST_arm_kill_point(const std::string& name, std::uint64_t nth, int log_fd) noexcept {
   KillPoints& state = points();
-  std::lock_guard lock(state.mutex);
+  MutexLock lock(state.mutex);
   state.armed_hits = 0;  // counted from now: a fork()ed child inherits its parent's hits
   state.armed_name = name;
   state.armed_nth = nth;
@@ -86,7 +87,7 @@ void TEST_arm_kill_point(const std::string& name, std::uint64_t nth, int log_fd)
 
 void TEST_arm_random_kill(std::uint64_t odds, std::uint64_t seed, int log_fd) noexcept {
   KillPoints& state = points();
-  std::lock_guard lock(state.mutex);
+  MutexLock lock(state.mutex);
   state.odds = odds;
   state.random_state = seed;
   state.log_fd = log_fd;

@@ -108,13 +108,13 @@ Settings settings_from_rows(const SettingRows& rows, const std::filesystem::path
       const auto [min, max] = std::array<std::int64_t, 2>{range...};
       std::optional<std::int64_t> number = as_integer(*stored);
       if (!number || *number < min || *number > max) {
-        invalid(name, stored->repr(), range_text(min, max), directory, true);
+        invalid(name, stored->repr(), range_text(min, max), directory, /*stored=*/true);
       }
       setting = Setting<T>::by_default(*number);
     } else if constexpr (std::is_same_v<T, bool>) {
       std::optional<std::int64_t> number = as_integer(*stored);
       if (!number || (*number != 0 && *number != 1)) {
-        invalid(name, stored->repr(), "0 or 1", directory, true);
+        invalid(name, stored->repr(), "0 or 1", directory, /*stored=*/true);
       }
       setting = Setting<T>::by_default(*number == 1);
     } else if constexpr (std::is_same_v<T, EvictionPolicy>) {
@@ -123,14 +123,14 @@ Settings settings_from_rows(const SettingRows& rows, const std::filesystem::path
       if (!policy) {
         invalid(name, stored->repr(),
                 "least-recently-stored, least-recently-used, least-frequently-used or none",
-                directory, true);
+                directory, /*stored=*/true);
       }
       setting = Setting<T>::by_default(*policy);
     } else {
       const auto* text = stored->get_if<std::string>();
       if (!text || !valid_journal_mode(*text)) {
         invalid(name, stored->repr(), "delete, truncate, persist, memory, wal or off", directory,
-                true);
+                /*stored=*/true);
       }
       setting = Setting<T>::by_default(*text);
     }
@@ -155,26 +155,27 @@ void validate_settings(const Settings& settings, const std::filesystem::path& di
     if constexpr (std::is_same_v<T, std::int64_t>) {
       const auto [min, max] = std::array<std::int64_t, 2>{range...};
       if (setting.value() < min || setting.value() > max) {
-        invalid(name, std::to_string(setting.value()), range_text(min, max), directory, false);
+        invalid(name, std::to_string(setting.value()), range_text(min, max), directory,
+                /*stored=*/false);
       }
     } else if constexpr (std::is_same_v<T, std::string>) {
       if (!valid_journal_mode(setting.value())) {
         invalid(name, "'" + setting.value() + "'", "delete, truncate, persist, memory, wal or off",
-                directory, false);
+                directory, /*stored=*/false);
       }
     }
   };
   for_each_stored(visitor);
   if (settings.timeout.value().count() < 0) {
     invalid("timeout", std::to_string(settings.timeout.value().count()) + " ms",
-            "a duration of at least 0", directory, false);
+            "a duration of at least 0", directory, /*stored=*/false);
   }
   const int mode = settings.file_mode.value();
   if (mode < 0 || mode > 0777 || (mode & 0600) != 0600) {
     char octal[16];
     std::snprintf(octal, sizeof octal, "0%o", static_cast<unsigned>(mode));
     invalid("file_mode", octal, "permission bits from 0600 to 0777 that include 0600", directory,
-            false);
+            /*stored=*/false);
   }
 }
 

@@ -34,15 +34,15 @@ constexpr int kMaxAttempts = 10;
 
 // 16 random bytes from the kernel, as Python's os.urandom(16). A user-space
 // generator would be copied into a fork()ed child and produce the same names
-// as its parent.
-std::string random_hex32() {
+// as its parent. Throws IoError naming `directory` if the kernel refuses.
+std::string random_hex32(const std::filesystem::path& directory) {
   std::array<unsigned char, 16> random{};
   size_t filled = 0;
   while (filled < random.size()) {
     ssize_t got = ::getrandom(random.data() + filled, random.size() - filled, 0);
     if (got < 0) {
       if (errno == EINTR) continue;
-      throw IoError(std::string("getrandom failed: ") + std::strerror(errno));
+      throw_errno(errno, "getrandom failed", directory);
     }
     filled += static_cast<size_t>(got);
   }
@@ -139,7 +139,7 @@ UniqueFd ValueFiles::open_subdir(int parent, const std::string& name, bool creat
 ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key) {
   int last_errno = 0;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    const std::string hex = random_hex32();
+    const std::string hex = random_hex32(directory_);
     std::string name = hex.substr(0, 2) + '/' + hex.substr(2, 2) + '/' + hex.substr(4) + ".val";
     NameParts parts = split(name);
     bool created_first = false;
@@ -147,7 +147,7 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
 
     // Another process may remove an empty sub-directory between our mkdir
     // and our create (Python diskcache does so on delete): ENOENT retries.
-    UniqueFd first = open_subdir(directory_fd_, parts.first, true, &created_first);
+    UniqueFd first = open_subdir(directory_fd_, parts.first, /*create=*/true, &created_first);
     if (!first.valid()) {
       last_errno = errno;
       if (last_errno == ENOENT) continue;
@@ -155,7 +155,7 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
                   "cannot create value directory " + (directory_ / parts.first).string(),
                   directory_, key);
     }
-    UniqueFd second = open_subdir(first.get(), parts.second, true, &created_second);
+    UniqueFd second = open_subdir(first.get(), parts.second, /*create=*/true, &created_second);
     if (!second.valid()) {
       last_errno = errno;
       if (last_errno == ENOENT) continue;
@@ -217,7 +217,7 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
           break;
         }
         if (errno != EEXIST || rename_attempt == kMaxAttempts) fail("cannot rename");
-        parts.leaf = random_hex32().substr(4) + ".val";
+        parts.leaf = random_hex32(directory_).substr(4) + ".val";
         name = parts.first + '/' + parts.second + '/' + parts.leaf;
       }
       DISKCACHE_TEST_KILL_POINT("value_renamed");
@@ -314,9 +314,9 @@ std::optional<UniqueFd> ValueFiles::open_for_read(std::string_view name,
     throw_errno(error_number, "cannot open " + path, directory_, key);
   };
   bool unused = false;
-  UniqueFd first = open_subdir(directory_fd_, parts.first, false, &unused);
+  UniqueFd first = open_subdir(directory_fd_, parts.first, /*create=*/false, &unused);
   if (!first.valid()) return failed((directory_ / parts.first).string());
-  UniqueFd second = open_subdir(first.get(), parts.second, false, &unused);
+  UniqueFd second = open_subdir(first.get(), parts.second, /*create=*/false, &unused);
   if (!second.valid()) return failed((directory_ / parts.first / parts.second).string());
   // O_NONBLOCK: opening a FIFO planted under a value name must not hang.
   UniqueFd file(ops_->openat(second.get(), parts.leaf.c_str(),
@@ -420,9 +420,9 @@ void ValueFiles::remove(std::string_view name) const noexcept {
   if (!valid_name(name)) return;
   const NameParts parts = split(name);
   bool unused = false;
-  UniqueFd first = open_subdir(directory_fd_, parts.first, false, &unused);
+  UniqueFd first = open_subdir(directory_fd_, parts.first, /*create=*/false, &unused);
   if (!first.valid()) return;
-  UniqueFd second = open_subdir(first.get(), parts.second, false, &unused);
+  UniqueFd second = open_subdir(first.get(), parts.second, /*create=*/false, &unused);
   if (!second.valid()) return;
   ops_->unlinkat(second.get(), parts.leaf.c_str(), 0);
   // Like Python's os.removedirs: drop the sub-directories once empty

@@ -18,7 +18,7 @@ Progress::Progress(std::string label, std::int64_t total, std::function<std::int
 Progress::~Progress() {
   if (!thread_.joinable()) return;
   {
-    std::lock_guard lock(mutex_);
+    detail::MutexLock lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_one();
@@ -26,10 +26,13 @@ Progress::~Progress() {
 }
 
 void Progress::run() {
-  std::unique_lock lock(mutex_);
-  do {
+  detail::MutexLock lock(mutex_);
+  while (!stopping_) {
     draw(false);
-  } while (!wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping_; }));
+    const auto next = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+    while (!stopping_ && wake_.wait_until(mutex_, next)) {
+    }
+  }
   draw(true);
 }
 

@@ -11,12 +11,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
+
+#include "diskcache/detail/mutex.hpp"
 
 namespace diskcache::tool {
 
@@ -45,10 +45,10 @@ class Progress {
   const std::chrono::steady_clock::time_point start_;
 
   std::atomic<std::int64_t> done_{0};
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // GUARDED_BY(mutex_)
-  std::thread thread_;     // runs run() only when stderr is a terminal
+  detail::Mutex mutex_;
+  detail::CondVar wake_;
+  bool stopping_ DISKCACHE_GUARDED_BY(mutex_) = false;
+  std::thread thread_;  // runs run() only when stderr is a terminal
 };
 
 }  // namespace diskcache::tool

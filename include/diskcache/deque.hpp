@@ -100,7 +100,8 @@ class Lease {
   }
 
   // Keeps the item for `visibility` from now (a long job's heartbeat);
-  // false if the lease had already timed out.
+  // false if the lease had already timed out. Throws Error for a NaN
+  // `visibility` (the deadline stays).
   bool renew(std::chrono::duration<double> visibility) {
     return store_.renew(leased_.id, leased_.token, visibility, /*retry=*/true);
   }
@@ -135,8 +136,8 @@ class Deque {
   // Deque does, so no item is ever evicted.
   // Throws IoError, CorruptionError, Error as Cache's constructor.
   explicit Deque(std::filesystem::path directory = {},
-                 std::optional<std::size_t> maxlen = std::nullopt, Settings settings = {})
-      : Deque(open_store(std::move(directory), std::move(settings)), maxlen) {}
+                 std::optional<std::size_t> maxlen = std::nullopt, const Settings& settings = {})
+      : Deque(open_store(std::move(directory), settings), maxlen) {}
 
   // A Deque over the directory of an open cache (Python's Deque.fromcache);
   // shares its engine.
@@ -174,7 +175,8 @@ class Deque {
   // acknowledged, it is gone; not acknowledged in time (the consumer
   // crashed), it returns to the front of the queue for the next consumer.
   // nullopt if empty. Delivery is at least once: a consumer that acks after
-  // its lease ended learns so from ack() returning false.
+  // its lease ended learns so from ack() returning false. A NaN
+  // `visibility_timeout` (a lease that would never end) throws Error.
   std::optional<Lease<T>> lease_front(duration visibility_timeout) {
     std::optional<T> value;
     std::optional<Store::Leased> leased = store_.lease(
@@ -333,9 +335,10 @@ class Deque {
     store_.enable_leases();
   }
 
-  static Store open_store(std::filesystem::path directory, Settings settings) {
-    settings.eviction_policy = EvictionPolicy::None;
-    return Store(std::move(directory), settings);
+  static Store open_store(std::filesystem::path directory, const Settings& settings) {
+    Settings deque_settings = settings;
+    deque_settings.eviction_policy = EvictionPolicy::None;
+    return Store(std::move(directory), deque_settings);
   }
 
   static Cell encode(const T& value) { return Disk::template encode<T>(value); }
@@ -403,7 +406,7 @@ class Deque {
         store_.directory(), std::to_string(index));
   }
 
-  mutable Store store_;
+  Store store_;
   std::optional<std::size_t> maxlen_;
 };
 

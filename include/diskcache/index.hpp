@@ -210,8 +210,8 @@ class Index {
   friend bool operator==(const Index& a, const Index& b) {
     if (a.cache_.directory() == b.cache_.directory()) return true;
     if (a.cache_.size() != b.cache_.size()) return false;
-    item_range left(a.cache_.store(), insertion(false));
-    item_range right(b.cache_.store(), insertion(false));
+    item_range left(a.cache_.store(), insertion(/*reverse=*/false));
+    item_range right(b.cache_.store(), insertion(/*reverse=*/false));
     auto l = left.begin();
     auto r = right.begin();
     for (; l != left.end() && r != right.end(); ++l, ++r) {
@@ -230,7 +230,8 @@ class Index {
   }
   friend bool operator==(const Index& index, const Map& map) {
     if (static_cast<std::size_t>(index.cache_.size()) != map.size()) return false;
-    for (const auto& [key, value] : item_range(index.cache_.store(), insertion(false))) {
+    for (const auto& [key, value] :
+         item_range(index.cache_.store(), insertion(/*reverse=*/false))) {
       const auto found = map.find(key);
       if (found == map.end() || !(found->second == value)) return false;
     }

@@ -159,10 +159,6 @@ struct SetOptions {
   bool retry = false;
 };
 
-// An end of a queue on a cache (Cache::push, pull, peek): Back holds the
-// largest key, Front the smallest. Python's side='back' / side='front'.
-enum class Side { Back, Front };
-
 // Options of one read (get, get_entry).
 struct GetOptions {
   // Keep retrying while the database is locked instead of throwing Timeout.

@@ -105,6 +105,11 @@ struct ScanOptions {
   std::optional<Cell> to = std::nullopt;
 };
 
+// An end of a queue (Store::push, pull, peek, lease; Cache and Deque): Back
+// holds the largest key, Front the smallest. Python's side='back' /
+// side='front'.
+enum class Side { Back, Front };
+
 class DISKCACHE_EXPORT Store {
  public:
   class Cursor;
@@ -313,7 +318,8 @@ class DISKCACHE_EXPORT Store {
 
   // Pulls the item at `side` of the queue `prefix` (see pull; `check` runs
   // inside the transaction) and leases it for `visibility`. Expired leases of
-  // the queue are reclaimed first. nullopt when the queue is empty.
+  // the queue are reclaimed first. nullopt when the queue is empty. A NaN
+  // `visibility` throws Error and leaves the queue as it was.
   std::optional<Leased> lease(const std::optional<std::string>& prefix, Side side,
                               std::chrono::duration<double> visibility, bool retry = false,
                               const ItemCheck& check = {});
@@ -324,7 +330,7 @@ class DISKCACHE_EXPORT Store {
   // lease had already ended.
   bool release(std::int64_t id, std::int64_t token, bool retry = false);
   // Moves the lease's deadline to `visibility` from now; false if it had
-  // already ended.
+  // already ended. A NaN `visibility` throws Error and keeps the deadline.
   bool renew(std::int64_t id, std::int64_t token, std::chrono::duration<double> visibility,
              bool retry = false);
   // Returns the items of the queue `prefix` whose lease deadline has passed
