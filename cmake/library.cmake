@@ -12,6 +12,7 @@ set(DISKCACHE_SOURCES
   src/connection.cpp
   src/directory_watch.cpp
   src/file_ops.cpp
+  src/schema.cpp
   src/settings.cpp
   src/sql.cpp
   src/sqlite_error.cpp

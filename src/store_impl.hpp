@@ -90,7 +90,6 @@ class Store::Impl {
   std::unique_ptr<detail::Connection> open_connection(detail::Checkpointer& checkpointer);
   Registry& current_registry(std::uint64_t fork_generation);
   void apply_settings(const Settings& settings);
-  void create_schema(detail::Connection& connection, const Settings& overrides);
 
   // Constant after construction.
   const std::filesystem::path directory_;

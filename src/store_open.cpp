@@ -1,5 +1,6 @@
-// Opening a cache directory: the directory, the schema, the settings, and
-// the per-thread (and per-fork) connections.
+// Opening a cache directory: the directory, checking and completing the
+// schema (schema.hpp) and the settings, and the per-thread (and per-fork)
+// connections.
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "diskcache/errors.hpp"
+#include "schema.hpp"
 #include "settings_table.hpp"
 #include "store_impl.hpp"
 #include "transaction.hpp"
@@ -212,162 +214,6 @@ void retry_busy(std::chrono::milliseconds timeout, Step&& step) {
   }
 }
 
-// The Cache columns every diskcache 5.x database has.
-constexpr std::array<const char*, 12> kCacheColumns = {
-    "rowid",        "key", "raw",  "store_time", "expire_time", "access_time",
-    "access_count", "tag", "size", "mode",       "filename",    "value"};
-
-// The schema statements of Python diskcache 5.x (core.py Cache.__init__).
-constexpr std::array<const char*, 8> kSchema = {
-    "CREATE TABLE IF NOT EXISTS Cache ("
-    " rowid INTEGER PRIMARY KEY,"
-    " key BLOB,"
-    " raw INTEGER,"
-    " store_time REAL,"
-    " expire_time REAL,"
-    " access_time REAL,"
-    " access_count INTEGER DEFAULT 0,"
-    " tag BLOB,"
-    " size INTEGER DEFAULT 0,"
-    " mode INTEGER DEFAULT 0,"
-    " filename TEXT,"
-    " value BLOB)",
-    "CREATE UNIQUE INDEX IF NOT EXISTS Cache_key_raw ON Cache(key, raw)",
-    "CREATE INDEX IF NOT EXISTS Cache_expire_time ON Cache (expire_time)",
-    "CREATE TRIGGER IF NOT EXISTS Settings_count_insert"
-    " AFTER INSERT ON Cache FOR EACH ROW BEGIN"
-    " UPDATE Settings SET value = value + 1"
-    " WHERE key = 'count'; END",
-    "CREATE TRIGGER IF NOT EXISTS Settings_count_delete"
-    " AFTER DELETE ON Cache FOR EACH ROW BEGIN"
-    " UPDATE Settings SET value = value - 1"
-    " WHERE key = 'count'; END",
-    "CREATE TRIGGER IF NOT EXISTS Settings_size_insert"
-    " AFTER INSERT ON Cache FOR EACH ROW BEGIN"
-    " UPDATE Settings SET value = value + NEW.size"
-    " WHERE key = 'size'; END",
-    "CREATE TRIGGER IF NOT EXISTS Settings_size_update"
-    " AFTER UPDATE ON Cache FOR EACH ROW BEGIN"
-    " UPDATE Settings"
-    " SET value = value + NEW.size - OLD.size"
-    " WHERE key = 'size'; END",
-    "CREATE TRIGGER IF NOT EXISTS Settings_size_delete"
-    " AFTER DELETE ON Cache FOR EACH ROW BEGIN"
-    " UPDATE Settings SET value = value - OLD.size"
-    " WHERE key = 'size'; END",
-};
-
-const char* policy_index(EvictionPolicy policy) {
-  switch (policy) {
-    case EvictionPolicy::LeastRecentlyStored:
-      return "CREATE INDEX IF NOT EXISTS Cache_store_time ON Cache (store_time)";
-    case EvictionPolicy::LeastRecentlyUsed:
-      return "CREATE INDEX IF NOT EXISTS Cache_access_time ON Cache (access_time)";
-    case EvictionPolicy::LeastFrequentlyUsed:
-      return "CREATE INDEX IF NOT EXISTS Cache_access_count ON Cache (access_count)";
-    case EvictionPolicy::None: return nullptr;
-  }
-  return nullptr;
-}
-
-// The names of the schema objects `condition` selects in sqlite_master;
-// fails with CorruptionError (SQLITE_NOTADB) when the file is not a SQLite
-// database.
-std::set<std::string> schema_names(detail::Connection& connection, const std::string& condition) {
-  std::set<std::string> names;
-  auto statement = connection.prepare("SELECT name FROM sqlite_master WHERE " + condition);
-  detail::Query query(*statement, connection.handle(), connection.directory());
-  while (query.step()) names.emplace(query.text(0));
-  return names;
-}
-
-// The names of the indexes and triggers in the database.
-std::set<std::string> schema_objects(detail::Connection& connection) {
-  return schema_names(connection, "type IN ('index', 'trigger')");
-}
-
-// The name a "CREATE ... IF NOT EXISTS <name> ..." statement creates.
-std::string created_name(std::string_view sql) {
-  constexpr std::string_view kIfNotExists = "IF NOT EXISTS ";
-  sql.remove_prefix(sql.find(kIfNotExists) + kIfNotExists.size());
-  return std::string(sql.substr(0, sql.find_first_of(" (")));
-}
-
-// Whether the indexes and triggers `settings` need are all among `objects`
-// (the names in the database), and the tag index only if wanted.
-bool schema_up_to_date(const std::set<std::string>& objects, const Settings& settings) {
-  for (const char* statement : kSchema) {
-    if (std::string_view(statement).starts_with("CREATE TABLE")) continue;
-    if (objects.count(created_name(statement)) == 0) return false;
-  }
-  if (const char* index = policy_index(settings.eviction_policy)) {
-    if (objects.count(created_name(index)) == 0) return false;
-  }
-  return (objects.count("Cache_tag_rowid") != 0) == settings.tag_index.value();
-}
-
-// Whether `rows` (the Settings table) hold every setting and counter, and
-// the values `overrides` gives.
-bool settings_stored(const detail::SettingRows& rows, const Settings& settings,
-                     const Settings& overrides) {
-  std::map<std::string, Value> stored(rows.begin(), rows.end());
-  for (const auto& [name, value] : detail::settings_rows(overrides, true)) {
-    auto found = stored.find(name);
-    if (found == stored.end() || !(found->second == value)) return false;
-  }
-  for (const auto& [name, value] : detail::settings_rows(settings, false)) {
-    if (stored.count(name) == 0) return false;
-  }
-  for (const char* metadata : {"count", "size", "hits", "misses"}) {
-    if (stored.count(metadata) == 0) return false;
-  }
-  return true;
-}
-
-// The names of the tables in the database.
-std::set<std::string> table_names(detail::Connection& connection) {
-  return schema_names(connection, "type = 'table' AND name NOT LIKE 'sqlite_%'");
-}
-
-void verify_cache_database(detail::Connection& connection, const std::set<std::string>& tables) {
-  const std::filesystem::path& directory = connection.directory();
-  for (const std::string& table : tables) {
-    // Lease is ours (Deque leases), beside Python's two tables.
-    if (table != "Cache" && table != "Settings" && table != "Lease") {
-      throw CorruptionError(directory.string() +
-                                "/cache.db is not a diskcache database: "
-                                "it has a table '" +
-                                table + "'",
-                            directory);
-    }
-  }
-  if (tables.count("Cache") == 0) return;
-  std::set<std::string> columns;
-  auto statement = connection.prepare("PRAGMA table_info(Cache)");
-  detail::Query query(*statement, connection.handle(), directory);
-  while (query.step()) columns.emplace(query.text(1));
-  for (const char* column : kCacheColumns) {
-    if (std::string_view(column) != "rowid" && columns.count(column) == 0) {
-      throw CorruptionError(directory.string() +
-                                "/cache.db is not a diskcache database: "
-                                "its Cache table has no column '" +
-                                column + "'",
-                            directory);
-    }
-  }
-}
-
-detail::SettingRows read_setting_rows(detail::Connection& connection) {
-  detail::SettingRows rows;
-  auto statement = connection.prepare("SELECT key, value FROM Settings");
-  detail::Query query(*statement, connection.handle(), connection.directory());
-  while (query.step()) {
-    if (query.is_null(0)) continue;
-    rows.emplace_back(std::string(query.text(0)), query.value(1));
-  }
-  return rows;
-}
-
 detail::ConnectionPragmas pragmas_of(const Settings& settings) {
   return {settings.sqlite_cache_size.value(), settings.sqlite_mmap_size.value(),
           settings.sqlite_synchronous.value()};
@@ -430,8 +276,8 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
     detail::throw_errno(errno, "cannot set the mode of cache.db", directory_);
   }
   std::set<std::string> tables;
-  retry_busy(timeout_, [&] { tables = table_names(connection); });
-  verify_cache_database(connection, tables);
+  retry_busy(timeout_, [&] { tables = detail::table_names(connection); });
+  detail::verify_cache_database(connection, tables);
   {
     auto statement = connection.prepare("PRAGMA page_size");
     detail::Query query(*statement, connection.handle(), directory_);
@@ -445,7 +291,7 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
 
   detail::SettingRows rows;
   if (tables.count("Settings") != 0) {
-    retry_busy(timeout_, [&] { rows = read_setting_rows(connection); });
+    retry_busy(timeout_, [&] { rows = detail::read_setting_rows(connection); });
   }
   const Settings settings =
       detail::merge_settings(detail::settings_from_rows(rows, directory_), overrides);
@@ -475,31 +321,13 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
   bool up_to_date = false;
   if (tables.count("Settings") != 0 && tables.count("Cache") != 0) {
     std::set<std::string> objects;
-    retry_busy(timeout_, [&] { objects = schema_objects(connection); });
-    up_to_date = schema_up_to_date(objects, settings) && settings_stored(rows, settings, overrides);
+    retry_busy(timeout_, [&] { objects = detail::schema_objects(connection); });
+    up_to_date = detail::schema_up_to_date(objects, settings) &&
+                 detail::settings_stored(rows, settings, overrides);
   }
   if (!up_to_date) {
     detail::WriteTransaction transaction(connection, files_, /*retry=*/false, timeout_);
-    connection.exec("CREATE TABLE IF NOT EXISTS Settings ( key TEXT NOT NULL UNIQUE, value)");
-    auto insert_or_ignore = connection.prepare("INSERT OR IGNORE INTO Settings VALUES (?1, ?2)");
-    auto insert_or_replace = connection.prepare("INSERT OR REPLACE INTO Settings VALUES (?1, ?2)");
-    std::set<std::string> given;
-    for (const auto& row : detail::settings_rows(overrides, true)) given.insert(row.first);
-    for (const auto& [name, value] : detail::settings_rows(settings, false)) {
-      // Rows the caller gave replace what is stored; the rest only fill gaps.
-      detail::Query query(given.count(name) != 0 ? *insert_or_replace : *insert_or_ignore,
-                          connection.handle(), directory_);
-      query.bind_text(1, name).bind(2, value).run();
-    }
-    for (const char* metadata : {"count", "size", "hits", "misses"}) {
-      detail::Query query(*insert_or_ignore, connection.handle(), directory_);
-      query.bind_text(1, metadata).bind(2, std::int64_t{0}).run();
-    }
-    for (const char* statement : kSchema) connection.exec(statement);
-    if (const char* index = policy_index(settings.eviction_policy)) connection.exec(index);
-    connection.exec(settings.tag_index.value()
-                        ? "CREATE INDEX IF NOT EXISTS Cache_tag_rowid ON Cache(tag, rowid)"
-                        : "DROP INDEX IF EXISTS Cache_tag_rowid");
+    detail::create_schema(connection, settings, overrides);
     transaction.commit();
   }
 
@@ -567,13 +395,9 @@ void Store::Impl::store_settings(const Settings& overrides) {
       connection.query(detail::Sql::UpdateSetting).bind_text(1, name).bind(2, value).run();
     }
     if (overrides.eviction_policy.given()) {
-      if (const char* index = policy_index(merged.eviction_policy)) connection.exec(index);
+      detail::create_policy_index(connection, merged.eviction_policy);
     }
-    if (overrides.tag_index.given()) {
-      connection.exec(merged.tag_index.value()
-                          ? "CREATE INDEX IF NOT EXISTS Cache_tag_rowid ON Cache(tag, rowid)"
-                          : "DROP INDEX IF EXISTS Cache_tag_rowid");
-    }
+    if (overrides.tag_index.given()) detail::set_tag_index(connection, merged.tag_index.value());
     transaction.commit();
   }
   apply_settings(merged);
