@@ -10,8 +10,10 @@ include(GenerateExportHeader)
 set(DISKCACHE_SOURCES
   src/change_signal.cpp
   src/connection.cpp
+  src/connection_registry.cpp
   src/directory_watch.cpp
   src/file_ops.cpp
+  src/schema.cpp
   src/settings.cpp
   src/sql.cpp
   src/sqlite_error.cpp

@@ -1,13 +1,13 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
-#include <limits>
 #include <optional>
 #include <string_view>
 #include <tuple>
 #include <utility>
 
 #include "diskcache/errors.hpp"
+#include "schema.hpp"
 #include "settings_table.hpp"
 
 namespace diskcache {
@@ -24,25 +24,6 @@ const char* to_string(EvictionPolicy policy) noexcept {
 
 namespace detail {
 namespace {
-
-// Calls `visit(name, member, min, max)` for every integer setting stored in
-// the Settings table and `visit(name, member)` for the others, where `member`
-// points to the Setting in Settings. The one list of stored settings.
-template <class Visitor>
-void for_each_stored(Visitor&& visit) {
-  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
-  visit("size_limit", &Settings::size_limit, 0, kMax);
-  visit("cull_limit", &Settings::cull_limit, 0, kMax);
-  visit("disk_min_file_size", &Settings::disk_min_file_size, 0, kMax);
-  visit("sqlite_auto_vacuum", &Settings::sqlite_auto_vacuum, 0, 2);
-  visit("sqlite_cache_size", &Settings::sqlite_cache_size, -(1LL << 40), 1LL << 40);
-  visit("sqlite_mmap_size", &Settings::sqlite_mmap_size, 0, 1LL << 46);
-  visit("sqlite_synchronous", &Settings::sqlite_synchronous, 0, 3);
-  visit("statistics", &Settings::statistics);
-  visit("tag_index", &Settings::tag_index);
-  visit("eviction_policy", &Settings::eviction_policy);
-  visit("sqlite_journal_mode", &Settings::sqlite_journal_mode);
-}
 
 std::optional<EvictionPolicy> parse_policy(std::string_view text) {
   for (EvictionPolicy policy :

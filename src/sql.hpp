@@ -1,6 +1,6 @@
-// Every SQL statement the Store runs, prepared once per connection.
-// The schema and the statements follow Python diskcache 5.x (core.py), so
-// both read and write the same database.
+// Every SQL statement the Store runs on rows, prepared once per connection.
+// The statements follow Python diskcache 5.x (core.py), so both read and
+// write the same database; the tables they work on are schema.cpp's.
 #ifndef DISKCACHE_SRC_SQL_HPP_
 #define DISKCACHE_SRC_SQL_HPP_
 

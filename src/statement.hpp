@@ -54,7 +54,7 @@ class ForkGate {
     int depth_;
   };
 
-  // The pthread_atfork handlers (registered once, store_open.cpp).
+  // The pthread_atfork handlers (registered once, connection_registry.cpp).
   static void prepare() noexcept;
   static void parent() noexcept;
   static void child() noexcept;

@@ -1,12 +1,14 @@
-// Store::check: database integrity, value files against rows, and the stored
-// count and size, as core.py Cache.check, with two differences: a row whose
-// file is damaged is removed (not re-sized) by fix, and unknown files are
-// removed only once older than kOrphanAge (or the busy timeout, if longer),
-// since a younger one may be a value another writer has written and not yet
-// committed.
+// Store::check, in phases run in this order (one function each): the
+// database file, rows and their modes, value files against rows, orphan
+// files and directories, and the counters of the Settings table. As core.py
+// Cache.check, with two differences: a row whose file is damaged is removed
+// (not re-sized) by fix, and unknown files are removed only once older than
+// kOrphanAge (or the busy timeout, if longer), since a younger one may be a
+// value another writer has written and not yet committed.
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <set>
@@ -50,17 +52,47 @@ std::int64_t scalar(Connection& connection, const std::string& sql) {
   return query.step() ? query.integer(0) : 0;
 }
 
-// Rows whose mode disagrees with where their value is (see unreadable_mode):
-// get() throws CorruptionError on them, in Python too, so nobody can use
-// them. Reported; with `fix` deleted, and the value file such a row names is
-// unlinked after the commit (and kept out of the unknown-file report).
-void remove_unreadable_rows(Connection& connection, WriteTransaction& transaction, bool fix,
-                            std::vector<std::string>& problems,
-                            std::set<std::string>& known_files) {
+// What the phases of one check share.
+struct CheckRun {
+  Store::Impl& impl;
+  Connection& connection;
+  const bool fix;
+  std::vector<std::string> problems;
+  // The value files rows name (lexically normal paths): never orphans.
+  std::set<std::string> known_files;
+};
+
+// Phase 1, the database file: SQLite's integrity check, and a file cut
+// short. Returns false when the check must stop here: a database cut short
+// is not repaired, since any write would round the file up to whole pages
+// and make the loss permanent.
+bool check_database(CheckRun& run) {
+  {
+    auto statement = run.connection.prepare("PRAGMA integrity_check");
+    Query query(*statement, run.connection.handle(), run.impl.directory());
+    while (query.step()) {
+      const std::string message(query.text(0));
+      if (message != "ok") run.problems.push_back("integrity check: " + message);
+    }
+  }
+  if (std::optional<std::string> problem = run.impl.database_size_problem()) {
+    run.problems.push_back(std::move(*problem));
+    if (run.fix) return false;
+  }
+  return true;
+}
+
+// Phase 2, rows and modes: rows whose mode disagrees with where their value
+// is (see unreadable_mode). get() throws CorruptionError on them, in Python
+// too, so nobody can use them. Reported; with fix deleted, and the value
+// file such a row names is unlinked after the commit (and kept out of the
+// unknown-file report).
+void check_row_modes(CheckRun& run, WriteTransaction& transaction) {
   struct Unreadable {
     std::int64_t rowid;
     std::string filename;
   };
+  Connection& connection = run.connection;
   std::vector<Unreadable> rows;
   {
     auto statement = connection.prepare("SELECT rowid, mode, filename FROM Cache");
@@ -70,15 +102,15 @@ void remove_unreadable_rows(Connection& connection, WriteTransaction& transactio
       const std::string why = detail::unreadable_mode(query.integer(1), has_file);
       if (why.empty()) continue;
       rows.push_back({query.integer(0), has_file ? std::string(query.text(2)) : std::string()});
-      problems.push_back("row " + std::to_string(rows.back().rowid) + " cannot be read: " + why +
-                         (fix ? " (removed)" : ""));
+      run.problems.push_back("row " + std::to_string(rows.back().rowid) +
+                             " cannot be read: " + why + (run.fix ? " (removed)" : ""));
     }
   }
-  if (!fix) return;
+  if (!run.fix) return;
   for (const Unreadable& row : rows) {
     connection.query(detail::Sql::DeleteRow).bind(1, row.rowid).run();
     if (detail::ValueFiles::valid_name(row.filename)) {
-      known_files.insert((connection.directory() / row.filename).lexically_normal().string());
+      run.known_files.insert((connection.directory() / row.filename).lexically_normal().string());
       transaction.remove_after_commit(row.filename);
     }
   }
@@ -101,34 +133,11 @@ std::optional<std::int64_t> value_file_size(Store::Impl& impl, std::int64_t rowi
   }
 }
 
-}  // namespace
-
-std::vector<std::string> Store::check(bool fix, bool retry) {
-  Impl& impl = *impl_;
-  Connection& connection = impl.connection();
-  const std::filesystem::path& directory = impl.directory();
-  std::vector<std::string> problems;
-
-  {
-    auto statement = connection.prepare("PRAGMA integrity_check");
-    Query query(*statement, connection.handle(), directory);
-    while (query.step()) {
-      const std::string message(query.text(0));
-      if (message != "ok") problems.push_back("integrity check: " + message);
-    }
-  }
-
-  // A database cut short is not repaired: any write would round the file
-  // up to whole pages and make the loss permanent.
-  if (std::optional<std::string> problem = impl.database_size_problem()) {
-    problems.push_back(std::move(*problem));
-    if (fix) return problems;
-  }
-
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
-
-  std::set<std::string> known_files;
-  remove_unreadable_rows(connection, transaction, fix, problems, known_files);
+// Phase 3, value files against rows: every file a row names exists, is
+// intact and has the row's size. With fix, rows that fail are deleted.
+void check_value_files(CheckRun& run) {
+  Connection& connection = run.connection;
+  const std::filesystem::path& directory = run.impl.directory();
   std::vector<std::int64_t> broken_rows;
   {
     auto statement =
@@ -139,40 +148,44 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
       const std::int64_t size = query.integer(1);
       const std::string filename(query.text(2));
       if (!detail::ValueFiles::valid_name(filename)) {
-        problems.push_back("row " + std::to_string(rowid) + " names '" + filename +
-                           "', which is not a value-file name");
+        run.problems.push_back("row " + std::to_string(rowid) + " names '" + filename +
+                               "', which is not a value-file name");
         broken_rows.push_back(rowid);
         continue;
       }
-      known_files.insert((directory / filename).lexically_normal().string());
+      run.known_files.insert((directory / filename).lexically_normal().string());
       std::optional<std::int64_t> real_size;
       try {
-        real_size = value_file_size(impl, rowid, filename);
+        real_size = value_file_size(run.impl, rowid, filename);
       } catch (const CorruptionError& damaged) {
-        problems.push_back(std::string("damaged value file: ") + damaged.what());
+        run.problems.push_back(std::string("damaged value file: ") + damaged.what());
         broken_rows.push_back(rowid);
         continue;
       }
       if (!real_size) {
-        problems.push_back("file not found: " + (directory / filename).string());
+        run.problems.push_back("file not found: " + (directory / filename).string());
         broken_rows.push_back(rowid);
       } else if (*real_size != size) {
-        problems.push_back("wrong file size: " + (directory / filename).string() + ", " +
-                           std::to_string(*real_size) + " != " + std::to_string(size));
+        run.problems.push_back("wrong file size: " + (directory / filename).string() + ", " +
+                               std::to_string(*real_size) + " != " + std::to_string(size));
         broken_rows.push_back(rowid);
       }
     }
   }
-  if (fix) {
+  if (run.fix) {
     for (std::int64_t rowid : broken_rows) {
       connection.query(detail::Sql::DeleteRow).bind(1, rowid).run();
     }
   }
+}
 
-  // Files the database does not name. Directories are not followed through
-  // symlinks; a symlink is reported like any unknown file.
+// Phase 4, orphans: files no row names, and empty directories. Directories
+// are not followed through symlinks; a symlink is reported like any unknown
+// file.
+void check_orphans(CheckRun& run) {
+  const std::filesystem::path& directory = run.impl.directory();
   const std::chrono::milliseconds grace =
-      std::max<std::chrono::milliseconds>(kOrphanAge, impl.timeout() + std::chrono::seconds(1));
+      std::max<std::chrono::milliseconds>(kOrphanAge, run.impl.timeout() + std::chrono::seconds(1));
   std::error_code error;
   std::vector<std::filesystem::path> directories;
   for (auto it = std::filesystem::recursive_directory_iterator(directory, error);
@@ -182,17 +195,17 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
       directories.push_back(path);
       continue;
     }
-    if (is_database_file(path.filename().string()) || known_files.count(path.string())) {
+    if (is_database_file(path.filename().string()) || run.known_files.count(path.string())) {
       continue;
     }
-    if (!fix) {
-      problems.push_back("unknown file: " + path.string());
+    if (!run.fix) {
+      run.problems.push_back("unknown file: " + path.string());
     } else if (older_than(path, grace)) {
-      problems.push_back("unknown file: " + path.string());
+      run.problems.push_back("unknown file: " + path.string());
       std::filesystem::remove(path, error);
     } else {
-      problems.push_back("unknown file: " + path.string() +
-                         " (kept: too young to tell from a write in progress)");
+      run.problems.push_back("unknown file: " + path.string() +
+                             " (kept: too young to tell from a write in progress)");
     }
   }
   if (error && error.value() != ENOENT) {  // ENOENT: a directory removed meanwhile
@@ -206,33 +219,60 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
             [](const auto& a, const auto& b) { return a.native().size() > b.native().size(); });
   for (const auto& path : directories) {
     if (!std::filesystem::is_empty(path, error) || error) continue;
-    problems.push_back("empty directory: " + path.string());
-    if (fix) std::filesystem::remove(path, error);
+    run.problems.push_back("empty directory: " + path.string());
+    if (run.fix) std::filesystem::remove(path, error);
   }
+}
 
-  const std::int64_t stored_count =
-      scalar(connection, "SELECT value FROM Settings WHERE key = 'count'");
-  const std::int64_t real_count = scalar(connection, "SELECT COUNT(key) FROM Cache");
-  if (stored_count != real_count) {
-    problems.push_back("Settings.count != COUNT(Cache.key); " + std::to_string(stored_count) +
-                       " != " + std::to_string(real_count));
-    if (fix) {
-      connection.query(detail::Sql::UpdateSetting).bind_text(1, "count").bind(2, real_count).run();
-    }
+// A counter row of the Settings table and what it should hold.
+struct Counter {
+  const char* name;     // the row's key
+  const char* actual;   // SQL computing the true value from the Cache table
+  const char* counted;  // how a report names that computation
+  // Run after the row is corrected (nullptr: nothing): forgets what was
+  // learnt from the wrong value.
+  void (*after_fix)(Connection& connection);
+};
+
+// The counters the Cache table's triggers keep. The hits and misses counts
+// have nothing to compare with, so they are not checked.
+constexpr std::array<Counter, 2> kCounters = {{
+    {"count", "SELECT COUNT(key) FROM Cache", "COUNT(Cache.key)", nullptr},
+    // Culling keeps the size it read for the rest of the transaction.
+    {"size", "SELECT COALESCE(SUM(size), 0) FROM Cache", "SUM(Cache.size)",
+     [](Connection& connection) { connection.cull_state().size_known = false; }},
+}};
+
+// Phase 5, counters: each of kCounters against what it counts; with fix,
+// corrected.
+void check_counters(CheckRun& run) {
+  Connection& connection = run.connection;
+  for (const Counter& counter : kCounters) {
+    const std::int64_t stored = scalar(
+        connection, std::string("SELECT value FROM Settings WHERE key = '") + counter.name + "'");
+    const std::int64_t actual = scalar(connection, counter.actual);
+    if (stored == actual) continue;
+    run.problems.push_back(std::string("Settings.") + counter.name + " != " + counter.counted +
+                           "; " + std::to_string(stored) + " != " + std::to_string(actual));
+    if (!run.fix) continue;
+    connection.query(detail::Sql::UpdateSetting).bind_text(1, counter.name).bind(2, actual).run();
+    if (counter.after_fix != nullptr) counter.after_fix(connection);
   }
-  const std::int64_t stored_size =
-      scalar(connection, "SELECT value FROM Settings WHERE key = 'size'");
-  const std::int64_t real_size = scalar(connection, "SELECT COALESCE(SUM(size), 0) FROM Cache");
-  if (stored_size != real_size) {
-    problems.push_back("Settings.size != SUM(Cache.size); " + std::to_string(stored_size) +
-                       " != " + std::to_string(real_size));
-    if (fix) {
-      connection.query(detail::Sql::UpdateSetting).bind_text(1, "size").bind(2, real_size).run();
-      connection.cull_state().size_known = false;
-    }
-  }
+}
+
+}  // namespace
+
+std::vector<std::string> Store::check(bool fix, bool retry) {
+  Impl& impl = *impl_;
+  CheckRun run{impl, impl.connection(), fix, {}, {}};
+  if (!check_database(run)) return std::move(run.problems);
+  WriteTransaction transaction(run.connection, impl.files(), retry, impl.timeout());
+  check_row_modes(run, transaction);
+  check_value_files(run);
+  check_orphans(run);
+  check_counters(run);
   transaction.commit();
-  return problems;
+  return std::move(run.problems);
 }
 
 }  // namespace diskcache

@@ -12,11 +12,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
-#include <unordered_map>
 
 #include "change_signal.hpp"
 #include "connection.hpp"
+#include "connection_registry.hpp"
 #include "diskcache/settings.hpp"
 #include "diskcache/store.hpp"
 #include "file_ops.hpp"
@@ -24,6 +23,8 @@
 
 namespace diskcache {
 
+// open(), connection(), changes() and close() are the connection registry's
+// (connection_registry.cpp); the rest is store_open.cpp's.
 class Store::Impl {
  public:
   // The engine of `directory`: the one already open in this process, with
@@ -75,22 +76,10 @@ class Store::Impl {
   // Test hook: make value-file system calls go through `ops`.
   void TEST_set_file_ops(detail::FileOps& ops) noexcept { files_.set_ops(ops); }
 
-  // Connections of one process generation, one per thread, each closed when
-  // its thread ends (store_open.cpp); replaced wholesale after fork().
-  struct Registry {
-    std::uint64_t fork_generation;
-    // Declared before the connections, which point to it, so it outlives them.
-    std::unique_ptr<detail::Checkpointer> checkpointer;
-    std::mutex mutex;
-    std::unordered_map<std::thread::id, std::unique_ptr<detail::Connection>> connections;
-    std::unique_ptr<detail::ChangeSignal> changes;
-  };
-
  private:
   std::unique_ptr<detail::Connection> open_connection(detail::Checkpointer& checkpointer);
-  Registry& current_registry(std::uint64_t fork_generation);
+  detail::ConnectionRegistry& current_registry(std::uint64_t fork_generation);
   void apply_settings(const Settings& settings);
-  void create_schema(detail::Connection& connection, const Settings& overrides);
 
   // Constant after construction.
   const std::filesystem::path directory_;
@@ -112,7 +101,7 @@ class Store::Impl {
 
   // Bumped by close(), so per-thread caches drop their connection pointers.
   std::atomic<std::uint64_t> epoch_{0};
-  std::atomic<Registry*> registry_{nullptr};  // owned; leaked after fork()
+  std::atomic<detail::ConnectionRegistry*> registry_{nullptr};  // owned; leaked after fork()
 };
 
 }  // namespace diskcache

@@ -10,6 +10,7 @@
 
 #include "diskcache/errors.hpp"
 #include "diskcache/store.hpp"
+#include "schema.hpp"
 #include "store_rows.hpp"
 
 namespace diskcache {
@@ -78,18 +79,7 @@ void Store::enable_leases() {
   Impl& impl = *impl_;
   Connection& connection = impl.connection();
   WriteTransaction transaction(connection, impl.files(), /*retry=*/true, impl.timeout());
-  connection.exec(
-      "CREATE TABLE IF NOT EXISTS Lease ("
-      " id INTEGER PRIMARY KEY,"
-      " token INTEGER NOT NULL,"
-      " deadline REAL NOT NULL,"
-      " queue TEXT,"
-      " key BLOB,"
-      " expire_time REAL,"
-      " tag BLOB,"
-      " mode INTEGER,"
-      " value BLOB)");
-  connection.exec("CREATE INDEX IF NOT EXISTS Lease_queue_deadline ON Lease(queue, deadline)");
+  create_lease_table(connection);
   transaction.commit();
 }
 

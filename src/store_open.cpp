@@ -1,152 +1,26 @@
-// Opening a cache directory: the directory, the schema, the settings, and
-// the per-thread (and per-fork) connections.
+// Opening a cache directory: the directory, checking and completing the
+// schema (schema.hpp) and the settings, the settings of an open engine, and
+// how a connection is opened. Which connection a thread uses is the
+// connection registry's (connection_registry.hpp).
 #include <fcntl.h>
-#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
-#include <vector>
 
 #include "diskcache/errors.hpp"
+#include "schema.hpp"
 #include "settings_table.hpp"
 #include "store_impl.hpp"
 #include "transaction.hpp"
 
 namespace diskcache {
 namespace {
-
-// Bumped in every child after fork(); connections opened under an older
-// generation belong to the parent and are never used or closed by the child.
-std::atomic<std::uint64_t> g_fork_generation{0};
-
-// The engines open in this process, by canonical directory, so that every
-// container on one directory shares one connection per thread: a
-// transaction begun through one of them covers the others, instead of
-// deadlocking against them on the database lock.
-struct OpenDirectories {
-  std::mutex mutex;
-  std::map<std::filesystem::path, std::weak_ptr<Store::Impl>> engines;  // GUARDED_BY(mutex)
-};
-
-OpenDirectories& open_directories() {
-  static auto* directories = new OpenDirectories;  // never destroyed: used at exit
-  return *directories;
-}
-
-// The connection registries of this process's open engines. A thread that
-// ends closes its connections in those still here; an engine takes its
-// registry out before deleting it, and a fork()ed child starts with none:
-// its parent's registries are abandoned, never touched.
-struct LiveRegistries {
-  std::mutex mutex;
-  std::set<Store::Impl::Registry*> registries;  // GUARDED_BY(mutex)
-};
-
-LiveRegistries& live_registries() {
-  static auto* live = new LiveRegistries;  // never destroyed: threads end at exit
-  return *live;
-}
-
-struct CachedConnection {
-  std::uint64_t serial = 0;
-  std::uint64_t epoch = 0;
-  std::uint64_t fork_generation = 0;
-  detail::Connection* connection = nullptr;
-};
-// A few recently used stores per thread, so the hot path takes no lock.
-thread_local std::array<CachedConnection, 4> t_cached_connections;
-// Set once this thread's connections are released at its end.
-thread_local bool t_thread_ending = false;
-
-// The registries this thread took a connection from. When the thread ends,
-// its connection in each that is still live closes: left open it would last
-// as long as the Store, one per thread that ever used it. The connection
-// closes under the live-registries lock, so its engine (whose directory and
-// timeout it refers to) cannot go away meanwhile.
-class ThreadConnections {
- public:
-  ThreadConnections() = default;
-  ThreadConnections(const ThreadConnections&) = delete;
-  ThreadConnections& operator=(const ThreadConnections&) = delete;
-  ~ThreadConnections() {
-    t_thread_ending = true;
-    t_cached_connections = {};
-    const detail::ForkGate::Use fork_gate;  // before the lock, as fork() takes them
-    LiveRegistries& live = live_registries();
-    std::lock_guard lock(live.mutex);
-    for (Store::Impl::Registry* registry : registries_) {
-      // A pointer no longer live belongs to a closed engine or a parent
-      // process; one reused by a new registry holds no other thread's entry.
-      if (live.registries.count(registry) == 0) continue;
-      std::unique_ptr<detail::Connection> connection;
-      std::lock_guard registry_lock(registry->mutex);
-      if (auto found = registry->connections.find(std::this_thread::get_id());
-          found != registry->connections.end()) {
-        connection = std::move(found->second);
-        registry->connections.erase(found);
-      }
-    }
-  }
-
-  void note(Store::Impl::Registry* registry) {
-    if (std::find(registries_.begin(), registries_.end(), registry) != registries_.end()) return;
-    if (registries_.size() >= kPruneAt) forget_closed();
-    registries_.push_back(registry);
-  }
-
- private:
-  static constexpr std::size_t kPruneAt = 16;
-
-  // Drops registries closed since, so a thread that outlives many Stores
-  // does not collect them.
-  void forget_closed() {
-    LiveRegistries& live = live_registries();
-    std::lock_guard lock(live.mutex);
-    std::erase_if(registries_,
-                  [&](auto* registry) { return live.registries.count(registry) == 0; });
-  }
-
-  std::vector<Store::Impl::Registry*> registries_;
-};
-
-thread_local ThreadConnections t_thread_connections;
-
-void register_fork_handler() {
-  static const bool registered = [] {
-    // These locks are held across fork(), so the child never inherits one
-    // locked by a thread that does not exist there. The fork gate comes
-    // first: a thread inside it may need the others to get out.
-    pthread_atfork(
-        [] {
-          detail::ForkGate::prepare();
-          open_directories().mutex.lock();
-          live_registries().mutex.lock();
-        },
-        [] {
-          live_registries().mutex.unlock();
-          open_directories().mutex.unlock();
-          detail::ForkGate::parent();
-        },
-        [] {
-          g_fork_generation.fetch_add(1, std::memory_order_relaxed);
-          live_registries().registries.clear();
-          live_registries().mutex.unlock();
-          open_directories().mutex.unlock();
-          detail::ForkGate::child();
-        });
-    return true;
-  }();
-  (void)registered;
-}
 
 std::uint64_t next_serial() {
   static std::atomic<std::uint64_t> serial{0};
@@ -212,204 +86,12 @@ void retry_busy(std::chrono::milliseconds timeout, Step&& step) {
   }
 }
 
-// The Cache columns every diskcache 5.x database has.
-constexpr std::array<const char*, 12> kCacheColumns = {
-    "rowid",        "key", "raw",  "store_time", "expire_time", "access_time",
-    "access_count", "tag", "size", "mode",       "filename",    "value"};
-
-// The schema statements of Python diskcache 5.x (core.py Cache.__init__).
-constexpr std::array<const char*, 8> kSchema = {
-    "CREATE TABLE IF NOT EXISTS Cache ("
-    " rowid INTEGER PRIMARY KEY,"
-    " key BLOB,"
-    " raw INTEGER,"
-    " store_time REAL,"
-    " expire_time REAL,"
-    " access_time REAL,"
-    " access_count INTEGER DEFAULT 0,"
-    " tag BLOB,"
-    " size INTEGER DEFAULT 0,"
-    " mode INTEGER DEFAULT 0,"
-    " filename TEXT,"
-    " value BLOB)",
-    "CREATE UNIQUE INDEX IF NOT EXISTS Cache_key_raw ON Cache(key, raw)",
-    "CREATE INDEX IF NOT EXISTS Cache_expire_time ON Cache (expire_time)",
-    "CREATE TRIGGER IF NOT EXISTS Settings_count_insert"
-    " AFTER INSERT ON Cache FOR EACH ROW BEGIN"
-    " UPDATE Settings SET value = value + 1"
-    " WHERE key = 'count'; END",
-    "CREATE TRIGGER IF NOT EXISTS Settings_count_delete"
-    " AFTER DELETE ON Cache FOR EACH ROW BEGIN"
-    " UPDATE Settings SET value = value - 1"
-    " WHERE key = 'count'; END",
-    "CREATE TRIGGER IF NOT EXISTS Settings_size_insert"
-    " AFTER INSERT ON Cache FOR EACH ROW BEGIN"
-    " UPDATE Settings SET value = value + NEW.size"
-    " WHERE key = 'size'; END",
-    "CREATE TRIGGER IF NOT EXISTS Settings_size_update"
-    " AFTER UPDATE ON Cache FOR EACH ROW BEGIN"
-    " UPDATE Settings"
-    " SET value = value + NEW.size - OLD.size"
-    " WHERE key = 'size'; END",
-    "CREATE TRIGGER IF NOT EXISTS Settings_size_delete"
-    " AFTER DELETE ON Cache FOR EACH ROW BEGIN"
-    " UPDATE Settings SET value = value - OLD.size"
-    " WHERE key = 'size'; END",
-};
-
-const char* policy_index(EvictionPolicy policy) {
-  switch (policy) {
-    case EvictionPolicy::LeastRecentlyStored:
-      return "CREATE INDEX IF NOT EXISTS Cache_store_time ON Cache (store_time)";
-    case EvictionPolicy::LeastRecentlyUsed:
-      return "CREATE INDEX IF NOT EXISTS Cache_access_time ON Cache (access_time)";
-    case EvictionPolicy::LeastFrequentlyUsed:
-      return "CREATE INDEX IF NOT EXISTS Cache_access_count ON Cache (access_count)";
-    case EvictionPolicy::None: return nullptr;
-  }
-  return nullptr;
-}
-
-// The names of the schema objects `condition` selects in sqlite_master;
-// fails with CorruptionError (SQLITE_NOTADB) when the file is not a SQLite
-// database.
-std::set<std::string> schema_names(detail::Connection& connection, const std::string& condition) {
-  std::set<std::string> names;
-  auto statement = connection.prepare("SELECT name FROM sqlite_master WHERE " + condition);
-  detail::Query query(*statement, connection.handle(), connection.directory());
-  while (query.step()) names.emplace(query.text(0));
-  return names;
-}
-
-// The names of the indexes and triggers in the database.
-std::set<std::string> schema_objects(detail::Connection& connection) {
-  return schema_names(connection, "type IN ('index', 'trigger')");
-}
-
-// The name a "CREATE ... IF NOT EXISTS <name> ..." statement creates.
-std::string created_name(std::string_view sql) {
-  constexpr std::string_view kIfNotExists = "IF NOT EXISTS ";
-  sql.remove_prefix(sql.find(kIfNotExists) + kIfNotExists.size());
-  return std::string(sql.substr(0, sql.find_first_of(" (")));
-}
-
-// Whether the indexes and triggers `settings` need are all among `objects`
-// (the names in the database), and the tag index only if wanted.
-bool schema_up_to_date(const std::set<std::string>& objects, const Settings& settings) {
-  for (const char* statement : kSchema) {
-    if (std::string_view(statement).starts_with("CREATE TABLE")) continue;
-    if (objects.count(created_name(statement)) == 0) return false;
-  }
-  if (const char* index = policy_index(settings.eviction_policy)) {
-    if (objects.count(created_name(index)) == 0) return false;
-  }
-  return (objects.count("Cache_tag_rowid") != 0) == settings.tag_index.value();
-}
-
-// Whether `rows` (the Settings table) hold every setting and counter, and
-// the values `overrides` gives.
-bool settings_stored(const detail::SettingRows& rows, const Settings& settings,
-                     const Settings& overrides) {
-  std::map<std::string, Value> stored(rows.begin(), rows.end());
-  for (const auto& [name, value] : detail::settings_rows(overrides, true)) {
-    auto found = stored.find(name);
-    if (found == stored.end() || !(found->second == value)) return false;
-  }
-  for (const auto& [name, value] : detail::settings_rows(settings, false)) {
-    if (stored.count(name) == 0) return false;
-  }
-  for (const char* metadata : {"count", "size", "hits", "misses"}) {
-    if (stored.count(metadata) == 0) return false;
-  }
-  return true;
-}
-
-// The names of the tables in the database.
-std::set<std::string> table_names(detail::Connection& connection) {
-  return schema_names(connection, "type = 'table' AND name NOT LIKE 'sqlite_%'");
-}
-
-void verify_cache_database(detail::Connection& connection, const std::set<std::string>& tables) {
-  const std::filesystem::path& directory = connection.directory();
-  for (const std::string& table : tables) {
-    // Lease is ours (Deque leases), beside Python's two tables.
-    if (table != "Cache" && table != "Settings" && table != "Lease") {
-      throw CorruptionError(directory.string() +
-                                "/cache.db is not a diskcache database: "
-                                "it has a table '" +
-                                table + "'",
-                            directory);
-    }
-  }
-  if (tables.count("Cache") == 0) return;
-  std::set<std::string> columns;
-  auto statement = connection.prepare("PRAGMA table_info(Cache)");
-  detail::Query query(*statement, connection.handle(), directory);
-  while (query.step()) columns.emplace(query.text(1));
-  for (const char* column : kCacheColumns) {
-    if (std::string_view(column) != "rowid" && columns.count(column) == 0) {
-      throw CorruptionError(directory.string() +
-                                "/cache.db is not a diskcache database: "
-                                "its Cache table has no column '" +
-                                column + "'",
-                            directory);
-    }
-  }
-}
-
-detail::SettingRows read_setting_rows(detail::Connection& connection) {
-  detail::SettingRows rows;
-  auto statement = connection.prepare("SELECT key, value FROM Settings");
-  detail::Query query(*statement, connection.handle(), connection.directory());
-  while (query.step()) {
-    if (query.is_null(0)) continue;
-    rows.emplace_back(std::string(query.text(0)), query.value(1));
-  }
-  return rows;
-}
-
 detail::ConnectionPragmas pragmas_of(const Settings& settings) {
   return {settings.sqlite_cache_size.value(), settings.sqlite_mmap_size.value(),
           settings.sqlite_synchronous.value()};
 }
 
 }  // namespace
-
-std::shared_ptr<Store::Impl> Store::Impl::open(std::filesystem::path directory,
-                                               const Settings& overrides) {
-  register_fork_handler();
-  directory = Store::prepare_directory(std::move(directory), overrides);
-  std::error_code error;
-  const std::filesystem::path canonical = std::filesystem::canonical(directory, error);
-  if (error) {
-    throw IoError("cannot resolve cache directory " + directory.string() + ": " + error.message(),
-                  directory, {}, error.value());
-  }
-  OpenDirectories& open = open_directories();
-  const auto find_open = [&]() -> std::shared_ptr<Impl> {
-    std::lock_guard lock(open.mutex);
-    auto found = open.engines.find(canonical);
-    if (found == open.engines.end()) return nullptr;
-    if (auto engine = found->second.lock()) return engine;
-    open.engines.erase(found);
-    return nullptr;
-  };
-  if (std::shared_ptr<Impl> engine = find_open()) {
-    engine->store_settings(overrides);
-    return engine;
-  }
-  // Opening may wait for the database lock, so it happens outside the
-  // registry's lock; if another thread opened the directory meanwhile, its
-  // engine wins and this one closes again.
-  auto engine = std::make_shared<Impl>(std::move(directory), overrides);
-  std::lock_guard lock(open.mutex);
-  auto [slot, inserted] = open.engines.try_emplace(canonical, engine);
-  if (!inserted) {
-    if (auto winner = slot->second.lock()) return winner;
-    slot->second = engine;
-  }
-  return engine;
-}
 
 Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
     : directory_(std::move(directory)),
@@ -430,8 +112,8 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
     detail::throw_errno(errno, "cannot set the mode of cache.db", directory_);
   }
   std::set<std::string> tables;
-  retry_busy(timeout_, [&] { tables = table_names(connection); });
-  verify_cache_database(connection, tables);
+  retry_busy(timeout_, [&] { tables = detail::table_names(connection); });
+  detail::verify_cache_database(connection, tables);
   {
     auto statement = connection.prepare("PRAGMA page_size");
     detail::Query query(*statement, connection.handle(), directory_);
@@ -445,7 +127,7 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
 
   detail::SettingRows rows;
   if (tables.count("Settings") != 0) {
-    retry_busy(timeout_, [&] { rows = read_setting_rows(connection); });
+    retry_busy(timeout_, [&] { rows = detail::read_setting_rows(connection); });
   }
   const Settings settings =
       detail::merge_settings(detail::settings_from_rows(rows, directory_), overrides);
@@ -475,31 +157,13 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
   bool up_to_date = false;
   if (tables.count("Settings") != 0 && tables.count("Cache") != 0) {
     std::set<std::string> objects;
-    retry_busy(timeout_, [&] { objects = schema_objects(connection); });
-    up_to_date = schema_up_to_date(objects, settings) && settings_stored(rows, settings, overrides);
+    retry_busy(timeout_, [&] { objects = detail::schema_objects(connection); });
+    up_to_date = detail::schema_up_to_date(objects, settings) &&
+                 detail::settings_stored(rows, settings, overrides);
   }
   if (!up_to_date) {
     detail::WriteTransaction transaction(connection, files_, /*retry=*/false, timeout_);
-    connection.exec("CREATE TABLE IF NOT EXISTS Settings ( key TEXT NOT NULL UNIQUE, value)");
-    auto insert_or_ignore = connection.prepare("INSERT OR IGNORE INTO Settings VALUES (?1, ?2)");
-    auto insert_or_replace = connection.prepare("INSERT OR REPLACE INTO Settings VALUES (?1, ?2)");
-    std::set<std::string> given;
-    for (const auto& row : detail::settings_rows(overrides, true)) given.insert(row.first);
-    for (const auto& [name, value] : detail::settings_rows(settings, false)) {
-      // Rows the caller gave replace what is stored; the rest only fill gaps.
-      detail::Query query(given.count(name) != 0 ? *insert_or_replace : *insert_or_ignore,
-                          connection.handle(), directory_);
-      query.bind_text(1, name).bind(2, value).run();
-    }
-    for (const char* metadata : {"count", "size", "hits", "misses"}) {
-      detail::Query query(*insert_or_ignore, connection.handle(), directory_);
-      query.bind_text(1, metadata).bind(2, std::int64_t{0}).run();
-    }
-    for (const char* statement : kSchema) connection.exec(statement);
-    if (const char* index = policy_index(settings.eviction_policy)) connection.exec(index);
-    connection.exec(settings.tag_index.value()
-                        ? "CREATE INDEX IF NOT EXISTS Cache_tag_rowid ON Cache(tag, rowid)"
-                        : "DROP INDEX IF EXISTS Cache_tag_rowid");
+    detail::create_schema(connection, settings, overrides);
     transaction.commit();
   }
 
@@ -567,13 +231,9 @@ void Store::Impl::store_settings(const Settings& overrides) {
       connection.query(detail::Sql::UpdateSetting).bind_text(1, name).bind(2, value).run();
     }
     if (overrides.eviction_policy.given()) {
-      if (const char* index = policy_index(merged.eviction_policy)) connection.exec(index);
+      detail::create_policy_index(connection, merged.eviction_policy);
     }
-    if (overrides.tag_index.given()) {
-      connection.exec(merged.tag_index.value()
-                          ? "CREATE INDEX IF NOT EXISTS Cache_tag_rowid ON Cache(tag, rowid)"
-                          : "DROP INDEX IF EXISTS Cache_tag_rowid");
-    }
+    if (overrides.tag_index.given()) detail::set_tag_index(connection, merged.tag_index.value());
     transaction.commit();
   }
   apply_settings(merged);
@@ -592,88 +252,6 @@ std::unique_ptr<detail::Connection> Store::Impl::open_connection(
   }
   connection->apply(pragmas);
   return connection;
-}
-
-Store::Impl::Registry& Store::Impl::current_registry(std::uint64_t fork_generation) {
-  Registry* registry = registry_.load(std::memory_order_acquire);
-  while (registry == nullptr || registry->fork_generation != fork_generation) {
-    auto fresh = std::make_unique<Registry>();
-    fresh->fork_generation = fork_generation;
-    fresh->checkpointer =
-        std::make_unique<detail::Checkpointer>(directory_, directory_fd_.get(), timeout_, files_);
-    LiveRegistries& live = live_registries();
-    {
-      std::lock_guard lock(live.mutex);
-      live.registries.insert(fresh.get());
-    }
-    if (registry_.compare_exchange_strong(registry, fresh.get(), std::memory_order_acq_rel)) {
-      // A registry of an older generation belongs to the parent process:
-      // it is leaked on purpose, its mutex may even be held by a thread
-      // that does not exist in this process.
-      return *fresh.release();
-    }
-    std::lock_guard lock(live.mutex);
-    live.registries.erase(fresh.get());
-  }
-  return *registry;
-}
-
-detail::Connection& Store::Impl::connection() {
-  auto& cache = t_cached_connections;
-  thread_local std::size_t next_slot = 0;
-
-  const std::uint64_t generation = g_fork_generation.load(std::memory_order_relaxed);
-  const std::uint64_t epoch = epoch_.load(std::memory_order_acquire);
-  for (const CachedConnection& cached : cache) {
-    if (cached.serial == serial_ && cached.epoch == epoch && cached.fork_generation == generation) {
-      return *cached.connection;
-    }
-  }
-
-  Registry& registry = current_registry(generation);
-  detail::Connection* connection = nullptr;
-  {
-    std::lock_guard lock(registry.mutex);
-    auto found = registry.connections.find(std::this_thread::get_id());
-    if (found != registry.connections.end()) connection = found->second.get();
-  }
-  if (connection == nullptr) {
-    // Opened outside the registry's lock: opening enters the fork gate,
-    // and a thread ending holds the gate while it takes that lock.
-    std::unique_ptr<detail::Connection> opened = open_connection(*registry.checkpointer);
-    connection = opened.get();
-    std::lock_guard lock(registry.mutex);
-    registry.connections[std::this_thread::get_id()] = std::move(opened);
-  }
-  // A connection taken after this thread's connections were released (by
-  // a thread_local destructor running later) stays until the Store closes.
-  if (!t_thread_ending) t_thread_connections.note(&registry);
-  cache[next_slot] = {serial_, epoch, generation, connection};
-  next_slot = (next_slot + 1) % cache.size();
-  return *connection;
-}
-
-detail::ChangeSignal& Store::Impl::changes() {
-  Registry& registry = current_registry(g_fork_generation.load(std::memory_order_relaxed));
-  std::lock_guard lock(registry.mutex);
-  if (!registry.changes) registry.changes = std::make_unique<detail::ChangeSignal>(directory_);
-  return *registry.changes;
-}
-
-void Store::Impl::close() {
-  epoch_.fetch_add(1, std::memory_order_acq_rel);
-  Registry* registry = registry_.exchange(nullptr, std::memory_order_acq_rel);
-  if (registry == nullptr) return;
-  if (registry->fork_generation == g_fork_generation.load(std::memory_order_relaxed)) {
-    const detail::ForkGate::Use fork_gate;  // closing the connections enters SQLite
-    {
-      LiveRegistries& live = live_registries();
-      std::lock_guard lock(live.mutex);
-      live.registries.erase(registry);
-    }
-    delete registry;
-  }
-  // Otherwise the connections are the parent's: leave them untouched.
 }
 
 }  // namespace diskcache

@@ -114,6 +114,10 @@ class DISKCACHE_EXPORT Store {
  public:
   class Cursor;
 
+  // --- Opening and settings. Implemented in src/store.cpp, and
+  // prepare_directory in src/store_open.cpp; src/store_open.cpp and
+  // src/connection_registry.cpp open the engine behind a Store.
+
   // Opens (creating if needed) the cache in `directory`; an empty path creates
   // a new temporary directory. Settings the caller gave override the stored
   // ones and are written back; the rest keep their stored (or default) values.
@@ -144,6 +148,8 @@ class DISKCACHE_EXPORT Store {
   // Changes the settings the caller gave in `settings` (others are left as
   // they are) and stores them. Throws Timeout, IoError.
   void reset(const Settings& settings);
+
+  // --- Items: single keys, bulk removal, statistics. Implemented in src/store.cpp.
 
   // Stores `value` under `key`, replacing any previous value. Returns true.
   // Strong guarantee: if it throws, the previous value is intact and no
@@ -212,6 +218,15 @@ class DISKCACHE_EXPORT Store {
   // Removes every item; returns how many.
   std::int64_t clear(bool retry = false);
 
+  // Returns the hit/miss counters, then turns counting on or off and
+  // optionally resets the counters.
+  Stats stats(bool enable = true, bool reset = false);
+
+  void create_tag_index();
+  void drop_tag_index();
+
+  // --- Checking. Implemented in src/store_check.cpp.
+
   // Checks the database's integrity, value files against rows, each row's
   // mode against where its value is, and the stored count and size; returns
   // one message per problem. With `fix`, repairs what it can: removes rows
@@ -224,12 +239,7 @@ class DISKCACHE_EXPORT Store {
   // cannot be examined (EACCES, EMFILE, EIO): it may well be intact.
   std::vector<std::string> check(bool fix = false, bool retry = false);
 
-  // Returns the hit/miss counters, then turns counting on or off and
-  // optionally resets the counters.
-  Stats stats(bool enable = true, bool reset = false);
-
-  void create_tag_index();
-  void drop_tag_index();
+  // --- Maintenance. Implemented in src/store_maintenance.cpp.
 
   // Rebuilds cache.db without its free pages (SQLite's VACUUM), then
   // checkpoints the WAL into it, so the file shrinks to what the items need.
@@ -243,10 +253,11 @@ class DISKCACHE_EXPORT Store {
   // with any report of a damaged cache (RELIABILITY.md).
   static std::string sqlite_version();
 
-  // Queue on a cache, as Python's Cache.push/pull/peek. A queue is the range
-  // of raw keys strictly between 0 and 999999999999999 (no prefix) or
+  // --- Queue on a cache, as Python's Cache.push/pull/peek. A queue is the
+  // range of raw keys strictly between 0 and 999999999999999 (no prefix) or
   // between "prefix-000000000000000" and "prefix-999999999999999" (text),
   // ordered by key; other keys in that range take part too, as in Python.
+  // Implemented in src/store_queue.cpp.
 
   // Stores `value` under a new key one past the key at `side` (Back: largest
   // + 1, Front: smallest - 1), or 500000000000000 in an empty queue, then
@@ -268,7 +279,20 @@ class DISKCACHE_EXPORT Store {
   std::optional<std::pair<Cell, StoredItem>> peek(const std::optional<std::string>& prefix,
                                                   Side side, bool retry = false);
 
+  // The key `index` places from `side` of the queue `prefix` (0: the end
+  // itself), or nullopt when the queue is shorter.
+  std::optional<Cell> queue_key_at(const std::optional<std::string>& prefix, std::int64_t index,
+                                   Side side);
+
+  // Up to `limit` keys of the queue `prefix` in order from `side` (Front:
+  // ascending), starting after `after` (none: at the end itself). Paging
+  // with the last key returned walks the whole queue without holding a read
+  // transaction between pages.
+  std::vector<Cell> queue_keys(const std::optional<std::string>& prefix, Side side,
+                               const std::optional<Cell>& after, std::int64_t limit);
+
   // --- Streamed values: Python's set(key, file, read=True), get(key, read=True).
+  // Implemented in src/store_stream.cpp.
 
   // Stores the bytes read from `in` up to its end under `key`, as Python's
   // set(key, file, read=True) does: always in a value file, whatever the
@@ -303,6 +327,7 @@ class DISKCACHE_EXPORT Store {
   // A leased item leaves its queue for the Lease table (which Python never
   // reads) until ack() deletes it, release() returns it, or its deadline
   // passes; reclaim_leases() then returns it to the front of its queue.
+  // Implemented in src/store_lease.cpp.
 
   // An item taken from a queue under a lease.
   struct Leased {
@@ -338,27 +363,8 @@ class DISKCACHE_EXPORT Store {
   // dropped. Returns how many went back.
   std::int64_t reclaim_leases(const std::optional<std::string>& prefix, bool retry = false);
 
-  // The key `index` places from `side` of the queue `prefix` (0: the end
-  // itself), or nullopt when the queue is shorter.
-  std::optional<Cell> queue_key_at(const std::optional<std::string>& prefix, std::int64_t index,
-                                   Side side);
-
-  // Up to `limit` keys of the queue `prefix` in order from `side` (Front:
-  // ascending), starting after `after` (none: at the end itself). Paging
-  // with the last key returned walks the whole queue without holding a read
-  // transaction between pages.
-  std::vector<Cell> queue_keys(const std::optional<std::string>& prefix, Side side,
-                               const std::optional<Cell>& after, std::int64_t limit);
-
-  // Calls `attempt` until it returns true or `timeout` passes; returns its
-  // last result. Between attempts it sleeps until some process (C++ or
-  // Python) commits to this directory, noticed through inotify, or at most a
-  // few milliseconds (the fallback when no event arrives), so waiting does
-  // not poll SQLite in a tight loop. Signals do not stretch the wait. A
-  // timeout above a century waits a century; a NaN timeout throws Error.
-  bool wait_until(std::chrono::duration<double> timeout, const std::function<bool()>& attempt);
-
   // --- Iteration: the items a page at a time (see Cursor).
+  // Implemented in src/store_scan.cpp.
 
   // A Cursor over the unexpired items `options` selects, reading
   // kScanPage rows per query. Nothing is read until the first next().
@@ -368,6 +374,16 @@ class DISKCACHE_EXPORT Store {
 
   // Rows one query of a scan reads.
   static constexpr std::int64_t kScanPage = 100;
+
+  // --- Waiting for changes, transactions, closing. Implemented in src/store.cpp.
+
+  // Calls `attempt` until it returns true or `timeout` passes; returns its
+  // last result. Between attempts it sleeps until some process (C++ or
+  // Python) commits to this directory, noticed through inotify, or at most a
+  // few milliseconds (the fallback when no event arrives), so waiting does
+  // not poll SQLite in a tight loop. Signals do not stretch the wait. A
+  // timeout above a century waits a century; a NaN timeout throws Error.
+  bool wait_until(std::chrono::duration<double> timeout, const std::function<bool()>& attempt);
 
   // Begins a write transaction on this thread (see transaction.hpp); nests
   // if one is open. Waits for the write lock up to Settings::timeout, then
@@ -380,7 +396,7 @@ class DISKCACHE_EXPORT Store {
   // is open.
   void close();
 
-  // Internal machinery; not part of the API.
+  // Internal machinery (src/store_impl.hpp); not part of the API.
   class Impl;
   Impl& TEST_impl() const noexcept { return *impl_; }
 
@@ -402,6 +418,8 @@ class DISKCACHE_EXPORT Store {
 //
 // Thread safety: one thread at a time; it uses that thread's connection.
 // Inside a transaction the pages see the transaction's writes.
+//
+// Implemented in src/store_scan.cpp.
 class DISKCACHE_EXPORT Store::Cursor {
  public:
   Cursor(Cursor&&) noexcept;
