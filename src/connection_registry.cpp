@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
@@ -31,8 +30,8 @@ std::atomic<std::uint64_t> g_fork_generation{0};
 // transaction begun through one of them covers the others, instead of
 // deadlocking against them on the database lock.
 struct OpenDirectories {
-  std::mutex mutex;
-  std::map<std::filesystem::path, std::weak_ptr<Store::Impl>> engines;  // GUARDED_BY(mutex)
+  detail::Mutex mutex;
+  std::map<std::filesystem::path, std::weak_ptr<Store::Impl>> engines DISKCACHE_GUARDED_BY(mutex);
 };
 
 OpenDirectories& open_directories() {
@@ -45,8 +44,8 @@ OpenDirectories& open_directories() {
 // registry out before deleting it, and a fork()ed child starts with none:
 // its parent's registries are abandoned, never touched.
 struct LiveRegistries {
-  std::mutex mutex;
-  std::set<detail::ConnectionRegistry*> registries;  // GUARDED_BY(mutex)
+  detail::Mutex mutex;
+  std::set<detail::ConnectionRegistry*> registries DISKCACHE_GUARDED_BY(mutex);
 };
 
 LiveRegistries& live_registries() {
@@ -80,13 +79,13 @@ class ThreadConnections {
     t_cached_connections = {};
     const detail::ForkGate::Use fork_gate;  // before the lock, as fork() takes them
     LiveRegistries& live = live_registries();
-    std::lock_guard lock(live.mutex);
+    detail::MutexLock lock(live.mutex);
     for (detail::ConnectionRegistry* registry : registries_) {
       // A pointer no longer live belongs to a closed engine or a parent
       // process; one reused by a new registry holds no other thread's entry.
       if (live.registries.count(registry) == 0) continue;
       std::unique_ptr<detail::Connection> connection;
-      std::lock_guard registry_lock(registry->mutex);
+      detail::MutexLock registry_lock(registry->mutex);
       if (auto found = registry->connections.find(std::this_thread::get_id());
           found != registry->connections.end()) {
         connection = std::move(found->second);
@@ -108,9 +107,12 @@ class ThreadConnections {
   // does not collect them.
   void forget_closed() {
     LiveRegistries& live = live_registries();
-    std::lock_guard lock(live.mutex);
-    std::erase_if(registries_,
-                  [&](auto* registry) { return live.registries.count(registry) == 0; });
+    detail::MutexLock lock(live.mutex);
+    std::vector<detail::ConnectionRegistry*> still_live;
+    for (detail::ConnectionRegistry* registry : registries_) {
+      if (live.registries.count(registry) != 0) still_live.push_back(registry);
+    }
+    registries_.swap(still_live);
   }
 
   std::vector<detail::ConnectionRegistry*> registries_;
@@ -118,29 +120,33 @@ class ThreadConnections {
 
 thread_local ThreadConnections t_thread_connections;
 
+// The fork handlers. These locks are held across fork(), so the child never
+// inherits one locked by a thread that does not exist there. The fork gate
+// comes first: a thread inside it may need the others to get out. A lock
+// taken in one handler and released in another is beyond the analysis.
+void before_fork() DISKCACHE_NO_THREAD_SAFETY_ANALYSIS {
+  detail::ForkGate::prepare();
+  open_directories().mutex.lock();
+  live_registries().mutex.lock();
+}
+
+void in_parent_after_fork() DISKCACHE_NO_THREAD_SAFETY_ANALYSIS {
+  live_registries().mutex.unlock();
+  open_directories().mutex.unlock();
+  detail::ForkGate::parent();
+}
+
+void in_child_after_fork() DISKCACHE_NO_THREAD_SAFETY_ANALYSIS {
+  g_fork_generation.fetch_add(1, std::memory_order_relaxed);
+  live_registries().registries.clear();
+  live_registries().mutex.unlock();
+  open_directories().mutex.unlock();
+  detail::ForkGate::child();
+}
+
 void register_fork_handler() {
   static const bool registered = [] {
-    // These locks are held across fork(), so the child never inherits one
-    // locked by a thread that does not exist there. The fork gate comes
-    // first: a thread inside it may need the others to get out.
-    pthread_atfork(
-        [] {
-          detail::ForkGate::prepare();
-          open_directories().mutex.lock();
-          live_registries().mutex.lock();
-        },
-        [] {
-          live_registries().mutex.unlock();
-          open_directories().mutex.unlock();
-          detail::ForkGate::parent();
-        },
-        [] {
-          g_fork_generation.fetch_add(1, std::memory_order_relaxed);
-          live_registries().registries.clear();
-          live_registries().mutex.unlock();
-          open_directories().mutex.unlock();
-          detail::ForkGate::child();
-        });
+    pthread_atfork(before_fork, in_parent_after_fork, in_child_after_fork);
     return true;
   }();
   (void)registered;
@@ -160,7 +166,7 @@ std::shared_ptr<Store::Impl> Store::Impl::open(std::filesystem::path directory,
   }
   OpenDirectories& open = open_directories();
   const auto find_open = [&]() -> std::shared_ptr<Impl> {
-    std::lock_guard lock(open.mutex);
+    detail::MutexLock lock(open.mutex);
     auto found = open.engines.find(canonical);
     if (found == open.engines.end()) return nullptr;
     if (auto engine = found->second.lock()) return engine;
@@ -175,7 +181,7 @@ std::shared_ptr<Store::Impl> Store::Impl::open(std::filesystem::path directory,
   // registry's lock; if another thread opened the directory meanwhile, its
   // engine wins and this one closes again.
   auto engine = std::make_shared<Impl>(std::move(directory), overrides);
-  std::lock_guard lock(open.mutex);
+  detail::MutexLock lock(open.mutex);
   auto [slot, inserted] = open.engines.try_emplace(canonical, engine);
   if (!inserted) {
     if (auto winner = slot->second.lock()) return winner;
@@ -193,7 +199,7 @@ detail::ConnectionRegistry& Store::Impl::current_registry(std::uint64_t fork_gen
         std::make_unique<detail::Checkpointer>(directory_, directory_fd_.get(), timeout_, files_);
     LiveRegistries& live = live_registries();
     {
-      std::lock_guard lock(live.mutex);
+      detail::MutexLock lock(live.mutex);
       live.registries.insert(fresh.get());
     }
     if (registry_.compare_exchange_strong(registry, fresh.get(), std::memory_order_acq_rel)) {
@@ -202,7 +208,7 @@ detail::ConnectionRegistry& Store::Impl::current_registry(std::uint64_t fork_gen
       // that does not exist in this process.
       return *fresh.release();
     }
-    std::lock_guard lock(live.mutex);
+    detail::MutexLock lock(live.mutex);
     live.registries.erase(fresh.get());
   }
   return *registry;
@@ -223,7 +229,7 @@ detail::Connection& Store::Impl::connection() {
   detail::ConnectionRegistry& registry = current_registry(generation);
   detail::Connection* connection = nullptr;
   {
-    std::lock_guard lock(registry.mutex);
+    detail::MutexLock lock(registry.mutex);
     auto found = registry.connections.find(std::this_thread::get_id());
     if (found != registry.connections.end()) connection = found->second.get();
   }
@@ -232,7 +238,7 @@ detail::Connection& Store::Impl::connection() {
     // and a thread ending holds the gate while it takes that lock.
     std::unique_ptr<detail::Connection> opened = open_connection(*registry.checkpointer);
     connection = opened.get();
-    std::lock_guard lock(registry.mutex);
+    detail::MutexLock lock(registry.mutex);
     registry.connections[std::this_thread::get_id()] = std::move(opened);
   }
   // A connection taken after this thread's connections were released (by
@@ -246,7 +252,7 @@ detail::Connection& Store::Impl::connection() {
 detail::ChangeSignal& Store::Impl::changes() {
   detail::ConnectionRegistry& registry =
       current_registry(g_fork_generation.load(std::memory_order_relaxed));
-  std::lock_guard lock(registry.mutex);
+  detail::MutexLock lock(registry.mutex);
   if (!registry.changes) registry.changes = std::make_unique<detail::ChangeSignal>(directory_);
   return *registry.changes;
 }
@@ -259,7 +265,7 @@ void Store::Impl::close() {
     const detail::ForkGate::Use fork_gate;  // closing the connections enters SQLite
     {
       LiveRegistries& live = live_registries();
-      std::lock_guard lock(live.mutex);
+      detail::MutexLock lock(live.mutex);
       live.registries.erase(registry);
     }
     delete registry;

@@ -27,7 +27,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 
@@ -42,9 +41,10 @@ struct ConnectionRegistry {
   std::uint64_t fork_generation;
   // Declared before the connections, which point to it, so it outlives them.
   std::unique_ptr<Checkpointer> checkpointer;
-  std::mutex mutex;
-  std::unordered_map<std::thread::id, std::unique_ptr<Connection>> connections;
-  std::unique_ptr<ChangeSignal> changes;
+  Mutex mutex;
+  std::unordered_map<std::thread::id, std::unique_ptr<Connection>> connections
+      DISKCACHE_GUARDED_BY(mutex);
+  std::unique_ptr<ChangeSignal> changes DISKCACHE_GUARDED_BY(mutex);
 };
 
 }  // namespace diskcache::detail

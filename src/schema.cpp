@@ -116,8 +116,8 @@ void create_schema(Connection& connection, const Settings& settings, const Setti
   auto insert_or_ignore = connection.prepare("INSERT OR IGNORE INTO Settings VALUES (?1, ?2)");
   auto insert_or_replace = connection.prepare("INSERT OR REPLACE INTO Settings VALUES (?1, ?2)");
   std::set<std::string> given;
-  for (const auto& row : settings_rows(overrides, true)) given.insert(row.first);
-  for (const auto& [name, value] : settings_rows(settings, false)) {
+  for (const auto& row : settings_rows(overrides, /*given_only=*/true)) given.insert(row.first);
+  for (const auto& [name, value] : settings_rows(settings, /*given_only=*/false)) {
     // Rows the caller gave replace what is stored; the rest only fill gaps.
     Query query(given.count(name) != 0 ? *insert_or_replace : *insert_or_ignore,
                 connection.handle(), connection.directory());
@@ -204,11 +204,11 @@ SettingRows read_setting_rows(Connection& connection) {
 
 bool settings_stored(const SettingRows& rows, const Settings& settings, const Settings& overrides) {
   std::map<std::string, Value> stored(rows.begin(), rows.end());
-  for (const auto& [name, value] : settings_rows(overrides, true)) {
+  for (const auto& [name, value] : settings_rows(overrides, /*given_only=*/true)) {
     auto found = stored.find(name);
     if (found == stored.end() || !(found->second == value)) return false;
   }
-  for (const auto& [name, value] : settings_rows(settings, false)) {
+  for (const auto& [name, value] : settings_rows(settings, /*given_only=*/false)) {
     if (stored.count(name) == 0) return false;
   }
   for (const char* counter : kCounterRows) {

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -90,9 +89,9 @@ class Store::Impl {
 
   detail::ValueFiles files_;
 
-  mutable std::mutex settings_mutex_;
-  Settings settings_;                  // GUARDED_BY(settings_mutex_)
-  detail::ConnectionPragmas pragmas_;  // GUARDED_BY(settings_mutex_)
+  mutable detail::Mutex settings_mutex_;
+  Settings settings_ DISKCACHE_GUARDED_BY(settings_mutex_);
+  detail::ConnectionPragmas pragmas_ DISKCACHE_GUARDED_BY(settings_mutex_);
   std::atomic<std::int64_t> size_limit_{0};
   std::atomic<std::int64_t> cull_limit_{0};
   std::atomic<std::int64_t> min_file_size_{0};

@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <set>
 #include <thread>
 
@@ -197,7 +196,7 @@ std::optional<std::string> Store::Impl::database_size_problem() const {
 }
 
 void Store::Impl::apply_settings(const Settings& settings) {
-  std::lock_guard lock(settings_mutex_);
+  detail::MutexLock lock(settings_mutex_);
   settings_ = settings;
   settings_.timeout = Setting<std::chrono::milliseconds>::by_default(timeout_);
   pragmas_ = pragmas_of(settings);
@@ -210,7 +209,7 @@ void Store::Impl::apply_settings(const Settings& settings) {
 }
 
 Settings Store::Impl::settings() const {
-  std::lock_guard lock(settings_mutex_);
+  detail::MutexLock lock(settings_mutex_);
   return settings_;
 }
 
@@ -218,7 +217,7 @@ void Store::Impl::store_settings(const Settings& overrides) {
   detail::validate_settings(overrides, directory_);
   // The timeout is not stored, so changing only it takes no lock.
   if (overrides.timeout.given()) timeout_ = overrides.timeout.value();
-  const detail::SettingRows given = detail::settings_rows(overrides, true);
+  const detail::SettingRows given = detail::settings_rows(overrides, /*given_only=*/true);
   if (given.empty()) {
     if (overrides.timeout.given()) apply_settings(detail::merge_settings(settings(), overrides));
     return;
@@ -247,7 +246,7 @@ std::unique_ptr<detail::Connection> Store::Impl::open_connection(
       std::make_unique<detail::Connection>(directory_, timeout_, /*create=*/false, &checkpointer);
   detail::ConnectionPragmas pragmas;
   {
-    std::lock_guard lock(settings_mutex_);
+    detail::MutexLock lock(settings_mutex_);
     pragmas = pragmas_;
   }
   connection->apply(pragmas);

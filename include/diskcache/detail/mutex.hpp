@@ -40,6 +40,9 @@
 #define DISKCACHE_ACQUIRE(...) DISKCACHE_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
 #define DISKCACHE_RELEASE(...) DISKCACHE_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
 #define DISKCACHE_TRY_ACQUIRE(...) DISKCACHE_THREAD_ANNOTATION(try_acquire_capability(__VA_ARGS__))
+// For a function the analysis cannot follow (a lock taken in one function
+// and released in another, as the fork handlers do); say why beside it.
+#define DISKCACHE_NO_THREAD_SAFETY_ANALYSIS DISKCACHE_THREAD_ANNOTATION(no_thread_safety_analysis)
 
 namespace diskcache::detail {
 
