@@ -106,10 +106,16 @@ void Connection::exec(const std::string& sql) {
 }
 
 Query Connection::query(Sql id) {
+  prepare_cached(id);
+  return Query(*statements_[static_cast<std::size_t>(id)], db_.get(), *directory_);
+}
+
+void Connection::prepare_cached(Sql id) {
   auto& slot = statements_[static_cast<std::size_t>(id)];
   if (!slot) slot = std::make_unique<Statement>(db_.get(), sql_text(id), *directory_);
-  return Query(*slot, db_.get(), *directory_);
 }
+
+bool Connection::in_transaction() const noexcept { return sqlite3_get_autocommit(db_.get()) == 0; }
 
 std::unique_ptr<Statement> Connection::prepare(const std::string& sql) {
   return std::make_unique<Statement>(db_.get(), sql, *directory_);

@@ -62,6 +62,13 @@ class Connection {
 
   // Starts a use of the cached prepared statement `id`.
   Query query(Sql id);
+  // Prepares the cached statement `id` now if it is not yet, so that a
+  // later query(id) allocates nothing. Throws.
+  void prepare_cached(Sql id);
+  // Whether SQLite has a transaction open on this connection. SQLite ends
+  // one by itself when a statement in it fails with SQLITE_NOMEM (and some
+  // I/O errors); see WriteTransaction.
+  bool in_transaction() const noexcept;
   // A one-off statement (DDL, pragmas with values), prepared each time.
   std::unique_ptr<Statement> prepare(const std::string& sql);
 
@@ -82,6 +89,10 @@ class Connection {
     std::vector<std::string> remove_after_commit;
     // Value files written inside the transaction, to unlink if it rolls back.
     std::vector<std::string> remove_on_rollback;
+    // SQLite rolled the whole transaction back by itself while a nested
+    // scope failed: until the outermost scope ends, nothing more may run in
+    // it (it would run outside any transaction) and it cannot commit.
+    bool rolled_back = false;
   };
   TransactionState& transaction() noexcept { return transaction_; }
 

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <new>
 
 #include "diskcache/errors.hpp"
 
@@ -16,6 +17,9 @@ bool is_busy(int rc) noexcept {
 
 void throw_sqlite_error(sqlite3* db, int rc, const std::string& context,
                         const std::filesystem::path& directory, const std::string& key) {
+  // Out of memory is std::bad_alloc whichever allocator ran out (see
+  // errors.hpp); building a message could need memory there is none of.
+  if (rc == SQLITE_NOMEM || rc == SQLITE_IOERR_NOMEM) throw std::bad_alloc();
   // sqlite3_errmsg describes the most recent failure on `db`; it matches `rc`
   // only when the failing call was the last one, which holds for every caller.
   const char* sqlite_message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);

@@ -14,6 +14,7 @@ namespace diskcache::detail {
 bool is_busy(int rc) noexcept;
 
 // Throws the exception matching SQLite result `rc`:
+//   NOMEM, IOERR_NOMEM          -> std::bad_alloc
 //   BUSY/LOCKED/PROTOCOL        -> Timeout
 //   CORRUPT/NOTADB/FORMAT       -> CorruptionError
 //   FULL/IOERR/CANTOPEN/READONLY/PERM/NOLFS/AUTH -> IoError

@@ -5,12 +5,15 @@
 // (not re-sized) by fix, and unknown files are removed only once older than
 // kOrphanAge (or the busy timeout, if longer), since a younger one may be a
 // value another writer has written and not yet committed.
+#include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <memory>
 #include <set>
 
 #include "diskcache/errors.hpp"
@@ -37,6 +40,64 @@ constexpr std::chrono::minutes kOrphanAge{10};
 bool is_database_file(const std::string& name) {
   // Python's check skips every path containing "cache.db"; so do we.
   return name.find("cache.db") != std::string::npos;
+}
+
+// The directory walks below use opendir and readdir, not std::filesystem's
+// directory iterators: libstdc++ 12's call std::terminate when memory runs
+// out while they iterate, whichever overload is used.
+struct DirCloser {
+  void operator()(DIR* dir) const noexcept { ::closedir(dir); }
+};
+using DirHandle = std::unique_ptr<DIR, DirCloser>;
+
+// Calls `visit(path, is_directory)` for every entry below `root`, without
+// following symbolic links (a link is reported as a file). A directory
+// removed meanwhile is skipped; any other failure throws IoError, since a
+// walk cut short would judge emptiness, and report, on half a tree.
+template <class Visit>
+void walk(const std::filesystem::path& root, Visit&& visit) {
+  std::vector<std::filesystem::path> pending{root};
+  while (!pending.empty()) {
+    const std::filesystem::path directory = std::move(pending.back());
+    pending.pop_back();
+    DirHandle handle(::opendir(directory.c_str()));
+    if (!handle) {
+      if (errno == ENOENT) continue;
+      detail::throw_errno(errno, "check cannot list the files of " + directory.string(), root);
+    }
+    while (true) {
+      errno = 0;
+      const dirent* entry = ::readdir(handle.get());
+      if (entry == nullptr) {
+        if (errno != 0) {
+          detail::throw_errno(errno, "check cannot list the files of " + directory.string(), root);
+        }
+        break;
+      }
+      const std::string_view name = entry->d_name;
+      if (name == "." || name == "..") continue;
+      std::filesystem::path path = directory / name;
+      struct stat info {};
+      if (::lstat(path.c_str(), &info) != 0) {
+        if (errno == ENOENT) continue;
+        detail::throw_errno(errno, "check cannot examine " + path.string(), root);
+      }
+      const bool is_directory = S_ISDIR(info.st_mode);
+      if (is_directory) pending.push_back(path);
+      visit(path, is_directory);
+    }
+  }
+}
+
+// Whether `path` is a directory with no entries (false if it cannot be read).
+bool is_empty_directory(const std::filesystem::path& path) {
+  DirHandle handle(::opendir(path.c_str()));
+  if (!handle) return false;
+  while (const dirent* entry = ::readdir(handle.get())) {
+    const std::string_view name = entry->d_name;
+    if (name != "." && name != "..") return false;
+  }
+  return true;
 }
 
 bool older_than(const std::filesystem::path& path, std::chrono::milliseconds age) {
@@ -186,41 +247,34 @@ void check_orphans(CheckRun& run) {
   const std::filesystem::path& directory = run.impl.directory();
   const std::chrono::milliseconds grace =
       std::max<std::chrono::milliseconds>(kOrphanAge, run.impl.timeout() + std::chrono::seconds(1));
-  std::error_code error;
   std::vector<std::filesystem::path> directories;
-  for (auto it = std::filesystem::recursive_directory_iterator(directory, error);
-       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
-    const std::filesystem::path path = it->path().lexically_normal();
-    if (it->is_directory() && !it->is_symlink()) {
+  walk(directory, [&](const std::filesystem::path& found, bool is_directory) {
+    const std::filesystem::path path = found.lexically_normal();
+    if (is_directory) {
       directories.push_back(path);
-      continue;
+      return;
     }
     if (is_database_file(path.filename().string()) || run.known_files.count(path.string())) {
-      continue;
+      return;
     }
     if (!run.fix) {
       run.problems.push_back("unknown file: " + path.string());
     } else if (older_than(path, grace)) {
       run.problems.push_back("unknown file: " + path.string());
-      std::filesystem::remove(path, error);
+      ::unlink(path.c_str());
     } else {
       run.problems.push_back("unknown file: " + path.string() +
                              " (kept: too young to tell from a write in progress)");
     }
-  }
-  if (error && error.value() != ENOENT) {  // ENOENT: a directory removed meanwhile
-    // A walk cut short would judge emptiness, and report, on half a tree.
-    detail::throw_errno(error.value(), "check cannot list the files of " + directory.string(),
-                        directory);
-  }
+  });
   // Emptiness is judged after the orphans went, so a directory emptied by
   // removing them goes too; deepest first, so "ab" follows its last "ab/cd".
   std::sort(directories.begin(), directories.end(),
             [](const auto& a, const auto& b) { return a.native().size() > b.native().size(); });
   for (const auto& path : directories) {
-    if (!std::filesystem::is_empty(path, error) || error) continue;
+    if (!is_empty_directory(path)) continue;
     run.problems.push_back("empty directory: " + path.string());
-    if (run.fix) std::filesystem::remove(path, error);
+    if (run.fix) ::rmdir(path.c_str());
   }
 }
 

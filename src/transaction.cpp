@@ -16,7 +16,16 @@ WriteTransaction::WriteTransaction(Connection& connection, const ValueFiles& fil
   outermost_ = state.depth == 0;
   commit_mark_ = state.remove_after_commit.size();
   rollback_mark_ = state.remove_on_rollback.size();
+  // Undoing must not need memory, which may be what ran out: the statements
+  // that roll this scope back are prepared before it begins.
+  if (outermost_) {
+    connection_.prepare_cached(Sql::Rollback);
+  } else {
+    connection_.prepare_cached(Sql::RollbackToSavepoint);
+    connection_.prepare_cached(Sql::Release);
+  }
   if (!outermost_) {
+    if (lost()) throw_rolled_back();
     connection_.query(Sql::Savepoint).run();
     ++state.depth;
     return;
@@ -52,7 +61,15 @@ WriteTransaction::~WriteTransaction() {
       connection_.query(Sql::RollbackToSavepoint).run();
       connection_.query(Sql::Release).run();
     }
-  } catch (const Error&) {
+  } catch (...) {
+    // Never thrown from a destructor. A rollback that failed leaves the
+    // transaction to SQLite, which rolls back when the connection is used
+    // again or closed.
+  }
+  if (outermost_) {
+    state.rolled_back = false;
+  } else if (!connection_.in_transaction()) {
+    state.rolled_back = true;  // SQLite rolled back everything, not just this scope
   }
   // Rows culled in the undone scope are back: culling must look again.
   connection_.cull_state() = {};
@@ -66,6 +83,7 @@ WriteTransaction::~WriteTransaction() {
 
 void WriteTransaction::commit() {
   auto& state = connection_.transaction();
+  if (lost()) throw_rolled_back();
   if (!outermost_) {
     connection_.query(Sql::Release).run();
     finished_ = true;
@@ -81,6 +99,23 @@ void WriteTransaction::commit() {
   for (const std::string& name : state.remove_after_commit) files_.remove(name);
   state.remove_after_commit.clear();
   state.remove_on_rollback.clear();
+}
+
+bool WriteTransaction::lost() {
+  // Inside a scope SQLite must have a transaction open; if it has none, it
+  // rolled everything back on an error, and a statement run now would run
+  // (and commit) on its own.
+  auto& state = connection_.transaction();
+  if (!state.rolled_back && !connection_.in_transaction()) state.rolled_back = true;
+  return state.rolled_back;
+}
+
+void WriteTransaction::throw_rolled_back() const {
+  throw Error("the transaction in " + connection_.directory().string() +
+                  " was rolled back when an operation in it failed (SQLite ends the whole "
+                  "transaction on some errors, such as running out of memory); nothing in it "
+                  "was stored",
+              connection_.directory());
 }
 
 void WriteTransaction::remove_after_commit(std::string name) {

@@ -38,6 +38,12 @@ class WriteTransaction {
   void remove_on_rollback(std::string name);
 
  private:
+  // Whether SQLite rolled the whole transaction back by itself (recorded in
+  // Connection::TransactionState::rolled_back). REQUIRES: depth > 0.
+  bool lost();
+  // Throws Error: SQLite rolled the whole transaction back.
+  [[noreturn]] void throw_rolled_back() const;
+
   ForkGate::Use fork_gate_;  // first: held until after COMMIT or ROLLBACK
   Connection& connection_;
   const ValueFiles& files_;

@@ -122,18 +122,16 @@ bool ValueFiles::valid_name(std::string_view name) noexcept {
   return true;
 }
 
-UniqueFd ValueFiles::open_subdir(int parent, const std::string& name, bool create,
-                                 bool* created) const {
+UniqueFd ValueFiles::open_subdir(int parent, const char* name, bool create, bool* created) const {
   if (create) {
     const mode_t mode = directory_mode(file_mode_.load(std::memory_order_relaxed));
-    if (ops_->mkdirat(parent, name.c_str(), mode) == 0) {
+    if (ops_->mkdirat(parent, name, mode) == 0) {
       *created = true;
     } else if (errno != EEXIST) {
       return UniqueFd();
     }
   }
-  return UniqueFd(
-      ops_->openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0));
+  return UniqueFd(ops_->openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0));
 }
 
 ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key) {
@@ -142,12 +140,16 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
     const std::string hex = random_hex32(directory_);
     std::string name = hex.substr(0, 2) + '/' + hex.substr(2, 2) + '/' + hex.substr(4) + ".val";
     NameParts parts = split(name);
+    // Allocated before anything exists on disk: from the first mkdir on, a
+    // failure (memory included) must be able to clean up.
+    const std::string temporary = parts.leaf + ".tmp";
     bool created_first = false;
     bool created_second = false;
 
     // Another process may remove an empty sub-directory between our mkdir
     // and our create (Python diskcache does so on delete): ENOENT retries.
-    UniqueFd first = open_subdir(directory_fd_, parts.first, /*create=*/true, &created_first);
+    UniqueFd first =
+        open_subdir(directory_fd_, parts.first.c_str(), /*create=*/true, &created_first);
     if (!first.valid()) {
       last_errno = errno;
       if (last_errno == ENOENT) continue;
@@ -155,9 +157,11 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
                   "cannot create value directory " + (directory_ / parts.first).string(),
                   directory_, key);
     }
-    UniqueFd second = open_subdir(first.get(), parts.second, /*create=*/true, &created_second);
+    UniqueFd second =
+        open_subdir(first.get(), parts.second.c_str(), /*create=*/true, &created_second);
     if (!second.valid()) {
       last_errno = errno;
+      ops_->unlinkat(directory_fd_, parts.first.c_str(), AT_REMOVEDIR);  // ENOTEMPTY if shared
       if (last_errno == ENOENT) continue;
       throw_errno(
           last_errno,
@@ -171,7 +175,6 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
       ops_->unlinkat(directory_fd_, parts.first.c_str(), AT_REMOVEDIR);
     };
 
-    const std::string temporary = parts.leaf + ".tmp";
     UniqueFd file(ops_->openat(second.get(), temporary.c_str(),
                                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                                file_mode_.load(std::memory_order_relaxed)));
@@ -229,19 +232,23 @@ ValueFiles::Written ValueFiles::create(const Fill& fill, const std::string& key)
 
     // The rename is durable only once the directory holding it is flushed,
     // and a new directory only once its parent is.
-    auto sync_dir = [&](int fd, const std::string& what) {
+    // The message is built only after the cleanup: building it may fail.
+    auto sync_dir = [&](int fd, int depth) {
       if (ops_->fsync(fd) != 0) {
         const int error_number = errno;
         ops_->unlinkat(second.get(), parts.leaf.c_str(), 0);
         remove_empty_subdirs();
-        throw_errno(error_number, "cannot flush directory " + what, directory_, key);
+        const std::filesystem::path what = depth == 0   ? directory_
+                                           : depth == 1 ? directory_ / parts.first
+                                                        : directory_ / parts.first / parts.second;
+        throw_errno(error_number, "cannot flush directory " + what.string(), directory_, key);
       }
     };
-    sync_dir(second.get(), (directory_ / parts.first / parts.second).string());
-    if (created_second) sync_dir(first.get(), (directory_ / parts.first).string());
-    if (created_first) sync_dir(directory_fd_, directory_.string());
+    sync_dir(second.get(), 2);
+    if (created_second) sync_dir(first.get(), 1);
+    if (created_first) sync_dir(directory_fd_, 0);
     DISKCACHE_TEST_KILL_POINT("value_dir_synced");
-    return {name, size};
+    return {std::move(name), size};
   }
   throw_errno(last_errno != 0 ? last_errno : EEXIST,
               "cannot create a value file after " + std::to_string(kMaxAttempts) + " attempts in " +
@@ -314,9 +321,9 @@ std::optional<UniqueFd> ValueFiles::open_for_read(std::string_view name,
     throw_errno(error_number, "cannot open " + path, directory_, key);
   };
   bool unused = false;
-  UniqueFd first = open_subdir(directory_fd_, parts.first, /*create=*/false, &unused);
+  UniqueFd first = open_subdir(directory_fd_, parts.first.c_str(), /*create=*/false, &unused);
   if (!first.valid()) return failed((directory_ / parts.first).string());
-  UniqueFd second = open_subdir(first.get(), parts.second, /*create=*/false, &unused);
+  UniqueFd second = open_subdir(first.get(), parts.second.c_str(), /*create=*/false, &unused);
   if (!second.valid()) return failed((directory_ / parts.first / parts.second).string());
   // O_NONBLOCK: opening a FIFO planted under a value name must not hang.
   UniqueFd file(ops_->openat(second.get(), parts.leaf.c_str(),
@@ -418,19 +425,24 @@ void ValueFiles::confirm_staged(std::string_view name, std::int64_t size,
 
 void ValueFiles::remove(std::string_view name) const noexcept {
   if (!valid_name(name)) return;
-  const NameParts parts = split(name);
+  // Nothing here may allocate: remove runs after a commit and in
+  // destructors, where std::bad_alloc would end the process.
+  char first_name[3] = {name[0], name[1], '\0'};
+  char second_name[3] = {name[3], name[4], '\0'};
+  char leaf[33] = {};
+  name.substr(6).copy(leaf, sizeof leaf - 1);
   bool unused = false;
-  UniqueFd first = open_subdir(directory_fd_, parts.first, /*create=*/false, &unused);
+  UniqueFd first = open_subdir(directory_fd_, first_name, /*create=*/false, &unused);
   if (!first.valid()) return;
-  UniqueFd second = open_subdir(first.get(), parts.second, /*create=*/false, &unused);
+  UniqueFd second = open_subdir(first.get(), second_name, /*create=*/false, &unused);
   if (!second.valid()) return;
-  ops_->unlinkat(second.get(), parts.leaf.c_str(), 0);
+  ops_->unlinkat(second.get(), leaf, 0);
   // Like Python's os.removedirs: drop the sub-directories once empty
   // (ENOTEMPTY otherwise, which is fine).
   second.reset();
-  ops_->unlinkat(first.get(), parts.second.c_str(), AT_REMOVEDIR);
+  ops_->unlinkat(first.get(), second_name, AT_REMOVEDIR);
   first.reset();
-  ops_->unlinkat(directory_fd_, parts.first.c_str(), AT_REMOVEDIR);
+  ops_->unlinkat(directory_fd_, first_name, AT_REMOVEDIR);
 }
 
 }  // namespace diskcache::detail

@@ -110,7 +110,7 @@ class ValueFiles {
 
   // Opens sub-directory `name` ("ab" or "cd") of `parent` without following
   // symlinks; creates it first when `create`. Sets `*created` when it did.
-  UniqueFd open_subdir(int parent, const std::string& name, bool create, bool* created) const;
+  UniqueFd open_subdir(int parent, const char* name, bool create, bool* created) const;
   // Opens the value file for reading: nullopt if any component is missing.
   std::optional<UniqueFd> open_for_read(std::string_view name, const std::string& key) const;
   // A zero-filled buffer of `size` bytes for the value file at `path`.

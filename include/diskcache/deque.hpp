@@ -87,16 +87,20 @@ class Lease {
 
   // Deletes the item for good. Returns false if the lease had already timed
   // out: the item went back to the queue and may be delivered again.
+  // Throws like the store; the lease then stays active, so ack() may be
+  // tried again, and destroying the Lease returns the item to the queue.
   bool ack() {
+    const bool acknowledged = store_.ack(leased_.id, leased_.token, /*retry=*/true);
     active_ = false;
-    return store_.ack(leased_.id, leased_.token, /*retry=*/true);
+    return acknowledged;
   }
 
   // Returns the item to the front of the queue now; false if the lease had
   // already timed out.
   bool release() {
+    const bool released = store_.release(leased_.id, leased_.token, /*retry=*/true);
     active_ = false;
-    return store_.release(leased_.id, leased_.token, /*retry=*/true);
+    return released;
   }
 
   // Keeps the item for `visibility` from now (a long job's heartbeat);

@@ -14,6 +14,14 @@
 //   IoError             the operating system refused: permissions, a full disk,
 //                       an I/O error
 //
+// Running out of memory is std::bad_alloc, not an Error, whichever allocator
+// ran out: the C++ one, or SQLite's (SQLITE_NOMEM, which would otherwise read
+// as a generic Error). Every operation that throws it leaves the cache as
+// before the call, as for an Error; a transaction SQLite ended on it throws
+// Error at its commit, having stored nothing. One exception: a value file
+// too large to load (more than the machine's memory, or an allocation of
+// that size failing) is IoError, EFBIG or ENOMEM, since read() can stream it.
+//
 // Every message names the operation, the cache directory and, where known, the
 // key, e.g. "cannot read value file /c/ab/cd/0f...val for key 'x': 10 bytes,
 // expected 4096". The same facts are available as fields.

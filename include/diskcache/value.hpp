@@ -79,6 +79,15 @@ class DISKCACHE_EXPORT Value {
       : data_(Bytes(reinterpret_cast<const std::byte*>(bytes.data()),
                     reinterpret_cast<const std::byte*>(bytes.data()) + bytes.size())) {}
 
+  // Copying builds the held alternative in place: libstdc++ 12's std::variant
+  // copy constructor, when copying the string or bytes throws std::bad_alloc,
+  // destroys an alternative it never built and crashes.
+  Value(const Value& other) : data_(copy_of(other.data_)) {}
+  Value(Value&&) noexcept = default;
+  Value& operator=(const Value&) = default;
+  Value& operator=(Value&&) noexcept = default;
+  ~Value() = default;
+
   Kind kind() const noexcept { return static_cast<Kind>(data_.index()); }
   bool is_null() const noexcept { return kind() == Kind::Null; }
 
@@ -156,7 +165,17 @@ class DISKCACHE_EXPORT Value {
     return Kind::Blob;
   }
 
-  std::variant<std::monostate, std::int64_t, double, std::string, Bytes> data_;
+  using Data = std::variant<std::monostate, std::int64_t, double, std::string, Bytes>;
+
+  static Data copy_of(const Data& data) {
+    return std::visit(
+        [](const auto& held) {
+          return Data(std::in_place_type<std::decay_t<decltype(held)>>, held);
+        },
+        data);
+  }
+
+  Data data_;
 };
 
 // cereal support, found by cereal through argument-dependent lookup: a Value

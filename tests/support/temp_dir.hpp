@@ -11,12 +11,12 @@
 
 namespace diskcache::testing {
 
-// A fresh directory under the system temporary directory, removed (with
-// everything in it) when the object goes away.
+// A fresh directory under `parent` (the system temporary directory by
+// default), removed (with everything in it) when the object goes away.
 class TempDir {
  public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "dctest-XXXXXX").string();
+  explicit TempDir(const std::filesystem::path& parent = std::filesystem::temp_directory_path()) {
+    std::string pattern = (parent / "dctest-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
   }

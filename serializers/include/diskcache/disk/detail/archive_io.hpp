@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <exception>
 #include <istream>
+#include <new>
 #include <ostream>
 #include <streambuf>
 #include <string>
@@ -67,6 +68,8 @@ std::string save_archive(const T& object, const char* policy, const char* format
     archive << object;
   } catch (const SerializationError&) {
     throw;
+  } catch (const std::bad_alloc&) {
+    throw;  // out of memory, not a type the format cannot hold
   } catch (const std::exception& error) {
     throw SerializationError(std::string(policy) + ": cannot encode as " + format + ": " +
                              error.what());
@@ -96,6 +99,8 @@ T load_archive(std::string_view bytes, const char* policy, const char* format,
     archive >> object;
   } catch (const SerializationError&) {
     throw;
+  } catch (const std::bad_alloc&) {
+    throw;  // out of memory, not damaged bytes
   } catch (const std::exception& error) {
     throw failure(error.what());
   }
