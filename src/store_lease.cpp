@@ -24,17 +24,16 @@ std::int64_t random_token() {
   return static_cast<std::int64_t>(generator() >> 1);
 }
 
-// The deadline of a lease taken or renewed now for `visibility`. A NaN would
-// be stored as NULL, a deadline that never passes: the item would never come
-// back to its queue if its consumer died. Throws Error for it.
-double lease_deadline(std::chrono::duration<double> visibility,
-                      const std::filesystem::path& directory) {
+// Throws Error for a NaN `visibility`: it would be stored as a NULL
+// deadline, which never passes, so the item would never come back to its
+// queue if its consumer died.
+void refuse_nan_visibility(std::chrono::duration<double> visibility,
+                           const std::filesystem::path& directory) {
   if (std::isnan(visibility.count())) {
     throw Error(
         "cannot lease from the queue in " + directory.string() + ": the visibility timeout is NaN",
         directory);
   }
-  return now_seconds() + visibility.count();
 }
 
 void bind_queue(Query& query, int index, const std::optional<std::string>& prefix) {
@@ -124,7 +123,7 @@ std::optional<Store::Leased> Store::lease(const std::optional<std::string>& pref
                                           std::chrono::duration<double> visibility, bool retry,
                                           const ItemCheck& check) {
   Impl& impl = *impl_;
-  lease_deadline(visibility, impl.directory());  // a NaN is refused before anything moves
+  refuse_nan_visibility(visibility, impl.directory());
   Connection& connection = impl.connection();
   reclaim_leases(prefix, retry);
   // An empty queue is answered by a read, without the write lock.
@@ -138,7 +137,8 @@ std::optional<Store::Leased> Store::lease(const std::optional<std::string>& pref
   Leased leased{0, random_token(), std::move(pulled->first), std::move(pulled->second)};
   {
     Query query = connection.query(Sql::InsertLease);
-    query.bind(1, leased.token).bind(2, lease_deadline(visibility, impl.directory()));
+    // Counted from the grant, after any wait for the write lock.
+    query.bind(1, leased.token).bind(2, now_seconds() + visibility.count());
     bind_queue(query, 3, prefix);
     query.bind(4, leased.key).bind(5, leased.item.expire_time);
     if (leased.item.tag) {
@@ -179,10 +179,14 @@ bool Store::ack(std::int64_t id, std::int64_t token, bool retry) {
 bool Store::renew(std::int64_t id, std::int64_t token, std::chrono::duration<double> visibility,
                   bool retry) {
   Impl& impl = *impl_;
-  const double deadline = lease_deadline(visibility, impl.directory());
+  refuse_nan_visibility(visibility, impl.directory());
   Connection& connection = impl.connection();
   WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
-  connection.query(Sql::RenewLease).bind(1, id).bind(2, token).bind(3, deadline).run();
+  connection.query(Sql::RenewLease)
+      .bind(1, id)
+      .bind(2, token)
+      .bind(3, now_seconds() + visibility.count())
+      .run();
   const bool found = connection.changes() > 0;
   transaction.commit();
   return found;

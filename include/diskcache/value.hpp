@@ -81,10 +81,15 @@ class DISKCACHE_EXPORT Value {
 
   // Copying builds the held alternative in place: libstdc++ 12's std::variant
   // copy constructor, when copying the string or bytes throws std::bad_alloc,
-  // destroys an alternative it never built and crashes.
+  // destroys an alternative it never built and crashes. Its copy assignment
+  // copies through that constructor too, so assignment copies the same way
+  // and moves the copy in (strong guarantee: `*this` is untouched on throw).
   Value(const Value& other) : data_(copy_of(other.data_)) {}
   Value(Value&&) noexcept = default;
-  Value& operator=(const Value&) = default;
+  Value& operator=(const Value& other) {
+    data_ = copy_of(other.data_);
+    return *this;
+  }
   Value& operator=(Value&&) noexcept = default;
   ~Value() = default;
 

@@ -34,9 +34,7 @@
 #define DISKCACHE_CAPABILITY(x) DISKCACHE_THREAD_ANNOTATION(capability(x))
 #define DISKCACHE_SCOPED_CAPABILITY DISKCACHE_THREAD_ANNOTATION(scoped_lockable)
 #define DISKCACHE_GUARDED_BY(x) DISKCACHE_THREAD_ANNOTATION(guarded_by(x))
-#define DISKCACHE_PT_GUARDED_BY(x) DISKCACHE_THREAD_ANNOTATION(pt_guarded_by(x))
 #define DISKCACHE_REQUIRES(...) DISKCACHE_THREAD_ANNOTATION(requires_capability(__VA_ARGS__))
-#define DISKCACHE_EXCLUDES(...) DISKCACHE_THREAD_ANNOTATION(locks_excluded(__VA_ARGS__))
 #define DISKCACHE_ACQUIRE(...) DISKCACHE_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
 #define DISKCACHE_RELEASE(...) DISKCACHE_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
 #define DISKCACHE_TRY_ACQUIRE(...) DISKCACHE_THREAD_ANNOTATION(try_acquire_capability(__VA_ARGS__))
@@ -94,12 +92,8 @@ class CondVar {
   CondVar(const CondVar&) = delete;
   CondVar& operator=(const CondVar&) = delete;
 
-  void wait(Mutex& mutex) DISKCACHE_REQUIRES(mutex) {
-    std::unique_lock lock(mutex.mutex_, std::adopt_lock);
-    changed_.wait(lock);
-    lock.release();  // still held, by the caller's MutexLock
-  }
-  // Returns false when `deadline` passed first.
+  // Returns false when `deadline` passed first; the mutex is held again on
+  // return either way.
   template <class Clock, class Duration>
   bool wait_until(Mutex& mutex, std::chrono::time_point<Clock, Duration> deadline)
       DISKCACHE_REQUIRES(mutex) {
