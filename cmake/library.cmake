@@ -9,6 +9,9 @@ include(GenerateExportHeader)
 
 set(DISKCACHE_SOURCES
   src/change_signal.cpp
+  src/codec/pickle_dumps.cpp
+  src/codec/pickle_format.cpp
+  src/codec/pickle_loads.cpp
   src/connection.cpp
   src/connection_registry.cpp
   src/directory_watch.cpp
@@ -28,9 +31,14 @@ set(DISKCACHE_SOURCES
   src/store_scan.cpp
   src/store_stream.cpp
   src/transaction.cpp
+  src/big_int.cpp
+  src/unicode_printable.cpp
   src/value.cpp
   src/value_files.cpp
+  src/value_repr.cpp
   src/version.cpp
+  # src/codec/: the pickle codec (include/diskcache/pickle.hpp), a layer of
+  # its own between the engine and the policies: the engine never uses it.
   # The typed code compiled into the library: it stands on the engine's public
   # headers and the disk policies, never on the engine's internals.
   src/typed/recipes.cpp

@@ -180,6 +180,7 @@ Query& Query::bind(int index, const Cell& cell) {
     case Cell::Kind::Real: return bind(index, cell.real());
     case Cell::Kind::Text: return bind_text(index, cell.bytes());
     case Cell::Kind::Blob: return bind_blob(index, cell.bytes());
+    default: break;  // a Cell holds no other kind
   }
   return *this;
 }
@@ -188,11 +189,18 @@ Query& Query::bind(int index, const Value& value) {
   switch (value.kind()) {
     case Value::Kind::Null: return bind_null(index);
     case Value::Kind::Integer: return bind(index, *value.get_if<std::int64_t>());
+    case Value::Kind::Bool: return bind(index, std::int64_t{*value.get_if<bool>() ? 1 : 0});
     case Value::Kind::Real: return bind(index, *value.get_if<double>());
     case Value::Kind::Text: return bind_text(index, *value.get_if<std::string>());
     case Value::Kind::Blob: return bind_blob(index, Cell::as_chars(*value.get_if<Bytes>()));
+    default: break;
   }
-  return *this;
+  // Tags and settings are columns of their own, which hold what SQLite
+  // stores; Python's sqlite3 refuses the other kinds the same way.
+  throw SerializationError(std::string("a ") + Value::kind_name(value.kind()) + " (" +
+                               value.short_repr() + ") cannot be stored in a column of " +
+                               directory_->string() + ": only None, int, float, str or bytes",
+                           *directory_);
 }
 
 Query& Query::bind(int index, const std::optional<double>& number) {

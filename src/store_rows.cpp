@@ -97,11 +97,14 @@ void require_storable(const Value& value, const char* what, const Cell& key,
 StagedValue::StagedValue(Store::Impl& impl, const Cell& value, const Cell& key)
     : files_(impl.files()), value_(&value), key_(&key) {
   require_storable(value, "value", key, impl.directory());
+  // A pickle keeps mode 4 inline and in a file, as Python stores one.
+  const bool pickle = value.mode() == Mode::Pickle;
+  if (pickle) mode_ = Mode::Pickle;
   const bool text = value.kind() == Cell::Kind::Text;
   if ((text || value.kind() == Cell::Kind::Blob) &&
       static_cast<std::int64_t>(value.bytes().size()) >= impl.min_file_size()) {
     filename_ = files_.write(value.bytes(), key.repr());
-    mode_ = text ? Mode::Text : Mode::Binary;
+    mode_ = pickle ? Mode::Pickle : text ? Mode::Text : Mode::Binary;
     size_ = static_cast<std::int64_t>(value.bytes().size());
   }
 }
@@ -358,11 +361,9 @@ std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const
     cell.set_mode(Mode::Raw);
     return cell;
   }
-  if (mode == Mode::Pickle) {
-    // Never decoded: the policy reports the pickle. Inline bytes are kept
-    // (they are in memory already) so the item's size is known.
-    Cell cell =
-        location.filename.empty() ? std::move(location.inline_value) : Cell::blob(std::string());
+  if (mode == Mode::Pickle && location.filename.empty()) {
+    // The policy decides what a pickle becomes (disk::Auto: a Value).
+    Cell cell = std::move(location.inline_value);
     cell.set_mode(Mode::Pickle);
     return cell;
   }

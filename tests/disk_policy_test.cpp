@@ -28,6 +28,7 @@
 #include "diskcache/disk/json.hpp"
 #include "diskcache/disk/raw.hpp"
 #include "diskcache/errors.hpp"
+#include "diskcache/pickle.hpp"
 #include "diskcache/value.hpp"
 
 namespace {
@@ -171,28 +172,47 @@ TYPED_TEST(CerealPolicyTest, ValueRoundTripsEveryKind) {
     values.emplace_back(std::string("nul\0inside", 11));
     values.emplace_back(diskcache::to_bytes(std::string("\0\x01", 2)));
   }
+  values.emplace_back(true);
+  values.emplace_back(diskcache::BigInt::from_string("-123456789012345678901234567890"));
+  values.emplace_back(diskcache::ByteArray(diskcache::to_bytes("ab")));
+  values.emplace_back(diskcache::List{1, "x", diskcache::List{}});
+  values.emplace_back(diskcache::Tuple{nullptr, 2.5});
+  values.emplace_back(diskcache::Dict{{"a", diskcache::Set{1, 2}}, {3, diskcache::FrozenSet{}}});
+  values.emplace_back(diskcache::PickledObject("m.C", diskcache::to_bytes("pickle")));
   for (const Value& value : values) {
-    EXPECT_EQ(TypeParam::template decode<Value>(TypeParam::encode(value)), value) << value.repr();
+    const Value back = TypeParam::template decode<Value>(TypeParam::encode(value));
+    EXPECT_EQ(back, value) << value.repr();
+    EXPECT_EQ(back.kind(), value.kind()) << value.repr();
   }
 }
 
-// Written like a Value whose kind byte is 9.
-struct ValueOfKindNine {
+// Written like a Value whose kind byte is 99.
+struct ValueOfKind99 {
   template <class Archive>
   void serialize(Archive& archive) {
-    std::uint8_t kind = 9;
+    std::uint8_t kind = 99;
     archive(kind);
   }
 };
 
 TYPED_TEST(CerealPolicyTest, ValueOfUnknownKindIsASerializationError) {
-  const Cell cell = TypeParam::encode(ValueOfKindNine{});
+  const Cell cell = TypeParam::encode(ValueOfKind99{});
   try {
     TypeParam::template decode<Value>(cell);
     FAIL() << "expected SerializationError";
   } catch (const SerializationError& error) {
-    EXPECT_TRUE(mentions(error.what(), "unknown kind 9"));
+    EXPECT_TRUE(mentions(error.what(), "unknown kind 99"));
   }
+}
+
+TEST(BinaryTest, DeeplyNestedValueIsASerializationError) {
+  // Portable binary of a list holding a list holding ... 100,000 deep: each
+  // level a kind byte (8, List) and a 64-bit count of 1.
+  std::string bytes(1, '\x01');  // little-endian archive
+  for (int i = 0; i < 100'000; ++i) bytes += std::string("\x08\x01\0\0\0\0\0\0\0", 9);
+  const std::string message =
+      error_of([&] { disk::Binary::decode<Value>(Cell::blob(bytes, /*raw=*/false)); });
+  EXPECT_TRUE(mentions(message, "deeper than 1000")) << message;
 }
 
 // ---------------------------------------------------------------------------
@@ -489,6 +509,58 @@ TEST(AutoTest, DecodesAnyCellAsValue) {
   EXPECT_TRUE(disk::Auto::decode<Value>(Cell::null()).is_null());
 }
 
+TEST(AutoTest, ValuesPythonPicklesArePickledAsPythonDoes) {
+  const Value tuple = diskcache::Tuple{1, "a"};
+  const Cell cell = disk::Auto::encode(tuple);
+  EXPECT_EQ(cell.kind(), Kind::Blob);
+  EXPECT_FALSE(cell.raw());  // a key as Python's Disk.put stores it
+  EXPECT_EQ(cell.mode(), Mode::Pickle);
+  EXPECT_EQ(cell.bytes(), Cell::as_chars(diskcache::pickle::dumps_key(tuple)));
+  EXPECT_EQ(disk::Auto::decode<Value>(cell), tuple);
+  for (const Value& value :
+       {Value(diskcache::BigInt::from_string("99999999999999999999")),
+        Value(diskcache::ByteArray()), Value(diskcache::List{}), Value(diskcache::Dict{}),
+        Value(diskcache::Set{}), Value(diskcache::FrozenSet{})}) {
+    const Cell pickled = disk::Auto::encode(value);
+    EXPECT_EQ(pickled.mode(), Mode::Pickle) << value.repr();
+    EXPECT_EQ(disk::Auto::decode<Value>(pickled), value) << value.repr();
+  }
+}
+
+TEST(AutoTest, BoolAloneIsTheIntegerAsForACppBool) {
+  const Cell cell = disk::Auto::encode(Value(true));
+  EXPECT_EQ(cell.kind(), Kind::Integer);
+  EXPECT_TRUE(cell.raw());
+  EXPECT_EQ(cell.integer(), 1);
+  EXPECT_EQ(disk::Auto::decode<Value>(cell), Value(true));  // true == 1
+}
+
+TEST(AutoTest, PickledCellsDecodeAsValuesOnly) {
+  Cell cell = Cell::blob(std::string("\x80\x05\x88.", 4), /*raw=*/true);
+  cell.set_mode(Mode::Pickle);
+  EXPECT_EQ(disk::Auto::decode<Value>(cell).kind(), Value::Kind::Bool);
+  EXPECT_TRUE(mentions(error_of([&] { disk::Auto::decode<std::int64_t>(cell); }), "pickle"));
+  Cell garbage = Cell::blob(std::string("garbage"), /*raw=*/true);
+  garbage.set_mode(Mode::Pickle);
+  const std::string message = error_of([&] { disk::Auto::decode<Value>(garbage); });
+  EXPECT_TRUE(mentions(message, "disk::Auto"));
+  EXPECT_TRUE(mentions(message, "mode 4"));
+  // A key another policy encoded (raw = 0) is no pickle either.
+  EXPECT_TRUE(
+      mentions(error_of([] { disk::Auto::decode<Value>(Cell::text("{}", false)); }), "raw = 0"));
+}
+
+TEST(AutoTest, PickledObjectsAreStoredUnchanged) {
+  const Bytes pickle = diskcache::to_bytes(
+      "\x80\x04\x8c\x01m\x8c\x01"
+      "C\x93)\x81.");
+  const Value object = diskcache::PickledObject("m.C", pickle);
+  const Cell cell = disk::Auto::encode(object);
+  EXPECT_EQ(cell.bytes(), Cell::as_chars(pickle));
+  EXPECT_EQ(cell.mode(), Mode::Pickle);
+  EXPECT_EQ(disk::Auto::decode<Value>(cell), object);
+}
+
 TEST(AutoTest, BlobWithoutEndiannessHeaderThrows) {
   const std::string message =
       error_of([] { disk::Auto::decode<Point>(Cell::blob(std::string("python bytes"))); });
@@ -528,6 +600,14 @@ TEST(RawTest, RoundTripsEveryRawType) {
   expect_raw_round_trip(Value(5.5), Kind::Real);
   expect_raw_round_trip(Value("v"), Kind::Text);
   expect_raw_round_trip(Value(diskcache::to_bytes("v")), Kind::Blob);
+}
+
+TEST(RawTest, ValuesPythonPicklesHaveNoRawForm) {
+  const std::string message = error_of([] { disk::Raw::encode(Value(diskcache::Tuple{1})); });
+  EXPECT_TRUE(mentions(message, "disk::Raw"));
+  EXPECT_TRUE(mentions(message, "tuple"));
+  Cell pickled = disk::Auto::encode(Value(diskcache::Tuple{1}));
+  EXPECT_TRUE(mentions(error_of([&] { disk::Raw::decode<Value>(pickled); }), "pickle"));
 }
 
 TEST(RawTest, UnsignedAboveInt64MaxThrows) {

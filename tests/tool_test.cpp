@@ -450,12 +450,19 @@ TEST_F(ToolTest, DequePushCreatesADequeAsPythonDoes) {
   EXPECT_EQ(python({"deque-expect", dir_, "['job']"}).status, 0);
 }
 
-TEST_F(ToolTest, DequePopRefusesAPickleAndKeepsIt) {
-  ASSERT_EQ(python({"deque-push", dir_, "(1, 2)"}).status, 0);
+TEST_F(ToolTest, DequePopReadsPythonsPlainData) {
+  ASSERT_EQ(python({"deque-push", dir_, "(1, 'two')", "{'k': [True, None]}"}).status, 0);
+  EXPECT_EQ(tool({"deque", "pop", dir_}).out, "(1, 'two')\n");
+  EXPECT_EQ(tool({"--json", "deque", "pop", dir_}).out, "{\"python\":\"{'k': [True, None]}\"}\n");
+}
+
+TEST_F(ToolTest, DequePopRefusesAPickledObjectAndKeepsIt) {
+  ASSERT_EQ(python({"deque-push", dir_, "1j"}).status, 0);  // complex: a pickled object
   const Result pickled = tool({"deque", "pop", dir_});
   EXPECT_EQ(pickled.status, kUnreadable);
-  EXPECT_NE(pickled.err.find("pickle"), std::string::npos) << pickled.err;
+  EXPECT_NE(pickled.err.find("pickled builtins.complex"), std::string::npos) << pickled.err;
   EXPECT_EQ(tool({"deque", "len", dir_}).out, "1\n");
+  EXPECT_EQ(tool({"deque", "peek", dir_}).out, "<pickled builtins.complex>\n");
 }
 
 // --- usage -------------------------------------------------------------------

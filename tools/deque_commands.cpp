@@ -1,6 +1,6 @@
 // deque push, pop, peek, len: a directory used as Python's Deque (or
-// diskcache::Deque), items decoded as Values so a Python pickle is refused
-// and stays in the queue.
+// diskcache::Deque), items decoded as Values: Python's plain data (tuples,
+// dicts, ...) is read; a pickled object is refused and stays in the queue.
 #include <optional>
 
 #include "commands.hpp"
@@ -56,8 +56,21 @@ void push(const DequeArguments& arguments, const GlobalOptions& options) {
   }
 }
 
+// A pickled object has no form the command could print and push back, so
+// popping it would lose it: it stays where it is. (Another process may pop
+// between the peek and the pop; then this pops the next item.)
+void refuse_object(const std::optional<Value>& item, const DequeArguments& arguments) {
+  if (!item || item->kind() != Value::Kind::Object) return;
+  throw CommandError(ExitStatus::Unreadable,
+                     "the item at the " + std::string(arguments.back ? "back" : "front") +
+                         " of deque " + arguments.directory + " is a pickled " +
+                         item->get_if<PickledObject>()->class_name() +
+                         ", which C++ cannot read; it stays in the deque");
+}
+
 void pop(const DequeArguments& arguments, const GlobalOptions& options) {
   Deque<Value> deque = open_deque(arguments, options);
+  refuse_object(arguments.back ? deque.peek_back() : deque.peek_front(), arguments);
   print_item(arguments.back ? deque.pop_back() : deque.pop_front(), arguments, options);
 }
 

@@ -92,6 +92,13 @@ void write_value(JsonWriter& writer, const Value& value) {
     case Value::Kind::Blob:
       write_tagged(writer, "bytes", base64_encode(Cell::as_chars(*value.get_if<Bytes>())));
       return;
+    case Value::Kind::Object:
+      writer.StartObject();
+      writer.Key("pickle");
+      writer.Int64(static_cast<std::int64_t>(value.get_if<PickledObject>()->pickle().size()));
+      writer.EndObject();
+      return;
+    default: write_tagged(writer, "python", value.repr()); return;
   }
 }
 

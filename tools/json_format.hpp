@@ -7,6 +7,9 @@
 //   inf, -inf, nan -> {"float": "inf"}, ...
 //   a key a disk policy encoded -> {"encoded": <its stored form, as above>}
 //   a Python-pickled value -> {"pickle": <size in bytes>} (written, never read)
+//   a deque item Python pickled: its plain data (bool, tuple, list, dict, ...)
+//   -> {"python": "<its repr>"}, an object -> {"pickle": <size in bytes>}
+//   (both written, never read)
 #ifndef DISKCACHE_TOOLS_JSON_FORMAT_HPP_
 #define DISKCACHE_TOOLS_JSON_FORMAT_HPP_
 

@@ -16,24 +16,6 @@ namespace {
   throw CommandError(ExitStatus::Usage, "malformed literal " + std::string(text) + ": " + why);
 }
 
-void append_utf8(std::string& out, char32_t code) {
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xc0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3f));
-  } else if (code < 0x10000) {
-    out += static_cast<char>(0xe0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (code & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (code >> 18));
-    out += static_cast<char>(0x80 | ((code >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (code & 0x3f));
-  }
-}
-
 // The contents of the quoted `body` (quotes removed) with escapes resolved;
 // in bytes, \x gives a byte and \u is not an escape, as in Python.
 std::string unescape(std::string_view literal, std::string_view body, bool bytes) {
@@ -85,7 +67,7 @@ std::string unescape(std::string_view literal, std::string_view body, bool bytes
     if (escape == 'x' && bytes) {
       out += static_cast<char>(code);
     } else {
-      append_utf8(out, code);
+      detail::append_utf8(out, code);
     }
     i += digits;
   }

@@ -13,7 +13,8 @@
 
 namespace diskcache::tool {
 
-// Python's repr of `value`, in full (nothing elided, unlike Value::repr).
+// Python's repr of `value` (Value::repr): deque items may be any plain
+// data Python pickles, a tuple or a dict as well as a str.
 std::string repr(const Value& value);
 
 // A stored key or value. `size` is the stored size (StoredItem::size),

@@ -7,11 +7,13 @@
 //
 //   raw    true: the datum *is* the key or value, exactly as Python stores
 //          int/float/str/bytes, so Python reads it back as that type.
-//          false: the datum is an encoding of a C++ object (cereal, Boost,
-//          JSON); Python sees the encoded bytes or text.
+//          false: the datum is an encoding of a C++ object (a pickle, as
+//          Python diskcache stores every other key; cereal, Boost, JSON).
 //   mode   set by the Store on values it reads: Raw (inline column), Binary
-//          (bytes in a file), Text (text in a file) or Pickle (written by Python
-//          with pickle, which no C++ policy can decode).
+//          (bytes in a file), Text (text in a file) or Pickle (a Python
+//          pickle). A policy sets Mode::Pickle on a value cell holding a
+//          pickle, which the Store then writes with mode 4, as Python does;
+//          the Store decides every other mode itself.
 //
 // Text and blob cells either own their bytes or borrow them from the object
 // being stored (Cell::text_view/blob_view), which saves a copy on the hot path;
@@ -42,11 +44,12 @@ enum class Mode : int {
   Raw = 1,     // the value column holds the value itself
   Binary = 2,  // bytes stored in a value file
   Text = 3,    // UTF-8 text stored in a value file
-  Pickle = 4,  // a Python pickle, inline or in a file: not readable from C++
+  Pickle = 4,  // a Python pickle, inline or in a file (see diskcache/pickle.hpp)
 };
 
 class DISKCACHE_EXPORT Cell {
  public:
+  // Only Null, Integer, Real, Text and Blob: what SQLite stores.
   using Kind = Value::Kind;
 
   Cell() = default;  // null
@@ -136,7 +139,6 @@ class DISKCACHE_EXPORT Cell {
   // The cell as a dynamic Value (null, integer, real, text or bytes).
   Value to_value() const {
     switch (kind_) {
-      case Kind::Null: return Value();
       case Kind::Integer: return Value(integer_);
       case Kind::Real: return Value(real_);
       case Kind::Text: return Value(std::string(bytes_));
@@ -144,14 +146,15 @@ class DISKCACHE_EXPORT Cell {
         const auto* first = reinterpret_cast<const std::byte*>(bytes_.data());
         return Value(Bytes(first, first + bytes_.size()));
       }
+      default: return Value();  // Null: a Cell holds no other kind
     }
-    return Value();
   }
 
-  // A printable form for messages: the value's repr ('text', 42, b'..') for
-  // raw cells, "<N-byte encoded key>" for cells a disk policy encoded.
+  // A printable form for messages: the value's short repr ('text', 42,
+  // b'..') for raw cells, "<N-byte encoded key>" for cells a disk policy
+  // encoded.
   std::string repr() const {
-    if (raw_) return to_value().repr();
+    if (raw_) return to_value().short_repr();
     // Appended, not `"<" + std::to_string(...)`: GCC 12 at -O3 reports a
     // false -Wrestrict for operator+(const char*, std::string&&) (GCC bug
     // 105329).
@@ -214,13 +217,15 @@ class DISKCACHE_EXPORT Cell {
   std::string_view bytes_;  // points into storage_ or into borrowed memory
 };
 
-// Throws SerializationError if `cell` holds a Python pickle: C++ cannot decode
-// pickles (and must not: unpickling runs code). Disk policies call this first.
+// Throws SerializationError if `cell` holds a Python pickle, which no type
+// but diskcache::Value is read from (disk::Auto decodes Python's plain data
+// into a Value, never running code). Disk policies call this first.
 inline void reject_pickle(const Cell& cell) {
   if (cell.mode() == Mode::Pickle) {
     throw SerializationError(
-        "value is a Python pickle (mode 4, MODE_PICKLE), which C++ cannot "
-        "decode; store it from Python as int, float, str or bytes");
+        "value is a Python pickle (mode 4, MODE_PICKLE), which only "
+        "diskcache::Value reads (Cache<> with disk::Auto); store it from Python as "
+        "int, float, str or bytes to read it as another type");
   }
 }
 

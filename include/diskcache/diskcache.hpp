@@ -14,6 +14,7 @@
 #include "diskcache/fanout_cache.hpp"
 #include "diskcache/index.hpp"
 #include "diskcache/memoize.hpp"
+#include "diskcache/pickle.hpp"
 #include "diskcache/recipes.hpp"
 #include "diskcache/settings.hpp"
 #include "diskcache/store.hpp"

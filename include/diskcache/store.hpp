@@ -62,8 +62,7 @@ struct StoredItem {
   std::optional<double> expire_time;  // Unix seconds; none: never expires
   std::optional<Value> tag;           // none: no tag
   // Bytes the value takes: its value file's length, or the length of inline
-  // text, bytes or pickle; 0 for numbers and null. Known for a Python pickle
-  // too, whose bytes are never read (so an inspector can report its size).
+  // text, bytes or pickle; 0 for numbers and null.
   std::int64_t size = 0;
 };
 

@@ -1,4 +1,4 @@
-"""Values Python can only pickle (MODE_PICKLE), which C++ must refuse cleanly.
+"""Values Python can only pickle (MODE_PICKLE), which C++ reads as Values.
 
   write DIR       stores pickled values (inline and in a value file) and a str
   write-key DIR   stores a str value under a tuple key (a pickled key, raw=0)

@@ -9,13 +9,23 @@
 //   float, double                            REAL, raw         float
 //   std::string                              TEXT, raw         str
 //   Bytes, std::vector<unsigned char>        BLOB, raw         bytes
-//   diskcache::Value                         the cell of the kind it holds
-//                                            (null: NULL)      None/int/...
+//   diskcache::Value of kind Null, Integer,  the cell of the kind it holds
+//     Real, Text, Blob, Bool                 (null: NULL,      None/int/...
+//                                            bool: 0/1)
+//   diskcache::Value of any other kind       BLOB, not raw,    tuple, list,
+//     (Tuple, List, Dict, BigInt, ...)       mode 4: a pickle  dict, ... (the
+//                                            (pickle.hpp)      object itself)
 //   anything else                            BLOB, not raw     bytes (cereal
 //                                            portable binary)  portable binary)
 //
 // Raw keys are the keys Python uses for the same int/float/str/bytes, so a
-// C++ and a Python process share entries; a not-raw key is only found by
+// C++ and a Python process share entries. A Value that Python pickles is
+// stored as Python stores it: the key as pickletools.optimize(pickle.dumps(
+// key, 5)), byte for byte, with raw = 0 (core.py's Disk.put), so each side
+// finds the other's tuple keys; the value as a pickle with mode 4 (Python
+// writes it unoptimized; both forms load the same). Reading a Value decodes
+// Python's pickles of plain data; a pickled object becomes Kind::Object and
+// is written back unchanged. Other not-raw keys are only found by
 // disk::Auto (or disk::Binary, which writes the same bytes) in C++.
 // Character types (char, char8_t, ...) and long double are not raw: they go
 // through cereal (long double would lose precision in a REAL).
@@ -44,6 +54,7 @@
 #include "diskcache/disk/detail/portable_binary.hpp"
 #include "diskcache/disk/detail/raw_types.hpp"
 #include "diskcache/errors.hpp"
+#include "diskcache/pickle.hpp"
 
 namespace diskcache::disk {
 
@@ -55,6 +66,9 @@ struct Auto {
   // A type with no cereal serialization is a compile error from cereal.
   template <class T>
   static Cell encode(const T& object) {
+    if constexpr (std::is_same_v<T, Value>) {
+      if (pickled(object.kind())) return encode_pickle(object);
+    }
     if constexpr (detail::is_raw_v<T>) {
       return detail::encode_raw(object, kName);
     } else {
@@ -68,15 +82,21 @@ struct Auto {
   // value fits T (bool: 0 or 1), std::string a TEXT cell, Bytes and
   // std::vector<unsigned char> a BLOB cell. Floating-point types accept REAL
   // and also INTEGER cells, because Python code often stores 1 meaning 1.0.
-  // Value accepts every kind. Other types want a BLOB holding exactly one
-  // cereal portable binary T. REQUIRES: non-raw T is default constructible.
+  // Value accepts every kind, and pickles: a value of mode 4 and a key
+  // stored with raw = 0, decoded by pickle::loads (objects kept whole).
+  // Other types want a BLOB holding exactly one cereal portable binary T.
+  // REQUIRES: non-raw T is default constructible.
   //
   // Throws SerializationError, naming the expected and actual kind or the
-  // cause, if the cell is a Python pickle, has the wrong kind, holds a
-  // number out of T's range, or holds bytes that are not exactly one T
-  // (corrupt, truncated, trailing bytes).
+  // cause, if the cell is a Python pickle (for a Value: one that is not
+  // well formed, see pickle.hpp), has the wrong kind, holds a number out
+  // of T's range, or holds bytes that are not exactly one T (corrupt,
+  // truncated, trailing bytes).
   template <class T>
   static T decode(const Cell& cell) {
+    if constexpr (std::is_same_v<T, Value>) {
+      if (cell.mode() == Mode::Pickle || !cell.raw()) return decode_pickle(cell);
+    }
     reject_pickle(cell);
     if constexpr (detail::is_raw_v<T>) {
       return detail::decode_raw<T>(cell, kName);
@@ -85,8 +105,45 @@ struct Auto {
     }
   }
 
+  // Whether a Value of `kind` is stored pickled: all but None, int, float,
+  // str and bytes, as Python, and bool, which is the integer 0 or 1 as a
+  // C++ bool (Python pickles a bool, inside a tuple for instance).
+  static bool pickled(Value::Kind kind) noexcept {
+    switch (kind) {
+      case Value::Kind::Null:
+      case Value::Kind::Integer:
+      case Value::Kind::Real:
+      case Value::Kind::Text:
+      case Value::Kind::Blob:
+      case Value::Kind::Bool: return false;
+      default: return true;
+    }
+  }
+
  private:
   static constexpr const char* kName = "disk::Auto";
+
+  static Cell encode_pickle(const Value& value) {
+    Cell cell = Cell::blob(pickle::dumps_key(value), /*raw=*/false);
+    cell.set_mode(Mode::Pickle);
+    return cell;
+  }
+
+  static Value decode_pickle(const Cell& cell) {
+    const bool value = cell.mode() == Mode::Pickle;
+    if (cell.kind() != Cell::Kind::Blob && cell.kind() != Cell::Kind::Text) {
+      throw SerializationError(
+          std::string(kName) + ": a " + (value ? "pickled value" : "key stored encoded (raw = 0)") +
+          " that is " + detail::cell_kind_phrase(cell.kind()) + ", not a pickle");
+    }
+    try {
+      return pickle::loads(cell.bytes(), {.keep_objects = true});
+    } catch (const SerializationError& error) {
+      throw SerializationError(std::string(kName) + ": cannot decode the " +
+                               (value ? "pickled value (mode 4)" : "key stored encoded (raw = 0)") +
+                               ": " + error.what());
+    }
+  }
 };
 
 }  // namespace diskcache::disk

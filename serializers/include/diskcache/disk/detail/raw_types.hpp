@@ -111,16 +111,22 @@ Cell encode_raw(const T& object, const char* policy) {
         std::string_view(reinterpret_cast<const char*>(object.data()), object.size()));
   } else {
     // Each kind becomes the cell Python stores for None/int/float/str/bytes;
-    // text and bytes borrow from the Value.
+    // text and bytes borrow from the Value. A bool is the integer 0 or 1, as
+    // a C++ bool.
     switch (object.kind()) {
       case Value::Kind::Null: return Cell::null();
       case Value::Kind::Integer: return Cell::integer(*object.template get_if<std::int64_t>());
+      case Value::Kind::Bool: return Cell::integer(*object.template get_if<bool>() ? 1 : 0);
       case Value::Kind::Real: return Cell::real(*object.template get_if<double>());
       case Value::Kind::Text: return Cell::text_view(*object.template get_if<std::string>());
       case Value::Kind::Blob:
         return Cell::blob_view(Cell::as_chars(*object.template get_if<Bytes>()));
+      default: break;
     }
-    return Cell::null();  // not reached: the switch covers every Kind
+    throw SerializationError(std::string(policy) + ": cannot store a " +
+                             Value::kind_name(object.kind()) +
+                             " raw: only None, int, float, str and bytes have a raw form; "
+                             "disk::Auto pickles the others as Python does");
   }
 }
 
