@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "diskcache/errors.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 
 namespace diskcache {
 namespace {

@@ -20,7 +20,7 @@
 #include "diskcache/deque.hpp"
 #include "file_ops.hpp"
 #include "model_support.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 #include "test_support.hpp"
 #include "vfs_shim.hpp"
 

@@ -38,7 +38,7 @@
 #include "file_ops.hpp"
 #include "model_support.hpp"
 #include "power_cut.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 #include "test_support.hpp"
 #include "vfs_shim.hpp"
 

@@ -11,7 +11,7 @@
 #include <fstream>
 
 #include "file_ops.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 #include "test_support.hpp"
 #include "transaction.hpp"
 

@@ -25,7 +25,7 @@
 
 #include "diskcache/cache.hpp"
 #include "file_ops.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 #include "test_support.hpp"
 
 namespace diskcache {

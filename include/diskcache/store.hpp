@@ -114,8 +114,8 @@ class DISKCACHE_EXPORT Store {
  public:
   class Cursor;
 
-  // --- Opening and settings. Implemented in src/store.cpp, and
-  // prepare_directory in src/store_open.cpp; src/store_open.cpp and
+  // --- Opening and settings. Implemented in src/sqlite_engine.cpp, and
+  // prepare_directory in src/sqlite_engine_open.cpp; src/sqlite_engine_open.cpp and
   // src/connection_registry.cpp open the engine behind a Store.
 
   // Opens (creating if needed) the cache in `directory`; an empty path creates
@@ -149,7 +149,7 @@ class DISKCACHE_EXPORT Store {
   // they are) and stores them. Throws Timeout, IoError.
   void reset(const Settings& settings);
 
-  // --- Items: single keys, bulk removal, statistics. Implemented in src/store.cpp.
+  // --- Items: single keys, bulk removal, statistics. Implemented in src/sqlite_engine.cpp.
 
   // Stores `value` under `key`, replacing any previous value. Returns true.
   // Strong guarantee: if it throws, the previous value is intact and no
@@ -225,7 +225,7 @@ class DISKCACHE_EXPORT Store {
   void create_tag_index();
   void drop_tag_index();
 
-  // --- Checking. Implemented in src/store_check.cpp.
+  // --- Checking. Implemented in src/sqlite_engine_check.cpp.
 
   // Checks the database's integrity, value files against rows, each row's
   // mode against where its value is, and the stored count and size; returns
@@ -239,7 +239,7 @@ class DISKCACHE_EXPORT Store {
   // cannot be examined (EACCES, EMFILE, EIO): it may well be intact.
   std::vector<std::string> check(bool fix = false, bool retry = false);
 
-  // --- Maintenance. Implemented in src/store_maintenance.cpp.
+  // --- Maintenance. Implemented in src/sqlite_engine_maintenance.cpp.
 
   // Rebuilds cache.db without its free pages (SQLite's VACUUM), then
   // checkpoints the WAL into it, so the file shrinks to what the items need.
@@ -257,7 +257,7 @@ class DISKCACHE_EXPORT Store {
   // range of raw keys strictly between 0 and 999999999999999 (no prefix) or
   // between "prefix-000000000000000" and "prefix-999999999999999" (text),
   // ordered by key; other keys in that range take part too, as in Python.
-  // Implemented in src/store_queue.cpp.
+  // Implemented in src/sqlite_engine_queue.cpp.
 
   // Stores `value` under a new key one past the key at `side` (Back: largest
   // + 1, Front: smallest - 1), or 500000000000000 in an empty queue, then
@@ -292,7 +292,7 @@ class DISKCACHE_EXPORT Store {
                                const std::optional<Cell>& after, std::int64_t limit);
 
   // --- Streamed values: Python's set(key, file, read=True), get(key, read=True).
-  // Implemented in src/store_stream.cpp.
+  // Implemented in src/sqlite_engine_stream.cpp.
 
   // Stores the bytes read from `in` up to its end under `key`, as Python's
   // set(key, file, read=True) does: always in a value file, whatever the
@@ -327,7 +327,7 @@ class DISKCACHE_EXPORT Store {
   // A leased item leaves its queue for the Lease table (which Python never
   // reads) until ack() deletes it, release() returns it, or its deadline
   // passes; reclaim_leases() then returns it to the front of its queue.
-  // Implemented in src/store_lease.cpp.
+  // Implemented in src/sqlite_engine_lease.cpp.
 
   // An item taken from a queue under a lease.
   struct Leased {
@@ -364,7 +364,7 @@ class DISKCACHE_EXPORT Store {
   std::int64_t reclaim_leases(const std::optional<std::string>& prefix, bool retry = false);
 
   // --- Iteration: the items a page at a time (see Cursor).
-  // Implemented in src/store_scan.cpp.
+  // Implemented in src/sqlite_engine_scan.cpp.
 
   // A Cursor over the unexpired items `options` selects, reading
   // kScanPage rows per query. Nothing is read until the first next().
@@ -375,7 +375,7 @@ class DISKCACHE_EXPORT Store {
   // Rows one query of a scan reads.
   static constexpr std::int64_t kScanPage = 100;
 
-  // --- Waiting for changes, transactions, closing. Implemented in src/store.cpp.
+  // --- Waiting for changes, transactions, closing. Implemented in src/sqlite_engine.cpp.
 
   // Calls `attempt` until it returns true or `timeout` passes; returns its
   // last result. Between attempts it sleeps until some process (C++ or
@@ -396,7 +396,7 @@ class DISKCACHE_EXPORT Store {
   // is open.
   void close();
 
-  // Internal machinery (src/store_impl.hpp); not part of the API.
+  // Internal machinery (src/sqlite_engine.hpp); not part of the API.
   class Impl;
   Impl& TEST_impl() const noexcept { return *impl_; }
 
@@ -419,7 +419,7 @@ class DISKCACHE_EXPORT Store {
 // Thread safety: one thread at a time; it uses that thread's connection.
 // Inside a transaction the pages see the transaction's writes.
 //
-// Implemented in src/store_scan.cpp.
+// Implemented in src/sqlite_engine_scan.cpp.
 class DISKCACHE_EXPORT Store::Cursor {
  public:
   Cursor(Cursor&&) noexcept;

@@ -40,7 +40,7 @@
 #include "diskcache/cache.hpp"
 #include "diskcache/version.hpp"
 #include "kill_point.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 #include "test_support.hpp"
 
 namespace diskcache {

@@ -3,7 +3,7 @@
 #include <sqlite3.h>
 
 #include "diskcache/store.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 
 namespace diskcache {
 

@@ -2,8 +2,8 @@
 // writing rows, locating and loading values, culling, batch removal.
 // Every function here runs on the calling thread's connection, inside the
 // caller's transaction when it writes.
-#ifndef DISKCACHE_SRC_STORE_ROWS_HPP_
-#define DISKCACHE_SRC_STORE_ROWS_HPP_
+#ifndef DISKCACHE_SRC_SQLITE_ROWS_HPP_
+#define DISKCACHE_SRC_SQLITE_ROWS_HPP_
 
 #include <chrono>
 #include <cstdint>
@@ -16,7 +16,7 @@
 #include "diskcache/store.hpp"
 #include "function_ref.hpp"
 #include "kill_point.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 #include "transaction.hpp"
 
 namespace diskcache::detail {
@@ -136,7 +136,7 @@ std::optional<Sql> eviction_select(EvictionPolicy policy);
 
 // Culling on write, as core.py _cull: up to cull_limit expired items, then,
 // if the cache is at its size limit, items by eviction policy. The size
-// check may reuse a recent page count (see store_rows.cpp).
+// check may reuse a recent page count (see sqlite_rows.cpp).
 void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& transaction,
                    double now);
 
@@ -218,4 +218,4 @@ std::int64_t remove_in_batches(Store::Impl& impl, bool retry, SelectBatch&& sele
 
 }  // namespace diskcache::detail
 
-#endif  // DISKCACHE_SRC_STORE_ROWS_HPP_
+#endif  // DISKCACHE_SRC_SQLITE_ROWS_HPP_

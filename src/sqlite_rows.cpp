@@ -1,4 +1,4 @@
-#include "store_rows.hpp"
+#include "sqlite_rows.hpp"
 
 #include <algorithm>
 #include <cmath>

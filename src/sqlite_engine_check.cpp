@@ -18,8 +18,8 @@
 
 #include "diskcache/errors.hpp"
 #include "diskcache/store.hpp"
-#include "store_impl.hpp"
-#include "store_rows.hpp"
+#include "sqlite_engine.hpp"
+#include "sqlite_rows.hpp"
 #include "transaction.hpp"
 
 namespace diskcache {

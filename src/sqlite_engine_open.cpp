@@ -15,7 +15,7 @@
 #include "diskcache/errors.hpp"
 #include "schema.hpp"
 #include "settings_table.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 #include "transaction.hpp"
 
 namespace diskcache {

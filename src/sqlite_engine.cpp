@@ -1,13 +1,12 @@
 // The Store's operations: each is one short write transaction (or a single
 // read statement), following Python diskcache's core.py statement for
 // statement, with value files handled by ValueFiles and WriteTransaction.
-#include "diskcache/store.hpp"
-
 #include <algorithm>
 #include <cmath>
 
 #include "diskcache/errors.hpp"
-#include "store_rows.hpp"
+#include "diskcache/store.hpp"
+#include "sqlite_rows.hpp"
 
 namespace diskcache {
 

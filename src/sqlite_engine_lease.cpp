@@ -11,7 +11,7 @@
 #include "diskcache/errors.hpp"
 #include "diskcache/store.hpp"
 #include "schema.hpp"
-#include "store_rows.hpp"
+#include "sqlite_rows.hpp"
 
 namespace diskcache {
 

@@ -1,6 +1,6 @@
 // Store::Impl: the state behind a Store handle, shared by its copies.
-#ifndef DISKCACHE_SRC_STORE_IMPL_HPP_
-#define DISKCACHE_SRC_STORE_IMPL_HPP_
+#ifndef DISKCACHE_SRC_SQLITE_ENGINE_HPP_
+#define DISKCACHE_SRC_SQLITE_ENGINE_HPP_
 
 #include <sys/types.h>
 
@@ -23,7 +23,7 @@
 namespace diskcache {
 
 // open(), connection(), changes() and close() are the connection registry's
-// (connection_registry.cpp); the rest is store_open.cpp's.
+// (connection_registry.cpp); the rest is sqlite_engine_open.cpp's.
 class Store::Impl {
  public:
   // The engine of `directory`: the one already open in this process, with
@@ -105,4 +105,4 @@ class Store::Impl {
 
 }  // namespace diskcache
 
-#endif  // DISKCACHE_SRC_STORE_IMPL_HPP_
+#endif  // DISKCACHE_SRC_SQLITE_ENGINE_HPP_

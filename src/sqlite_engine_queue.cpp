@@ -9,7 +9,7 @@
 
 #include "diskcache/errors.hpp"
 #include "diskcache/store.hpp"
-#include "store_rows.hpp"
+#include "sqlite_rows.hpp"
 
 namespace diskcache {
 
