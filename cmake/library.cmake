@@ -27,6 +27,7 @@ set(DISKCACHE_SOURCES
   src/sqlite_error.cpp
   src/sqlite_rows.cpp
   src/statement.cpp
+  src/store.cpp
   src/transaction.cpp
   src/value.cpp
   src/value_files.cpp

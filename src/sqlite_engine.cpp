@@ -1,45 +1,32 @@
-// The Store's operations: each is one short write transaction (or a single
-// read statement), following Python diskcache's core.py statement for
-// statement, with value files handled by ValueFiles and WriteTransaction.
+// The SQLite engine's single-key operations, statistics, transactions and
+// waiting: each is one short write transaction (or a single read statement),
+// following Python diskcache's core.py statement for statement, with value
+// files handled by ValueFiles and WriteTransaction.
 #include <algorithm>
 #include <cmath>
 
 #include "diskcache/errors.hpp"
-#include "diskcache/store.hpp"
 #include "sqlite_rows.hpp"
+#include "store_internal.hpp"
 
-namespace diskcache {
+namespace diskcache::detail {
 
-using namespace detail;  // NOLINT: the Store is built from these parts
-
-Store::Store(std::filesystem::path directory, const Settings& settings)
-    : impl_(Impl::open(std::move(directory), settings)) {}
-
-const std::filesystem::path& Store::directory() const noexcept { return impl_->directory(); }
-
-Settings Store::settings() const { return impl_->settings(); }
-
-void Store::reset(const Settings& settings) { impl_->store_settings(settings); }
-
-void Store::close() { impl_->close(); }
-
-bool Store::wait_until(std::chrono::duration<double> timeout,
-                       const std::function<bool()>& attempt) {
+bool SqliteEngine::wait_until(std::chrono::duration<double> timeout,
+                              const std::function<bool()>& attempt) {
   // Longest sleep without an event: bounds the cost of a missed wake-up.
   constexpr std::chrono::milliseconds kFallbackPoll{5};
   // Longer timeouts wait this long: converting them to the clock's integer
   // ticks would overflow.
   constexpr std::chrono::duration<double> kLongestWait = std::chrono::hours(24 * 365 * 100);
   if (std::isnan(timeout.count())) {
-    throw Error(
-        "cannot wait for a change in " + impl_->directory().string() + ": the timeout is NaN",
-        impl_->directory());
+    throw Error("cannot wait for a change in " + directory().string() + ": the timeout is NaN",
+                directory());
   }
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                             std::min(timeout, kLongestWait));
   if (attempt()) return true;
-  detail::ChangeSignal& changes = impl_->changes();
+  ChangeSignal& changes = this->changes();
   while (true) {
     // The ticket comes before the attempt, so a commit between a failed
     // attempt and the sleep still ends the sleep.
@@ -51,28 +38,40 @@ bool Store::wait_until(std::chrono::duration<double> timeout,
   }
 }
 
-Transaction Store::transact(bool retry) {
-  Impl& impl = *impl_;
-  return Transaction(impl_, std::make_unique<WriteTransaction>(impl.connection(), impl.files(),
-                                                               retry, impl.timeout()));
+namespace {
+
+// A Transaction's scope on this engine: a WriteTransaction, which rolls back
+// when destroyed uncommitted.
+class SqliteScope final : public Engine::Scope {
+ public:
+  SqliteScope(SqliteEngine& engine, bool retry)
+      : transaction_(engine.begin_write(engine.connection(), retry)) {}
+  void commit() override { transaction_.commit(); }
+
+ private:
+  WriteTransaction transaction_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine::Scope> SqliteEngine::transact(bool retry) {
+  return std::make_unique<SqliteScope>(*this, retry);
 }
 
-bool Store::set(const Cell& key, const Cell& value, const SetOptions& options) {
-  Impl& impl = *impl_;
-  require_key(key, impl.directory());
+bool SqliteEngine::set(const Cell& key, const Cell& value, const SetOptions& options) {
+  require_key(key, directory());
   const double now = now_seconds();
-  StagedValue staged(impl, value, key);
-  store_staged(impl, key, staged, options, now);
+  StagedValue staged(*this, value, key);
+  store_staged(*this, key, staged, options, now);
   return true;
 }
 
-bool Store::add(const Cell& key, const Cell& value, const SetOptions& options) {
-  Impl& impl = *impl_;
-  require_key(key, impl.directory());
+bool SqliteEngine::add(const Cell& key, const Cell& value, const SetOptions& options) {
+  require_key(key, directory());
   const double now = now_seconds();
-  Connection& connection = impl.connection();
-  StagedValue staged(impl, value, key);
-  WriteTransaction transaction(connection, impl.files(), options.retry, impl.timeout());
+  Connection& connection = this->connection();
+  StagedValue staged(*this, value, key);
+  WriteTransaction transaction(connection, files(), options.retry, timeout());
   staged.hand_over(transaction);
 
   std::optional<std::int64_t> rowid;
@@ -88,44 +87,40 @@ bool Store::add(const Cell& key, const Cell& value, const SetOptions& options) {
       if (!query.is_null(1)) old_filename = std::string(query.text(1));
     }
   }
-  const std::optional<double> expire_time =
-      expire_time_of(options.expire, now, key, impl.directory());
+  const std::optional<double> expire_time = expire_time_of(options.expire, now, key, directory());
   if (rowid) {
     update_row(connection, key, *rowid, now, expire_time, options.tag, staged);
     transaction.remove_after_commit(old_filename);
   } else {
     insert_row(connection, key, now, expire_time, options.tag, staged);
   }
-  cull_on_write(impl, connection, transaction, now);
+  cull_on_write(*this, connection, transaction, now);
   transaction.commit();
   return true;
 }
 
-std::optional<StoredItem> Store::get(const Cell& key, bool retry) {
-  Impl& impl = *impl_;
-  require_key(key, impl.directory());
+std::optional<StoredItem> SqliteEngine::get(const Cell& key, bool retry) {
+  require_key(key, directory());
   std::optional<StoredItem> item;
-  load_unexpired(impl, key, retry, [&](ValueLocation& location) {
-    std::optional<Cell> value = load_value(impl, location, key);
+  load_unexpired(*this, key, retry, [&](ValueLocation& location) {
+    std::optional<Cell> value = load_value(*this, location, key);
     if (value) item = to_item(location, std::move(*value));
     return value.has_value();
   });
   return item;
 }
 
-bool Store::contains(const Cell& key) {
-  Impl& impl = *impl_;
-  require_key(key, impl.directory());
-  Query query = impl.connection().query(Sql::ContainsKey);
+bool SqliteEngine::contains(const Cell& key) {
+  require_key(key, directory());
+  Query query = connection().query(Sql::ContainsKey);
   query.bind(1, key).bind(2, raw_flag(key)).bind(3, now_seconds());
   return query.step(&key);
 }
 
-bool Store::erase(const Cell& key, bool retry) {
-  Impl& impl = *impl_;
-  require_key(key, impl.directory());
-  Connection& connection = impl.connection();
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+bool SqliteEngine::erase(const Cell& key, bool retry) {
+  require_key(key, directory());
+  Connection& connection = this->connection();
+  WriteTransaction transaction(connection, files(), retry, timeout());
   std::optional<ValueLocation> location = select_item(connection, key, now_seconds());
   if (!location) return false;
   delete_rows(connection, transaction, {{location->rowid, location->filename}});
@@ -133,16 +128,15 @@ bool Store::erase(const Cell& key, bool retry) {
   return true;
 }
 
-std::optional<StoredItem> Store::pop(const Cell& key, bool retry, const ItemCheck& check) {
-  Impl& impl = *impl_;
-  require_key(key, impl.directory());
-  Connection& connection = impl.connection();
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+std::optional<StoredItem> SqliteEngine::pop(const Cell& key, bool retry, const ItemCheck& check) {
+  require_key(key, directory());
+  Connection& connection = this->connection();
+  WriteTransaction transaction(connection, files(), retry, timeout());
   std::optional<ValueLocation> location = select_item(connection, key, now_seconds());
   if (!location) return std::nullopt;
   // Read before the delete commits: if the file is unreadable, the item stays.
-  std::optional<Cell> value = load_value(impl, *location, key);
-  if (!value) missing_file(impl, *location, key);
+  std::optional<Cell> value = load_value(*this, *location, key);
+  if (!value) missing_file(*this, *location, key);
   const RowFile row{location->rowid, location->filename};
   StoredItem item = to_item(*location, std::move(*value));
   if (check) check(key, item);
@@ -157,13 +151,13 @@ enum class Arithmetic { Add, Subtract };
 
 // incr and decr: decr subtracts rather than adding -delta, as -INT64_MIN does
 // not exist; every step is checked, so no user integer can overflow.
-std::int64_t add_to_integer(Store::Impl& impl, const Cell& key, std::int64_t delta,
+std::int64_t add_to_integer(SqliteEngine& engine, const Cell& key, std::int64_t delta,
                             Arithmetic arithmetic, std::optional<std::int64_t> default_value,
                             bool retry) {
-  require_key(key, impl.directory());
+  require_key(key, engine.directory());
   const double now = now_seconds();
-  Connection& connection = impl.connection();
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+  Connection& connection = engine.connection();
+  WriteTransaction transaction(connection, engine.files(), retry, engine.timeout());
 
   auto add = [&](std::int64_t base) {
     std::int64_t result;
@@ -173,17 +167,17 @@ std::int64_t add_to_integer(Store::Impl& impl, const Cell& key, std::int64_t del
     if (overflow) {
       const char* operation = arithmetic == Arithmetic::Add ? "incr" : "decr";
       throw SerializationError(std::string(operation) + " of key " + key.repr() + " in " +
-                                   impl.directory().string() + " by " + std::to_string(delta) +
+                                   engine.directory().string() + " by " + std::to_string(delta) +
                                    " overflows a 64-bit integer (value " + std::to_string(base) +
                                    ")",
-                               impl.directory(), key.repr());
+                               engine.directory(), key.repr());
     }
     return result;
   };
   auto start_from_default = [&]() {
     if (!default_value) {
-      throw KeyError("key " + key.repr() + " not found in " + impl.directory().string(),
-                     impl.directory(), key.repr());
+      throw KeyError("key " + key.repr() + " not found in " + engine.directory().string(),
+                     engine.directory(), key.repr());
     }
     return add(*default_value);
   };
@@ -209,29 +203,29 @@ std::int64_t add_to_integer(Store::Impl& impl, const Cell& key, std::int64_t del
   if (!existing || (existing->expire_time && *existing->expire_time < now)) {
     const std::int64_t result = start_from_default();
     const Cell cell = Cell::integer(result);
-    StagedValue staged(impl, cell, key);
+    StagedValue staged(engine, cell, key);
     if (existing) {
       update_row(connection, key, existing->rowid, now, std::nullopt, std::nullopt, staged);
       transaction.remove_after_commit(existing->filename);
     } else {
       insert_row(connection, key, now, std::nullopt, std::nullopt, staged);
     }
-    cull_on_write(impl, connection, transaction, now);
+    cull_on_write(engine, connection, transaction, now);
     transaction.commit();
     return result;
   }
 
   if (existing->mode != static_cast<std::int64_t>(Mode::Raw) ||
       existing->value.kind() != Cell::Kind::Integer) {
-    throw SerializationError("cannot incr key " + key.repr() + " in " + impl.directory().string() +
-                                 ": its value is not an integer",
-                             impl.directory(), key.repr());
+    throw SerializationError("cannot incr key " + key.repr() + " in " +
+                                 engine.directory().string() + ": its value is not an integer",
+                             engine.directory(), key.repr());
   }
   const std::int64_t result = add(existing->value.integer());
   Sql update = Sql::UpdateValueKeepMeta;
-  if (impl.eviction_policy() == EvictionPolicy::LeastRecentlyUsed) {
+  if (engine.eviction_policy() == EvictionPolicy::LeastRecentlyUsed) {
     update = Sql::UpdateValueKeepMetaLru;
-  } else if (impl.eviction_policy() == EvictionPolicy::LeastFrequentlyUsed) {
+  } else if (engine.eviction_policy() == EvictionPolicy::LeastFrequentlyUsed) {
     update = Sql::UpdateValueKeepMetaLfu;
   }
   connection.query(update).bind(1, now).bind(2, result).bind(3, existing->rowid).run(&key);
@@ -241,24 +235,22 @@ std::int64_t add_to_integer(Store::Impl& impl, const Cell& key, std::int64_t del
 
 }  // namespace
 
-std::int64_t Store::incr(const Cell& key, std::int64_t delta,
-                         std::optional<std::int64_t> default_value, bool retry) {
-  return add_to_integer(*impl_, key, delta, Arithmetic::Add, default_value, retry);
+std::int64_t SqliteEngine::incr(const Cell& key, std::int64_t delta,
+                                std::optional<std::int64_t> default_value, bool retry) {
+  return add_to_integer(*this, key, delta, Arithmetic::Add, default_value, retry);
 }
 
-std::int64_t Store::decr(const Cell& key, std::int64_t delta,
-                         std::optional<std::int64_t> default_value, bool retry) {
-  return add_to_integer(*impl_, key, delta, Arithmetic::Subtract, default_value, retry);
+std::int64_t SqliteEngine::decr(const Cell& key, std::int64_t delta,
+                                std::optional<std::int64_t> default_value, bool retry) {
+  return add_to_integer(*this, key, delta, Arithmetic::Subtract, default_value, retry);
 }
 
-bool Store::touch(const Cell& key, std::optional<double> expire_seconds, bool retry) {
-  Impl& impl = *impl_;
-  require_key(key, impl.directory());
+bool SqliteEngine::touch(const Cell& key, std::optional<double> expire_seconds, bool retry) {
+  require_key(key, directory());
   const double now = now_seconds();
-  const std::optional<double> expire_time =
-      expire_time_of(expire_seconds, now, key, impl.directory());
-  Connection& connection = impl.connection();
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+  const std::optional<double> expire_time = expire_time_of(expire_seconds, now, key, directory());
+  Connection& connection = this->connection();
+  WriteTransaction transaction(connection, files(), retry, timeout());
   std::optional<std::int64_t> rowid;
   {
     Query query = connection.query(Sql::SelectForWrite);
@@ -275,10 +267,9 @@ bool Store::touch(const Cell& key, std::optional<double> expire_seconds, bool re
   return true;
 }
 
-std::optional<std::pair<Cell, StoredItem>> Store::peekitem(bool last, bool retry) {
-  Impl& impl = *impl_;
-  Connection& connection = impl.connection();
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+std::optional<std::pair<Cell, StoredItem>> SqliteEngine::peekitem(bool last, bool retry) {
+  Connection& connection = this->connection();
+  WriteTransaction transaction(connection, files(), retry, timeout());
   while (true) {
     std::optional<ValueLocation> location;
     Cell key;
@@ -294,50 +285,49 @@ std::optional<std::pair<Cell, StoredItem>> Store::peekitem(bool last, bool retry
       delete_rows(connection, transaction, {{location->rowid, location->filename}});
       continue;
     }
-    std::optional<Cell> value = load_value(impl, *location, key);
-    if (!value) missing_file(impl, *location, key);
+    std::optional<Cell> value = load_value(*this, *location, key);
+    if (!value) missing_file(*this, *location, key);
     transaction.commit();
     return std::pair<Cell, StoredItem>(std::move(key), to_item(*location, std::move(*value)));
   }
 }
 
-std::int64_t Store::size() { return setting_integer(impl_->connection(), "count"); }
+std::int64_t SqliteEngine::size() { return setting_integer(connection(), "count"); }
 
-std::int64_t Store::volume() { return volume_of(*impl_, impl_->connection()); }
+std::int64_t SqliteEngine::volume() { return volume_of(*this, connection()); }
 
-std::int64_t Store::expire(bool retry) {
+std::int64_t SqliteEngine::expire(bool retry) {
   const double now = now_seconds();
-  return remove_in_batches(*impl_, retry, [&](Connection& connection, std::int64_t) {
+  return remove_in_batches(*this, retry, [&](Connection& connection, std::int64_t) {
     Query query = connection.query(Sql::SelectExpiredBatch);
     query.bind(1, now).bind(2, kBatchSize);
     return select_rows(query);
   });
 }
 
-std::int64_t Store::evict(const Value& tag, bool retry) {
-  return remove_in_batches(*impl_, retry, [&](Connection& connection, std::int64_t last) {
+std::int64_t SqliteEngine::evict(const Value& tag, bool retry) {
+  return remove_in_batches(*this, retry, [&](Connection& connection, std::int64_t last) {
     Query query = connection.query(Sql::SelectTaggedBatch);
     query.bind(1, tag).bind(2, last).bind(3, kBatchSize);
     return select_rows(query);
   });
 }
 
-std::int64_t Store::clear(bool retry) {
-  return remove_in_batches(*impl_, retry, [&](Connection& connection, std::int64_t last) {
+std::int64_t SqliteEngine::clear(bool retry) {
+  return remove_in_batches(*this, retry, [&](Connection& connection, std::int64_t last) {
     Query query = connection.query(Sql::SelectAllBatch);
     query.bind(1, last).bind(2, kBatchSize);
     return select_rows(query);
   });
 }
 
-std::int64_t Store::cull(bool retry) {
-  Impl& impl = *impl_;
+std::int64_t SqliteEngine::cull(bool retry) {
   std::int64_t removed = expire(retry);
-  const std::optional<Sql> select = eviction_select(impl.eviction_policy());
+  const std::optional<Sql> select = eviction_select(eviction_policy());
   if (!select) return removed;
-  Connection& connection = impl.connection();
-  while (volume_of(impl, connection) > impl.size_limit()) {
-    WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+  Connection& connection = this->connection();
+  while (volume_of(*this, connection) > size_limit()) {
+    WriteTransaction transaction(connection, files(), retry, timeout());
     std::vector<RowFile> rows;
     {
       Query query = connection.query(*select);
@@ -353,39 +343,42 @@ std::int64_t Store::cull(bool retry) {
   return removed;
 }
 
-Stats Store::stats(bool enable, bool reset) {
-  Impl& impl = *impl_;
-  Connection& connection = impl.connection();
+Stats SqliteEngine::stats(bool enable, bool reset_counters) {
+  Connection& connection = this->connection();
   Stats result;
   {
-    WriteTransaction transaction(connection, impl.files(), /*retry=*/true, impl.timeout());
+    WriteTransaction transaction(connection, files(), /*retry=*/true, timeout());
     result.hits = setting_integer(connection, "hits");
     result.misses = setting_integer(connection, "misses");
-    if (reset) {
+    if (reset_counters) {
       for (const char* name : {"hits", "misses"}) {
         connection.query(Sql::UpdateSetting).bind_text(1, name).bind(2, std::int64_t{0}).run();
       }
     }
     transaction.commit();
   }
-  if (impl.statistics() != enable) {
+  if (statistics() != enable) {
     Settings change;
     change.statistics = enable;
-    impl.store_settings(change);
+    reset(change);
   }
   return result;
 }
 
-void Store::create_tag_index() {
+void SqliteEngine::create_tag_index() {
   Settings change;
   change.tag_index = true;
-  impl_->store_settings(change);
+  reset(change);
 }
 
-void Store::drop_tag_index() {
+void SqliteEngine::drop_tag_index() {
   Settings change;
   change.tag_index = false;
-  impl_->store_settings(change);
+  reset(change);
 }
 
-}  // namespace diskcache
+SqliteEngine& SqliteEngine::TEST_of(const Store& store) {
+  return dynamic_cast<SqliteEngine&>(StoreInternal::engine(store));
+}
+
+}  // namespace diskcache::detail

@@ -7,7 +7,7 @@
 #include "diskcache/store.hpp"
 #include "sqlite_rows.hpp"
 
-namespace diskcache {
+namespace diskcache::detail {
 namespace {
 
 // std::ifstream cannot adopt a descriptor, and opening the value file by its
@@ -15,61 +15,56 @@ namespace {
 // directory swapped for a symlink since the checks could redirect it.
 // /proc/self/fd/<fd> reaches the very file `fd` refers to, checked and
 // still open (even if unlinked meanwhile), whatever its path now names.
-std::ifstream reopen_as_stream(const detail::UniqueFd& fd, const std::filesystem::path& directory,
+std::ifstream reopen_as_stream(const UniqueFd& fd, const std::filesystem::path& directory,
                                const std::string& filename, const std::string& key) {
   const std::string proc_path = "/proc/self/fd/" + std::to_string(fd.get());
   errno = 0;
   std::ifstream stream(proc_path, std::ios::binary);
   if (!stream.is_open()) {
-    detail::throw_errno(errno != 0 ? errno : ENOENT,
-                        "cannot open value file " + (directory / filename).string() +
-                            " as a stream through " + proc_path + " (is /proc mounted?)",
-                        directory, key);
+    throw_errno(errno != 0 ? errno : ENOENT,
+                "cannot open value file " + (directory / filename).string() +
+                    " as a stream through " + proc_path + " (is /proc mounted?)",
+                directory, key);
   }
   return stream;
 }
 
 }  // namespace
 
-using namespace detail;  // NOLINT: the Store is built from these parts
-
-bool Store::set_stream(const Cell& key, std::istream& in, const SetOptions& options) {
-  Impl& impl = *impl_;
-  require_key(key, impl.directory());
-  ValueFiles::Written file = impl.files().write_stream(in, key.repr());
-  StagedValue staged(impl, std::move(file.name), file.size, Mode::Binary, key);
+bool SqliteEngine::set_stream(const Cell& key, std::istream& in, const SetOptions& options) {
+  require_key(key, directory());
+  ValueFiles::Written file = files().write_stream(in, key.repr());
+  StagedValue staged(*this, std::move(file.name), file.size, Mode::Binary, key);
   // Stored as of the end of the copy, which may take long: an expiry runs
   // from the moment the value is there.
-  store_staged(impl, key, staged, options, now_seconds());
+  store_staged(*this, key, staged, options, now_seconds());
   return true;
 }
 
-std::optional<Store::ValueStream> Store::read(const Cell& key, bool retry) {
-  Impl& impl = *impl_;
-  require_key(key, impl.directory());
+std::optional<Engine::ValueStream> SqliteEngine::read(const Cell& key, bool retry) {
+  require_key(key, directory());
   std::optional<ValueStream> result;
-  load_unexpired(impl, key, retry, [&](ValueLocation& location) {
-    const Mode mode = checked_mode(impl, location, key);
+  load_unexpired(*this, key, retry, [&](ValueLocation& location) {
+    const Mode mode = checked_mode(*this, location, key);
     if (mode == Mode::Raw) {
-      throw Error("cannot read key " + key.repr() + " in " + impl.directory().string() +
+      throw Error("cannot read key " + key.repr() + " in " + directory().string() +
                       " as a stream: its value is stored inline in the database "
                       "(mode 1, raw), not in a value file; use get()",
-                  impl.directory(), key.repr());
+                  directory(), key.repr());
     }
     if (mode == Mode::Pickle) {
-      throw SerializationError("cannot read key " + key.repr() + " in " +
-                                   impl.directory().string() +
+      throw SerializationError("cannot read key " + key.repr() + " in " + directory().string() +
                                    " as a stream: its value is a Python pickle (mode 4, "
                                    "MODE_PICKLE), which C++ cannot decode",
-                               impl.directory(), key.repr());
+                               directory(), key.repr());
     }
-    std::optional<UniqueFd> fd = impl.files().open(location.filename, location.size, key.repr());
+    std::optional<UniqueFd> fd = files().open(location.filename, location.size, key.repr());
     if (!fd) return false;
-    result = ValueStream{reopen_as_stream(*fd, impl.directory(), location.filename, key.repr()),
+    result = ValueStream{reopen_as_stream(*fd, directory(), location.filename, key.repr()),
                          location.size};
     return true;
   });
   return result;
 }
 
-}  // namespace diskcache
+}  // namespace diskcache::detail

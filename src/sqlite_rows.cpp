@@ -94,21 +94,25 @@ void require_storable(const Value& value, const char* what, const Cell& key,
   }
 }
 
-StagedValue::StagedValue(Store::Impl& impl, const Cell& value, const Cell& key)
-    : files_(impl.files()), value_(&value), key_(&key) {
-  require_storable(value, "value", key, impl.directory());
+StagedValue::StagedValue(SqliteEngine& engine, const Cell& value, const Cell& key)
+    : files_(engine.files()), value_(&value), key_(&key) {
+  require_storable(value, "value", key, engine.directory());
   const bool text = value.kind() == Cell::Kind::Text;
   if ((text || value.kind() == Cell::Kind::Blob) &&
-      static_cast<std::int64_t>(value.bytes().size()) >= impl.min_file_size()) {
+      static_cast<std::int64_t>(value.bytes().size()) >= engine.min_file_size()) {
     filename_ = files_.write(value.bytes(), key.repr());
     mode_ = text ? Mode::Text : Mode::Binary;
     size_ = static_cast<std::int64_t>(value.bytes().size());
   }
 }
 
-StagedValue::StagedValue(Store::Impl& impl, std::string filename, std::int64_t size, Mode mode,
+StagedValue::StagedValue(SqliteEngine& engine, std::string filename, std::int64_t size, Mode mode,
                          const Cell& key)
-    : files_(impl.files()), mode_(mode), size_(size), filename_(std::move(filename)), key_(&key) {}
+    : files_(engine.files()),
+      mode_(mode),
+      size_(size),
+      filename_(std::move(filename)),
+      key_(&key) {}
 
 StagedValue::~StagedValue() {
   if (!handed_over_ && !filename_.empty()) files_.remove(filename_);
@@ -171,10 +175,10 @@ void update_row(Connection& connection, const Cell& key, std::int64_t rowid, dou
   query.run(&key);
 }
 
-void store_staged(Store::Impl& impl, const Cell& key, StagedValue& staged,
+void store_staged(SqliteEngine& engine, const Cell& key, StagedValue& staged,
                   const SetOptions& options, double now) {
-  Connection& connection = impl.connection();
-  WriteTransaction transaction(connection, impl.files(), options.retry, impl.timeout());
+  Connection& connection = engine.connection();
+  WriteTransaction transaction(connection, engine.files(), options.retry, engine.timeout());
   staged.hand_over(transaction);
 
   // SELECT then UPDATE or INSERT (not INSERT OR REPLACE): the old row's
@@ -186,14 +190,14 @@ void store_staged(Store::Impl& impl, const Cell& key, StagedValue& staged,
     if (query.step(&key)) existing = row_file(query);
   }
   const std::optional<double> expire_time =
-      expire_time_of(options.expire, now, key, impl.directory());
+      expire_time_of(options.expire, now, key, engine.directory());
   if (existing) {
     update_row(connection, key, existing->rowid, now, expire_time, options.tag, staged);
     transaction.remove_after_commit(existing->filename);
   } else {
     insert_row(connection, key, now, expire_time, options.tag, staged);
   }
-  cull_on_write(impl, connection, transaction, now);
+  cull_on_write(engine, connection, transaction, now);
   transaction.commit();
 }
 
@@ -238,9 +242,9 @@ std::int64_t page_count(Connection& connection) {
 // first check of a write transaction; later checks in it use that plus the
 // bytes of the value files written since (see note_write), until a check
 // needs the page count and reads both again.
-bool over_size_limit(Store::Impl& impl, Connection& connection) {
+bool over_size_limit(SqliteEngine& engine, Connection& connection) {
   constexpr int kPageCountReuses = 32;
-  const std::int64_t limit = impl.size_limit();
+  const std::int64_t limit = engine.size_limit();
   Connection::CullState& state = connection.cull_state();
   const bool size_fresh = !state.size_known;
   if (size_fresh) {
@@ -249,20 +253,20 @@ bool over_size_limit(Store::Impl& impl, Connection& connection) {
   }
   Connection::PageCountHint& hint = connection.page_count_hint();
   if (hint.pages >= 0 && hint.reuses < kPageCountReuses &&
-      impl.page_size() * hint.pages + state.values_size < limit - limit / 8) {
+      engine.page_size() * hint.pages + state.values_size < limit - limit / 8) {
     ++hint.reuses;
     return false;
   }
   hint.pages = page_count(connection);
   hint.reuses = 0;
   if (!size_fresh) state.values_size = setting_integer(connection, "size");
-  return impl.page_size() * hint.pages + state.values_size >= limit;
+  return engine.page_size() * hint.pages + state.values_size >= limit;
 }
 
 }  // namespace
 
-std::int64_t volume_of(Store::Impl& impl, Connection& connection) {
-  return impl.page_size() * page_count(connection) + setting_integer(connection, "size");
+std::int64_t volume_of(SqliteEngine& engine, Connection& connection) {
+  return engine.page_size() * page_count(connection) + setting_integer(connection, "size");
 }
 
 std::optional<Sql> eviction_select(EvictionPolicy policy) {
@@ -275,9 +279,9 @@ std::optional<Sql> eviction_select(EvictionPolicy policy) {
   return std::nullopt;
 }
 
-void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& transaction,
+void cull_on_write(SqliteEngine& engine, Connection& connection, WriteTransaction& transaction,
                    double now) {
-  std::int64_t limit = impl.cull_limit();
+  std::int64_t limit = engine.cull_limit();
   if (limit == 0) return;
   std::vector<RowFile> rows;
   Connection::CullState& state = connection.cull_state();
@@ -304,8 +308,8 @@ void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& 
     if (limit == 0) return;
   }
 
-  const std::optional<Sql> select = eviction_select(impl.eviction_policy());
-  if (!select || !over_size_limit(impl, connection)) return;
+  const std::optional<Sql> select = eviction_select(engine.eviction_policy());
+  if (!select || !over_size_limit(engine, connection)) return;
   {
     Query query = connection.query(*select);
     query.bind(1, limit);
@@ -341,18 +345,18 @@ std::string unreadable_mode(std::int64_t mode, bool has_file) {
   return "unknown value mode " + std::to_string(mode);
 }
 
-Mode checked_mode(Store::Impl& impl, const ValueLocation& location, const Cell& key) {
+Mode checked_mode(SqliteEngine& engine, const ValueLocation& location, const Cell& key) {
   const std::string why = unreadable_mode(location.mode, !location.filename.empty());
   if (!why.empty()) {
     throw CorruptionError("cannot read the value of key " + key.repr() + " in " +
-                              impl.directory().string() + ": " + why,
-                          impl.directory(), key.repr());
+                              engine.directory().string() + ": " + why,
+                          engine.directory(), key.repr());
   }
   return static_cast<Mode>(location.mode);
 }
 
-std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const Cell& key) {
-  const Mode mode = checked_mode(impl, location, key);
+std::optional<Cell> load_value(SqliteEngine& engine, ValueLocation& location, const Cell& key) {
+  const Mode mode = checked_mode(engine, location, key);
   if (mode == Mode::Raw) {
     Cell cell = std::move(location.inline_value);
     cell.set_mode(Mode::Raw);
@@ -367,7 +371,7 @@ std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const
     return cell;
   }
   std::optional<std::string> bytes =
-      impl.files().read(location.filename, location.size, key.repr());
+      engine.files().read(location.filename, location.size, key.repr());
   if (!bytes) return std::nullopt;
   Cell cell = mode == Mode::Text ? Cell::text(std::move(*bytes)) : Cell::blob(std::move(*bytes));
   cell.set_mode(mode);
@@ -383,10 +387,11 @@ StoredItem to_item(ValueLocation& location, Cell value) {
   return StoredItem{std::move(value), location.expire_time, std::move(location.tag), size};
 }
 
-[[noreturn]] void missing_file(Store::Impl& impl, const ValueLocation& location, const Cell& key) {
-  throw CorruptionError("value file " + (impl.directory() / location.filename).string() +
+[[noreturn]] void missing_file(SqliteEngine& engine, const ValueLocation& location,
+                               const Cell& key) {
+  throw CorruptionError("value file " + (engine.directory() / location.filename).string() +
                             " for key " + key.repr() + " is missing",
-                        impl.directory(), key.repr());
+                        engine.directory(), key.repr());
 }
 
 std::optional<ValueLocation> select_item(Connection& connection, const Cell& key, double now) {
@@ -396,9 +401,9 @@ std::optional<ValueLocation> select_item(Connection& connection, const Cell& key
   return read_location(query, 0, 1);
 }
 
-bool load_without_lock(Store::Impl& impl, const Cell& key,
+bool load_without_lock(SqliteEngine& engine, const Cell& key,
                        FunctionRef<bool(ValueLocation& location)> load) {
-  Connection& connection = impl.connection();
+  Connection& connection = engine.connection();
   // One read statement, no lock. A value file can vanish between the SELECT
   // and the open when a writer replaces the value and commits; the row is
   // read again then (RELIABILITY.md rule 2).
@@ -406,21 +411,21 @@ bool load_without_lock(Store::Impl& impl, const Cell& key,
     std::optional<ValueLocation> location = select_item(connection, key, now_seconds());
     if (!location) return false;
     if (load(*location)) return true;
-    if (attempt == kMissingFileRereads) missing_file(impl, *location, key);
+    if (attempt == kMissingFileRereads) missing_file(engine, *location, key);
   }
 }
 
-bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
+bool load_unexpired(SqliteEngine& engine, const Cell& key, bool retry,
                     FunctionRef<bool(ValueLocation& location)> load) {
-  Connection& connection = impl.connection();
-  const EvictionPolicy policy = impl.eviction_policy();
-  const bool statistics = impl.statistics();
+  Connection& connection = engine.connection();
+  const EvictionPolicy policy = engine.eviction_policy();
+  const bool statistics = engine.statistics();
   const bool records_access =
       policy == EvictionPolicy::LeastRecentlyUsed || policy == EvictionPolicy::LeastFrequentlyUsed;
 
-  if (!statistics && !records_access) return load_without_lock(impl, key, load);
+  if (!statistics && !records_access) return load_without_lock(engine, key, load);
 
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+  WriteTransaction transaction(connection, engine.files(), retry, engine.timeout());
   const double now = now_seconds();
   std::optional<ValueLocation> location = select_item(connection, key, now);
   if (!location) {
@@ -429,7 +434,7 @@ bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
     return false;
   }
   // Inside the write lock nobody can remove the file: missing is corruption.
-  if (!load(*location)) missing_file(impl, *location, key);
+  if (!load(*location)) missing_file(engine, *location, key);
   if (statistics) connection.query(Sql::CountHit).run();
   if (policy == EvictionPolicy::LeastRecentlyUsed) {
     connection.query(Sql::HitLeastRecentlyUsed).bind(1, now).bind(2, location->rowid).run();

@@ -1,4 +1,4 @@
-// Row-level building blocks shared by the Store's operations: binding and
+// Row-level building blocks shared by the SQLite engine's operations: binding and
 // writing rows, locating and loading values, culling, batch removal.
 // Every function here runs on the calling thread's connection, inside the
 // caller's transaction when it writes.
@@ -57,10 +57,10 @@ class StagedValue {
  public:
   // Writes `value` to a value file if it is text or bytes of at least
   // Settings::disk_min_file_size. `key` only names the item in errors.
-  StagedValue(Store::Impl& impl, const Cell& value, const Cell& key);
+  StagedValue(SqliteEngine& engine, const Cell& value, const Cell& key);
   // Adopts a value file already written for `key` (size bytes, mode Binary
   // or Text).
-  StagedValue(Store::Impl& impl, std::string filename, std::int64_t size, Mode mode,
+  StagedValue(SqliteEngine& engine, std::string filename, std::int64_t size, Mode mode,
               const Cell& key);
   StagedValue(const StagedValue&) = delete;
   StagedValue& operator=(const StagedValue&) = delete;
@@ -107,7 +107,7 @@ void update_row(Connection& connection, const Cell& key, std::int64_t rowid, dou
 // The write of set(): in one write transaction, replaces the row of `key`
 // (or inserts one) with `staged`, stored at `now`, then culls and commits.
 // The replaced value's file is removed after the commit.
-void store_staged(Store::Impl& impl, const Cell& key, StagedValue& staged,
+void store_staged(SqliteEngine& engine, const Cell& key, StagedValue& staged,
                   const SetOptions& options, double now);
 
 struct RowFile {
@@ -128,7 +128,7 @@ void delete_rows(Connection& connection, WriteTransaction& transaction,
 std::int64_t setting_integer(Connection& connection, const char* name);
 
 // Database pages plus the stored size of value files, as core.py volume().
-std::int64_t volume_of(Store::Impl& impl, Connection& connection);
+std::int64_t volume_of(SqliteEngine& engine, Connection& connection);
 
 // The query selecting `policy`'s eviction candidates (rowid, filename),
 // oldest first; none for EvictionPolicy::None.
@@ -137,7 +137,7 @@ std::optional<Sql> eviction_select(EvictionPolicy policy);
 // Culling on write, as core.py _cull: up to cull_limit expired items, then,
 // if the cache is at its size limit, items by eviction policy. The size
 // check may reuse a recent page count (see sqlite_rows.cpp).
-void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& transaction,
+void cull_on_write(SqliteEngine& engine, Connection& connection, WriteTransaction& transaction,
                    double now);
 
 // The columns of a row that locate its value.
@@ -162,16 +162,17 @@ std::string unreadable_mode(std::int64_t mode, bool has_file);
 
 // The row's mode, once known to agree with where the value is (inline for
 // Raw, a file for Binary and Text). Throws CorruptionError otherwise.
-Mode checked_mode(Store::Impl& impl, const ValueLocation& location, const Cell& key);
+Mode checked_mode(SqliteEngine& engine, const ValueLocation& location, const Cell& key);
 
 // Turns a row's value into a Cell, reading its file if it has one. Returns
 // nullopt if the file does not exist (the caller decides what that means).
 // Throws CorruptionError for an inconsistent row or a damaged file.
-std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const Cell& key);
+std::optional<Cell> load_value(SqliteEngine& engine, ValueLocation& location, const Cell& key);
 
 StoredItem to_item(ValueLocation& location, Cell value);
 
-[[noreturn]] void missing_file(Store::Impl& impl, const ValueLocation& location, const Cell& key);
+[[noreturn]] void missing_file(SqliteEngine& engine, const ValueLocation& location,
+                               const Cell& key);
 
 // The unexpired row of `key`, or nullopt.
 std::optional<ValueLocation> select_item(Connection& connection, const Cell& key, double now);
@@ -181,7 +182,7 @@ std::optional<ValueLocation> select_item(Connection& connection, const Cell& key
 // few times, since a writer may have replaced the value meanwhile. Takes no
 // lock and records nothing. Returns false if there is no unexpired row.
 // Throws CorruptionError if the value file stays missing.
-bool load_without_lock(Store::Impl& impl, const Cell& key,
+bool load_without_lock(SqliteEngine& engine, const Cell& key,
                        FunctionRef<bool(ValueLocation& location)> load);
 
 // The read of get() and read(): finds the unexpired row of `key` and hands it
@@ -189,7 +190,7 @@ bool load_without_lock(Store::Impl& impl, const Cell& key,
 // Counts the hit or miss and records the access if statistics or the
 // eviction policy need it. Returns false if there is no unexpired row.
 // Throws CorruptionError if the value file stays missing.
-bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
+bool load_unexpired(SqliteEngine& engine, const Cell& key, bool retry,
                     FunctionRef<bool(ValueLocation& location)> load);
 
 // Removes rows in batches of kBatchSize, one transaction per batch, so other
@@ -197,12 +198,12 @@ bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
 // batch query, returning rows (rowid, filename); it is given the last rowid
 // removed so far (0 at first).
 template <class SelectBatch>
-std::int64_t remove_in_batches(Store::Impl& impl, bool retry, SelectBatch&& select_batch) {
-  Connection& connection = impl.connection();
+std::int64_t remove_in_batches(SqliteEngine& engine, bool retry, SelectBatch&& select_batch) {
+  Connection& connection = engine.connection();
   std::int64_t removed = 0;
   std::int64_t last_rowid = 0;
   while (true) {
-    WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+    WriteTransaction transaction(connection, engine.files(), retry, engine.timeout());
     std::vector<RowFile> rows = select_batch(connection, last_rowid);
     if (rows.empty()) {
       transaction.commit();

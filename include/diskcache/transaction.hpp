@@ -30,13 +30,10 @@
 
 #include <memory>
 
+#include "diskcache/engine.hpp"
 #include "diskcache/export.hpp"
 
 namespace diskcache {
-
-namespace detail {
-class WriteTransaction;
-}  // namespace detail
 
 class DISKCACHE_EXPORT Transaction {
  public:
@@ -65,15 +62,16 @@ class DISKCACHE_EXPORT Transaction {
   void rollback() noexcept;
 
   // Whether commit() or rollback() has not been called yet.
-  bool active() const noexcept { return transaction_ != nullptr; }
+  bool active() const noexcept { return scope_ != nullptr; }
 
  private:
   friend class Store;
-  Transaction(std::shared_ptr<void> engine, std::unique_ptr<detail::WriteTransaction> transaction);
+  Transaction(std::shared_ptr<Engine> engine, std::unique_ptr<Engine::Scope> scope);
 
-  std::shared_ptr<void> engine_;  // keeps the connection's owner alive
-  std::unique_ptr<detail::WriteTransaction> transaction_;
-  int uncaught_exceptions_;  // at construction
+  // Declared first, so destroyed last: the engine outlives its scope.
+  std::shared_ptr<Engine> engine_;
+  std::unique_ptr<Engine::Scope> scope_;  // null once committed or rolled back
+  int uncaught_exceptions_;               // at construction
 };
 
 }  // namespace diskcache
