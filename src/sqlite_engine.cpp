@@ -62,41 +62,14 @@ bool SqliteEngine::set(const Cell& key, const Cell& value, const SetOptions& opt
   require_key(key, directory());
   const double now = now_seconds();
   StagedValue staged(*this, value, key);
-  store_staged(*this, key, staged, options, now);
-  return true;
+  return store_staged(*this, key, staged, WriteMode::Replace, options, now);
 }
 
 bool SqliteEngine::add(const Cell& key, const Cell& value, const SetOptions& options) {
   require_key(key, directory());
   const double now = now_seconds();
-  Connection& connection = this->connection();
   StagedValue staged(*this, value, key);
-  WriteTransaction transaction(connection, files(), options.retry, timeout());
-  staged.hand_over(transaction);
-
-  std::optional<std::int64_t> rowid;
-  std::string old_filename;
-  {
-    Query query = connection.query(Sql::SelectForWrite);
-    query.bind(1, key).bind(2, raw_flag(key));
-    if (query.step(&key)) {
-      const std::optional<double> old_expire = query.optional_real(2);
-      // A live item wins: roll back, which also removes the staged file.
-      if (!old_expire || *old_expire > now) return false;
-      rowid = query.integer(0);
-      if (!query.is_null(1)) old_filename = std::string(query.text(1));
-    }
-  }
-  const std::optional<double> expire_time = expire_time_of(options.expire, now, key, directory());
-  if (rowid) {
-    update_row(connection, key, *rowid, now, expire_time, options.tag, staged);
-    transaction.remove_after_commit(old_filename);
-  } else {
-    insert_row(connection, key, now, expire_time, options.tag, staged);
-  }
-  cull_on_write(*this, connection, transaction, now);
-  transaction.commit();
-  return true;
+  return store_staged(*this, key, staged, WriteMode::AddIfAbsent, options, now);
 }
 
 std::optional<StoredItem> SqliteEngine::get(const Cell& key, bool retry) {
@@ -120,7 +93,7 @@ bool SqliteEngine::contains(const Cell& key) {
 bool SqliteEngine::erase(const Cell& key, bool retry) {
   require_key(key, directory());
   Connection& connection = this->connection();
-  WriteTransaction transaction(connection, files(), retry, timeout());
+  WriteTransaction transaction = begin_write(connection, retry);
   std::optional<ValueLocation> location = select_item(connection, key, now_seconds());
   if (!location) return false;
   delete_rows(connection, transaction, {{location->rowid, location->filename}});
@@ -131,7 +104,7 @@ bool SqliteEngine::erase(const Cell& key, bool retry) {
 std::optional<StoredItem> SqliteEngine::pop(const Cell& key, bool retry, const ItemCheck& check) {
   require_key(key, directory());
   Connection& connection = this->connection();
-  WriteTransaction transaction(connection, files(), retry, timeout());
+  WriteTransaction transaction = begin_write(connection, retry);
   std::optional<ValueLocation> location = select_item(connection, key, now_seconds());
   if (!location) return std::nullopt;
   // Read before the delete commits: if the file is unreadable, the item stays.
@@ -157,7 +130,7 @@ std::int64_t add_to_integer(SqliteEngine& engine, const Cell& key, std::int64_t 
   require_key(key, engine.directory());
   const double now = now_seconds();
   Connection& connection = engine.connection();
-  WriteTransaction transaction(connection, engine.files(), retry, engine.timeout());
+  WriteTransaction transaction = engine.begin_write(connection, retry);
 
   auto add = [&](std::int64_t base) {
     std::int64_t result;
@@ -203,15 +176,10 @@ std::int64_t add_to_integer(SqliteEngine& engine, const Cell& key, std::int64_t 
   if (!existing || (existing->expire_time && *existing->expire_time < now)) {
     const std::int64_t result = start_from_default();
     const Cell cell = Cell::integer(result);
-    StagedValue staged(engine, cell, key);
-    if (existing) {
-      update_row(connection, key, existing->rowid, now, std::nullopt, std::nullopt, staged);
-      transaction.remove_after_commit(existing->filename);
-    } else {
-      insert_row(connection, key, now, std::nullopt, std::nullopt, staged);
-    }
-    cull_on_write(engine, connection, transaction, now);
-    transaction.commit();
+    std::optional<RowFile> replaced;
+    if (existing) replaced = RowFile{existing->rowid, std::move(existing->filename)};
+    commit_staged(engine, connection, transaction, key, replaced, StagedValue(engine, cell, key),
+                  now, std::nullopt, std::nullopt);
     return result;
   }
 
@@ -250,7 +218,7 @@ bool SqliteEngine::touch(const Cell& key, std::optional<double> expire_seconds, 
   const double now = now_seconds();
   const std::optional<double> expire_time = expire_time_of(expire_seconds, now, key, directory());
   Connection& connection = this->connection();
-  WriteTransaction transaction(connection, files(), retry, timeout());
+  WriteTransaction transaction = begin_write(connection, retry);
   std::optional<std::int64_t> rowid;
   {
     Query query = connection.query(Sql::SelectForWrite);
@@ -269,7 +237,7 @@ bool SqliteEngine::touch(const Cell& key, std::optional<double> expire_seconds, 
 
 std::optional<std::pair<Cell, StoredItem>> SqliteEngine::peekitem(bool last, bool retry) {
   Connection& connection = this->connection();
-  WriteTransaction transaction(connection, files(), retry, timeout());
+  WriteTransaction transaction = begin_write(connection, retry);
   while (true) {
     std::optional<ValueLocation> location;
     Cell key;
@@ -327,7 +295,7 @@ std::int64_t SqliteEngine::cull(bool retry) {
   if (!select) return removed;
   Connection& connection = this->connection();
   while (volume_of(*this, connection) > size_limit()) {
-    WriteTransaction transaction(connection, files(), retry, timeout());
+    WriteTransaction transaction = begin_write(connection, retry);
     std::vector<RowFile> rows;
     {
       Query query = connection.query(*select);
@@ -347,7 +315,7 @@ Stats SqliteEngine::stats(bool enable, bool reset_counters) {
   Connection& connection = this->connection();
   Stats result;
   {
-    WriteTransaction transaction(connection, files(), /*retry=*/true, timeout());
+    WriteTransaction transaction = begin_write(connection, /*retry=*/true);
     result.hits = setting_integer(connection, "hits");
     result.misses = setting_integer(connection, "misses");
     if (reset_counters) {

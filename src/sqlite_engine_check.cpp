@@ -315,7 +315,7 @@ void check_counters(CheckRun& run) {
 std::vector<std::string> SqliteEngine::check(bool fix, bool retry) {
   CheckRun run{*this, connection(), fix, {}, {}};
   if (!check_database(run)) return std::move(run.problems);
-  WriteTransaction transaction(run.connection, files(), retry, timeout());
+  WriteTransaction transaction = begin_write(run.connection, retry);
   check_row_modes(run, transaction);
   check_value_files(run);
   check_orphans(run);

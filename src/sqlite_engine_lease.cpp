@@ -74,7 +74,7 @@ bool return_to_queue(SqliteEngine& engine, const LeaseRow& row, double now) {
 
 void SqliteEngine::enable_leases() {
   Connection& connection = this->connection();
-  WriteTransaction transaction(connection, files(), /*retry=*/true, timeout());
+  WriteTransaction transaction = begin_write(connection, /*retry=*/true);
   create_lease_table(connection);
   transaction.commit();
 }
@@ -89,7 +89,7 @@ std::int64_t SqliteEngine::reclaim_leases(const std::optional<std::string>& pref
     query.bind(2, now);
     if (!query.step()) return 0;
   }
-  WriteTransaction transaction(connection, files(), retry, timeout());
+  WriteTransaction transaction = begin_write(connection, retry);
   struct Expired {
     std::int64_t id;
     std::int64_t token;
@@ -124,7 +124,7 @@ std::optional<Engine::Leased> SqliteEngine::lease(const std::optional<std::strin
   reclaim_leases(prefix, retry);
   // An empty queue is answered by a read, without the write lock.
   if (connection.transaction().depth == 0 && !queue_key_at(prefix, 0, side)) return std::nullopt;
-  WriteTransaction transaction(connection, files(), retry, timeout());
+  WriteTransaction transaction = begin_write(connection, retry);
   std::optional<std::pair<Cell, StoredItem>> pulled = pull(prefix, side, retry, check);
   if (!pulled) {
     transaction.commit();
@@ -162,7 +162,7 @@ std::optional<Engine::Leased> SqliteEngine::lease(const std::optional<std::strin
 
 bool SqliteEngine::ack(std::int64_t id, std::int64_t token, bool retry) {
   Connection& connection = this->connection();
-  WriteTransaction transaction(connection, files(), retry, timeout());
+  WriteTransaction transaction = begin_write(connection, retry);
   connection.query(Sql::DeleteLease).bind(1, id).bind(2, token).run();
   const bool found = connection.changes() > 0;
   DISKCACHE_TEST_KILL_POINT("ack_deleted");
@@ -174,7 +174,7 @@ bool SqliteEngine::renew(std::int64_t id, std::int64_t token,
                          std::chrono::duration<double> visibility, bool retry) {
   refuse_nan_visibility(visibility, directory());
   Connection& connection = this->connection();
-  WriteTransaction transaction(connection, files(), retry, timeout());
+  WriteTransaction transaction = begin_write(connection, retry);
   connection.query(Sql::RenewLease)
       .bind(1, id)
       .bind(2, token)
@@ -187,7 +187,7 @@ bool SqliteEngine::renew(std::int64_t id, std::int64_t token,
 
 bool SqliteEngine::release(std::int64_t id, std::int64_t token, bool retry) {
   Connection& connection = this->connection();
-  WriteTransaction transaction(connection, files(), retry, timeout());
+  WriteTransaction transaction = begin_write(connection, retry);
   std::optional<LeaseRow> row;
   {
     Query query = connection.query(Sql::SelectLease);

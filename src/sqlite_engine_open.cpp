@@ -162,7 +162,7 @@ SqliteEngine::SqliteEngine(std::filesystem::path directory, const Settings& over
     up_to_date = schema_up_to_date(objects, settings) && settings_stored(rows, settings, overrides);
   }
   if (!up_to_date) {
-    WriteTransaction transaction(connection, files_, /*retry=*/false, timeout_);
+    WriteTransaction transaction = begin_write(connection, /*retry=*/false);
     create_schema(connection, settings, overrides);
     transaction.commit();
   }
@@ -226,7 +226,7 @@ void SqliteEngine::reset(const Settings& overrides) {
   const Settings merged = merge_settings(settings(), overrides);
   Connection& connection = this->connection();
   {
-    WriteTransaction transaction(connection, files_, /*retry=*/false, timeout_);
+    WriteTransaction transaction = begin_write(connection, /*retry=*/false);
     for (const auto& [name, value] : given) {
       connection.query(Sql::UpdateSetting).bind_text(1, name).bind(2, value).run();
     }

@@ -115,7 +115,7 @@ std::optional<std::pair<Cell, StoredItem>> take(SqliteEngine& engine,
     range.bind(query);
     if (!query.step()) return std::nullopt;
   }
-  WriteTransaction transaction(connection, engine.files(), retry, engine.timeout());
+  WriteTransaction transaction = engine.begin_write(connection, retry);
   std::optional<QueueItem> found = item_at(engine, connection, transaction, range, side);
   if (found && remove) {
     if (check) check(found->key, found->item);
@@ -133,12 +133,12 @@ Cell SqliteEngine::push(const Cell& value, const std::optional<std::string>& pre
   const QueueRange range(prefix);
   const double now = now_seconds();
   Connection& connection = this->connection();
+  if (prefix) require_queue_prefix(*prefix, directory());
   // The value file is written before taking the lock, as Python does; the
-  // key is not known yet, so errors name the queue.
-  const Cell pending = Cell::text(prefix ? *prefix + "-<next>" : "<next queue key>");
-  require_key(pending, directory());  // a prefix that is not UTF-8
-  StagedValue staged(*this, value, pending);
-  WriteTransaction transaction(connection, files(), options.retry, timeout());
+  // key is not known yet, so errors name the queue's next key.
+  StagedValue staged(*this, value,
+                     ItemName(prefix ? "'" + *prefix + "-<next>'" : "'<next queue key>'"));
+  WriteTransaction transaction = begin_write(connection, options.retry);
   staged.hand_over(transaction);
 
   Cell key = queue_key(prefix, kFirstNumber);
@@ -147,10 +147,8 @@ Cell SqliteEngine::push(const Cell& value, const std::optional<std::string>& pre
     range.bind(query);
     if (query.step()) key = key_beside(*this, prefix, query.cell(0), side == Side::Back ? 1 : -1);
   }
-  insert_row(connection, key, now, expire_time_of(options.expire, now, key, directory()),
-             options.tag, staged);
-  cull_on_write(*this, connection, transaction, now);
-  transaction.commit();
+  commit_staged(*this, connection, transaction, key, std::nullopt, staged, now,
+                expire_time_of(options.expire, now, key, directory()), options.tag);
   return key;
 }
 

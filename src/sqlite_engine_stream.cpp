@@ -37,8 +37,7 @@ bool SqliteEngine::set_stream(const Cell& key, std::istream& in, const SetOption
   StagedValue staged(*this, std::move(file.name), file.size, Mode::Binary, key);
   // Stored as of the end of the copy, which may take long: an expiry runs
   // from the moment the value is there.
-  store_staged(*this, key, staged, options, now_seconds());
-  return true;
+  return store_staged(*this, key, staged, WriteMode::Replace, options, now_seconds());
 }
 
 std::optional<Engine::ValueStream> SqliteEngine::read(const Cell& key, bool retry) {

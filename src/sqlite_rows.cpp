@@ -57,12 +57,13 @@ std::string unstorable(const Cell& cell) {
   return "";
 }
 
-void refuse(const std::string& why, const char* what, const Cell& key,
+void refuse(const std::string& why, const char* what, const ItemName& name,
             const std::filesystem::path& directory) {
   if (why.empty()) return;
-  throw SerializationError("cannot store the " + std::string(what) + " of key " + key.repr() +
-                               " in " + directory.string() + ": it is " + why,
-                           directory, key.repr());
+  const std::string item = name.str();
+  throw SerializationError("cannot store the " + std::string(what) + " of key " + item + " in " +
+                               directory.string() + ": it is " + why,
+                           directory, item);
 }
 
 }  // namespace
@@ -80,39 +81,48 @@ void require_key(const Cell& key, const std::filesystem::path& directory) {
   }
 }
 
-void require_storable(const Cell& value, const char* what, const Cell& key,
-                      const std::filesystem::path& directory) {
-  refuse(unstorable(value), what, key, directory);
-}
-
-void require_storable(const Value& value, const char* what, const Cell& key,
-                      const std::filesystem::path& directory) {
-  if (const double* number = value.get_if<double>()) {
-    refuse(unstorable_real(*number), what, key, directory);
-  } else if (const std::string* text = value.get_if<std::string>()) {
-    refuse(unstorable_text(*text), what, key, directory);
+void require_queue_prefix(std::string_view prefix, const std::filesystem::path& directory) {
+  const std::string why = unstorable_text(prefix);
+  if (!why.empty()) {
+    throw SerializationError("queue prefix " + Cell::text_view(prefix).repr() +
+                                 " cannot be stored in " + directory.string() + ": it is " + why,
+                             directory);
   }
 }
 
-StagedValue::StagedValue(SqliteEngine& engine, const Cell& value, const Cell& key)
-    : files_(engine.files()), value_(&value), key_(&key) {
-  require_storable(value, "value", key, engine.directory());
+void require_storable(const Cell& value, const char* what, const ItemName& name,
+                      const std::filesystem::path& directory) {
+  refuse(unstorable(value), what, name, directory);
+}
+
+void require_storable(const Value& value, const char* what, const ItemName& name,
+                      const std::filesystem::path& directory) {
+  if (const double* number = value.get_if<double>()) {
+    refuse(unstorable_real(*number), what, name, directory);
+  } else if (const std::string* text = value.get_if<std::string>()) {
+    refuse(unstorable_text(*text), what, name, directory);
+  }
+}
+
+StagedValue::StagedValue(SqliteEngine& engine, const Cell& value, ItemName name)
+    : files_(engine.files()), value_(&value), name_(std::move(name)) {
+  require_storable(value, "value", name_, engine.directory());
   const bool text = value.kind() == Cell::Kind::Text;
   if ((text || value.kind() == Cell::Kind::Blob) &&
       static_cast<std::int64_t>(value.bytes().size()) >= engine.min_file_size()) {
-    filename_ = files_.write(value.bytes(), key.repr());
+    filename_ = files_.write(value.bytes(), name_.str());
     mode_ = text ? Mode::Text : Mode::Binary;
     size_ = static_cast<std::int64_t>(value.bytes().size());
   }
 }
 
 StagedValue::StagedValue(SqliteEngine& engine, std::string filename, std::int64_t size, Mode mode,
-                         const Cell& key)
+                         ItemName name)
     : files_(engine.files()),
       mode_(mode),
       size_(size),
       filename_(std::move(filename)),
-      key_(&key) {}
+      name_(std::move(name)) {}
 
 StagedValue::~StagedValue() {
   if (!handed_over_ && !filename_.empty()) files_.remove(filename_);
@@ -122,7 +132,7 @@ void StagedValue::hand_over(WriteTransaction& transaction) {
   if (filename_.empty()) return;
   transaction.remove_on_rollback(filename_);
   handed_over_ = true;
-  files_.confirm_staged(filename_, size_, key_->repr());
+  files_.confirm_staged(filename_, size_, name_.str());
 }
 
 void StagedValue::bind(Query& query, int first) const {
@@ -150,55 +160,6 @@ void note_write(Connection& connection, std::optional<double> expire_time, std::
   // A replaced file's bytes are not subtracted: values_size stays an upper
   // bound, which only makes the next size check exact sooner.
   state.values_size += file_size;
-}
-
-void insert_row(Connection& connection, const Cell& key, double now,
-                std::optional<double> expire_time, const std::optional<Value>& tag,
-                const StagedValue& value) {
-  note_write(connection, expire_time, value.file_size());
-  Query query = connection.query(Sql::InsertRow);
-  query.bind(1, key).bind(2, raw_flag(key)).bind(3, now).bind(4, expire_time);
-  bind_tag(query, 5, tag, key, connection.directory());
-  value.bind(query, 6);
-  query.run(&key);
-}
-
-void update_row(Connection& connection, const Cell& key, std::int64_t rowid, double now,
-                std::optional<double> expire_time, const std::optional<Value>& tag,
-                const StagedValue& value) {
-  note_write(connection, expire_time, value.file_size());
-  Query query = connection.query(Sql::UpdateRow);
-  query.bind(1, now).bind(2, expire_time);
-  bind_tag(query, 3, tag, key, connection.directory());
-  value.bind(query, 4);
-  query.bind(8, rowid);
-  query.run(&key);
-}
-
-void store_staged(SqliteEngine& engine, const Cell& key, StagedValue& staged,
-                  const SetOptions& options, double now) {
-  Connection& connection = engine.connection();
-  WriteTransaction transaction(connection, engine.files(), options.retry, engine.timeout());
-  staged.hand_over(transaction);
-
-  // SELECT then UPDATE or INSERT (not INSERT OR REPLACE): the old row's
-  // file name is needed to remove the file after the commit.
-  std::optional<RowFile> existing;
-  {
-    Query query = connection.query(Sql::SelectForWrite);
-    query.bind(1, key).bind(2, raw_flag(key));
-    if (query.step(&key)) existing = row_file(query);
-  }
-  const std::optional<double> expire_time =
-      expire_time_of(options.expire, now, key, engine.directory());
-  if (existing) {
-    update_row(connection, key, existing->rowid, now, expire_time, options.tag, staged);
-    transaction.remove_after_commit(existing->filename);
-  } else {
-    insert_row(connection, key, now, expire_time, options.tag, staged);
-  }
-  cull_on_write(engine, connection, transaction, now);
-  transaction.commit();
 }
 
 RowFile row_file(Query& query) {
@@ -279,6 +240,34 @@ std::optional<Sql> eviction_select(EvictionPolicy policy) {
   return std::nullopt;
 }
 
+namespace {
+
+void insert_row(Connection& connection, const Cell& key, double now,
+                std::optional<double> expire_time, const std::optional<Value>& tag,
+                const StagedValue& value) {
+  note_write(connection, expire_time, value.file_size());
+  Query query = connection.query(Sql::InsertRow);
+  query.bind(1, key).bind(2, raw_flag(key)).bind(3, now).bind(4, expire_time);
+  bind_tag(query, 5, tag, key, connection.directory());
+  value.bind(query, 6);
+  query.run(&key);
+}
+
+void update_row(Connection& connection, const Cell& key, std::int64_t rowid, double now,
+                std::optional<double> expire_time, const std::optional<Value>& tag,
+                const StagedValue& value) {
+  note_write(connection, expire_time, value.file_size());
+  Query query = connection.query(Sql::UpdateRow);
+  query.bind(1, now).bind(2, expire_time);
+  bind_tag(query, 3, tag, key, connection.directory());
+  value.bind(query, 4);
+  query.bind(8, rowid);
+  query.run(&key);
+}
+
+// Culling on write, as core.py _cull: up to cull_limit expired items, then,
+// if the cache is at its size limit, items by eviction policy. The size
+// check may reuse a recent page count (see over_size_limit).
 void cull_on_write(SqliteEngine& engine, Connection& connection, WriteTransaction& transaction,
                    double now) {
   std::int64_t limit = engine.cull_limit();
@@ -316,6 +305,48 @@ void cull_on_write(SqliteEngine& engine, Connection& connection, WriteTransactio
     rows = select_rows(query);
   }
   delete_rows(connection, transaction, rows);
+}
+
+}  // namespace
+
+void commit_staged(SqliteEngine& engine, Connection& connection, WriteTransaction& transaction,
+                   const Cell& key, const std::optional<RowFile>& replaced,
+                   const StagedValue& staged, double now, std::optional<double> expire_time,
+                   const std::optional<Value>& tag) {
+  if (replaced) {
+    update_row(connection, key, replaced->rowid, now, expire_time, tag, staged);
+    transaction.remove_after_commit(replaced->filename);
+  } else {
+    insert_row(connection, key, now, expire_time, tag, staged);
+  }
+  cull_on_write(engine, connection, transaction, now);
+  transaction.commit();
+}
+
+bool store_staged(SqliteEngine& engine, const Cell& key, StagedValue& staged, WriteMode mode,
+                  const SetOptions& options, double now) {
+  Connection& connection = engine.connection();
+  WriteTransaction transaction = engine.begin_write(connection, options.retry);
+  staged.hand_over(transaction);
+
+  // SELECT then UPDATE or INSERT (not INSERT OR REPLACE): the old row's
+  // file name is needed to remove the file after the commit.
+  std::optional<RowFile> existing;
+  {
+    Query query = connection.query(Sql::SelectForWrite);
+    query.bind(1, key).bind(2, raw_flag(key));
+    if (query.step(&key)) {
+      if (mode == WriteMode::AddIfAbsent) {
+        const std::optional<double> old_expire = query.optional_real(2);
+        // A live item wins: roll back, which also removes the staged file.
+        if (!old_expire || *old_expire > now) return false;
+      }
+      existing = row_file(query);
+    }
+  }
+  commit_staged(engine, connection, transaction, key, existing, staged, now,
+                expire_time_of(options.expire, now, key, engine.directory()), options.tag);
+  return true;
 }
 
 // Reads columns expire_time..size laid out as in SelectItem, from `first`.
@@ -425,7 +456,7 @@ bool load_unexpired(SqliteEngine& engine, const Cell& key, bool retry,
 
   if (!statistics && !records_access) return load_without_lock(engine, key, load);
 
-  WriteTransaction transaction(connection, engine.files(), retry, engine.timeout());
+  WriteTransaction transaction = engine.begin_write(connection, retry);
   const double now = now_seconds();
   std::optional<ValueLocation> location = select_item(connection, key, now);
   if (!location) {

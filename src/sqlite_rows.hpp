@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connection.hpp"
@@ -43,12 +44,33 @@ inline std::int64_t raw_flag(const Cell& key) { return key.raw() ? 1 : 0; }
 // not UTF-8, which Python cannot read back.
 void require_key(const Cell& key, const std::filesystem::path& directory);
 
-// Throws SerializationError naming `key` for a value or tag that SQLite would
-// store as something else (a NaN becomes NULL) or Python could not read
-// (text that is not UTF-8).
-void require_storable(const Cell& value, const char* what, const Cell& key,
+// Throws SerializationError for a queue prefix that cannot start a key: text
+// that is not UTF-8, which Python cannot read back.
+void require_queue_prefix(std::string_view prefix, const std::filesystem::path& directory);
+
+// How messages name the item being written: by its key, or by a label
+// before it has one (push stages its value before the queue's next key is
+// chosen). A key is printed only when a message needs it: repr() allocates,
+// and most writes print nothing.
+class ItemName {
+ public:
+  ItemName(const Cell& key) noexcept : key_(&key) {}  // NOLINT: a key names its item
+  // `label` stands where a key's repr() would, quotes included.
+  explicit ItemName(std::string label) : label_(std::move(label)) {}
+
+  std::string str() const { return key_ != nullptr ? key_->repr() : label_; }
+
+ private:
+  const Cell* key_ = nullptr;
+  std::string label_;
+};
+
+// Throws SerializationError naming the item for a value or tag that SQLite
+// would store as something else (a NaN becomes NULL) or Python could not
+// read (text that is not UTF-8).
+void require_storable(const Cell& value, const char* what, const ItemName& name,
                       const std::filesystem::path& directory);
-void require_storable(const Value& value, const char* what, const Cell& key,
+void require_storable(const Value& value, const char* what, const ItemName& name,
                       const std::filesystem::path& directory);
 
 // A value on its way into a row: inline, or already written to a value file.
@@ -56,12 +78,12 @@ void require_storable(const Value& value, const char* what, const Cell& key,
 class StagedValue {
  public:
   // Writes `value` to a value file if it is text or bytes of at least
-  // Settings::disk_min_file_size. `key` only names the item in errors.
-  StagedValue(SqliteEngine& engine, const Cell& value, const Cell& key);
-  // Adopts a value file already written for `key` (size bytes, mode Binary
+  // Settings::disk_min_file_size. `name` only names the item in errors.
+  StagedValue(SqliteEngine& engine, const Cell& value, ItemName name);
+  // Adopts a value file already written for `name` (size bytes, mode Binary
   // or Text).
   StagedValue(SqliteEngine& engine, std::string filename, std::int64_t size, Mode mode,
-              const Cell& key);
+              ItemName name);
   StagedValue(const StagedValue&) = delete;
   StagedValue& operator=(const StagedValue&) = delete;
   ~StagedValue();
@@ -82,9 +104,7 @@ class StagedValue {
   Mode mode_ = Mode::Raw;
   std::int64_t size_ = 0;  // as Python: 0 for inline values
   std::string filename_;
-  // For messages only, printed when one is needed: a key's repr() allocates,
-  // and most values never reach a file.
-  const Cell* key_;
+  ItemName name_;  // for messages only
   bool handed_over_ = false;
 };
 
@@ -97,23 +117,33 @@ void bind_tag(Query& query, int index, const std::optional<Value>& tag, const Ce
 // inline). Every write of an expire_time or a value file calls it.
 void note_write(Connection& connection, std::optional<double> expire_time, std::int64_t file_size);
 
-void insert_row(Connection& connection, const Cell& key, double now,
-                std::optional<double> expire_time, const std::optional<Value>& tag,
-                const StagedValue& value);
-void update_row(Connection& connection, const Cell& key, std::int64_t rowid, double now,
-                std::optional<double> expire_time, const std::optional<Value>& tag,
-                const StagedValue& value);
-
-// The write of set(): in one write transaction, replaces the row of `key`
-// (or inserts one) with `staged`, stored at `now`, then culls and commits.
-// The replaced value's file is removed after the commit.
-void store_staged(SqliteEngine& engine, const Cell& key, StagedValue& staged,
-                  const SetOptions& options, double now);
-
 struct RowFile {
   std::int64_t rowid;
   std::string filename;  // empty: inline value
 };
+
+// The end of every write of a value (set, add, incr from its default, push):
+// inside `transaction`, which holds the write lock, makes `staged` the value
+// of `key`, stored at `now`, in the row `replaced` (whose value file is
+// removed after the commit) or in a new row; then culls as core.py's _cull
+// (expired items, then items by eviction policy while at the size limit) and
+// commits.
+void commit_staged(SqliteEngine& engine, Connection& connection, WriteTransaction& transaction,
+                   const Cell& key, const std::optional<RowFile>& replaced,
+                   const StagedValue& staged, double now, std::optional<double> expire_time,
+                   const std::optional<Value>& tag);
+
+// What store_staged does with a row `key` already has.
+enum class WriteMode {
+  Replace,      // set: any row is replaced
+  AddIfAbsent,  // add: an unexpired row wins and nothing is written
+};
+
+// The write of set() and add(): in one write transaction, which takes the
+// staged file over, stores `staged` under `key` as `mode` says, at `now`,
+// then culls and commits. Returns whether it stored.
+bool store_staged(SqliteEngine& engine, const Cell& key, StagedValue& staged, WriteMode mode,
+                  const SetOptions& options, double now);
 
 // The current row of a SELECT whose first two columns are rowid and
 // filename; select_rows() runs the SELECT and collects every row.
@@ -133,12 +163,6 @@ std::int64_t volume_of(SqliteEngine& engine, Connection& connection);
 // The query selecting `policy`'s eviction candidates (rowid, filename),
 // oldest first; none for EvictionPolicy::None.
 std::optional<Sql> eviction_select(EvictionPolicy policy);
-
-// Culling on write, as core.py _cull: up to cull_limit expired items, then,
-// if the cache is at its size limit, items by eviction policy. The size
-// check may reuse a recent page count (see sqlite_rows.cpp).
-void cull_on_write(SqliteEngine& engine, Connection& connection, WriteTransaction& transaction,
-                   double now);
 
 // The columns of a row that locate its value.
 struct ValueLocation {
@@ -203,7 +227,7 @@ std::int64_t remove_in_batches(SqliteEngine& engine, bool retry, SelectBatch&& s
   std::int64_t removed = 0;
   std::int64_t last_rowid = 0;
   while (true) {
-    WriteTransaction transaction(connection, engine.files(), retry, engine.timeout());
+    WriteTransaction transaction = engine.begin_write(connection, retry);
     std::vector<RowFile> rows = select_batch(connection, last_rowid);
     if (rows.empty()) {
       transaction.commit();
