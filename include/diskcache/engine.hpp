@@ -101,6 +101,8 @@ struct ScanOptions {
 // side='front'.
 enum class Side { Back, Front };
 
+// The interface every storage implements (see the top of this file). Not
+// copyable: Stores share one through std::shared_ptr.
 class DISKCACHE_EXPORT Engine {
  public:
   // Store::ItemCheck: inspects an item a removing call is about to return,
@@ -126,59 +128,101 @@ class DISKCACHE_EXPORT Engine {
 
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
-  // Closes what close() would; never throws.
+  // An engine's destructor lets go of what close() would, and never throws.
   virtual ~Engine();
 
-  // --- Opening and settings (store.hpp: "Opening and settings").
+  // --- Opening and settings (store.hpp, "Opening and settings"). An engine
+  // is opened by its own factory or constructor; Store never opens one.
+
+  // Where the engine keeps its items: the cache directory for SQLite, the
+  // location another engine is named by. Every error message names it.
   virtual const std::filesystem::path& directory() const noexcept = 0;
+  // Store::settings: every setting's current value.
   virtual Settings settings() const = 0;
+  // Store::reset: changes and keeps the settings `settings` gives
+  // (Setting::given); the others stay as they are.
   virtual void reset(const Settings& settings) = 0;
 
-  // --- Items (store.hpp: "Items").
+  // --- Items (store.hpp, "Items"). A call that returns has committed; one
+  // that throws has changed nothing (the strong guarantee of Store::set).
+
+  // Store::set and Store::add: store `value` under `key` (add: only if the
+  // key is absent or expired), then cull as the settings say.
   virtual bool set(const Cell& key, const Cell& value, const SetOptions& options) = 0;
   virtual bool add(const Cell& key, const Cell& value, const SetOptions& options) = 0;
+  // Store::get, contains, erase: one key, unexpired items only. get counts a
+  // hit or miss and records the access when the settings ask for it.
   virtual std::optional<StoredItem> get(const Cell& key, bool retry) = 0;
   virtual bool contains(const Cell& key) = 0;
   virtual bool erase(const Cell& key, bool retry) = 0;
+  // Store::pop: removes and returns the item; `check` runs before the
+  // removal commits, and if it throws, the item stays.
   virtual std::optional<StoredItem> pop(const Cell& key, bool retry, const ItemCheck& check) = 0;
+  // Store::incr and Store::decr: atomic across every user of the storage;
+  // KeyError without a default, SerializationError on overflow.
   virtual std::int64_t incr(const Cell& key, std::int64_t delta,
                             std::optional<std::int64_t> default_value, bool retry) = 0;
   virtual std::int64_t decr(const Cell& key, std::int64_t delta,
                             std::optional<std::int64_t> default_value, bool retry) = 0;
+  // Store::touch: a new expiry (seconds from now; none: never) for an
+  // unexpired key.
   virtual bool touch(const Cell& key, std::optional<double> expire_seconds, bool retry) = 0;
+  // Store::peekitem: the first or last item in insertion order.
   virtual std::optional<std::pair<Cell, StoredItem>> peekitem(bool last, bool retry) = 0;
+  // Store::size and Store::volume: items (expired ones included) and bytes.
   virtual std::int64_t size() = 0;
   virtual std::int64_t volume() = 0;
+  // Store::expire, evict, cull, clear: bulk removal, returning how many
+  // items went; may commit in batches, so other writers get in between.
   virtual std::int64_t expire(bool retry) = 0;
   virtual std::int64_t evict(const Value& tag, bool retry) = 0;
   virtual std::int64_t cull(bool retry) = 0;
   virtual std::int64_t clear(bool retry) = 0;
+  // Store::stats: the hit and miss counters, then counting on or off.
   virtual Stats stats(bool enable, bool reset) = 0;
+  // Store::create_tag_index and drop_tag_index: an index that makes evict
+  // fast (an engine without one may do nothing).
   virtual void create_tag_index() = 0;
   virtual void drop_tag_index() = 0;
 
-  // --- Checking and maintenance (store.hpp: "Checking", "Maintenance").
+  // --- Checking and maintenance (store.hpp, "Checking", "Maintenance").
+
+  // Store::check: one message per problem found; with `fix`, repaired.
   virtual std::vector<std::string> check(bool fix, bool retry) = 0;
+  // Store::vacuum: gives back the space removed items left.
   virtual void vacuum() = 0;
 
-  // --- Queue on a cache (store.hpp: "Queue on a cache").
+  // --- Queue on a cache (store.hpp, "Queue on a cache"): keys exactly as
+  // Python diskcache makes them, so both see one queue.
+
+  // Store::push: stores `value` under a new key past the `side` end.
   virtual Cell push(const Cell& value, const std::optional<std::string>& prefix, Side side,
                     const SetOptions& options) = 0;
+  // Store::pull and Store::peek: the item at `side`; pull removes it, after
+  // `check` has run, in one atomic step.
   virtual std::optional<std::pair<Cell, StoredItem>> pull(const std::optional<std::string>& prefix,
                                                           Side side, bool retry,
                                                           const ItemCheck& check) = 0;
   virtual std::optional<std::pair<Cell, StoredItem>> peek(const std::optional<std::string>& prefix,
                                                           Side side, bool retry) = 0;
+  // Store::queue_key_at and Store::queue_keys: keys of a queue by position,
+  // and a page of them, without holding anything open between pages.
   virtual std::optional<Cell> queue_key_at(const std::optional<std::string>& prefix,
                                            std::int64_t index, Side side) = 0;
   virtual std::vector<Cell> queue_keys(const std::optional<std::string>& prefix, Side side,
                                        const std::optional<Cell>& after, std::int64_t limit) = 0;
 
-  // --- Streamed values (store.hpp: "Streamed values").
+  // --- Streamed values (store.hpp, "Streamed values").
+
+  // Store::set_stream: stores what `in` yields, never whole in memory.
   virtual bool set_stream(const Cell& key, std::istream& in, const SetOptions& options) = 0;
+  // Store::read: the value as a stream that stays readable after the key
+  // is replaced or removed.
   virtual std::optional<ValueStream> read(const Cell& key, bool retry) = 0;
 
-  // --- Leases (store.hpp: "Leases").
+  // --- Leases (store.hpp, "Leases"): at-least-once delivery; a leased item
+  // comes back to its queue when its lease ends unacknowledged.
+
   virtual void enable_leases() = 0;
   virtual std::optional<Leased> lease(const std::optional<std::string>& prefix, Side side,
                                       std::chrono::duration<double> visibility, bool retry,
@@ -189,18 +233,30 @@ class DISKCACHE_EXPORT Engine {
                      bool retry) = 0;
   virtual std::int64_t reclaim_leases(const std::optional<std::string>& prefix, bool retry) = 0;
 
-  // --- Iteration (store.hpp: "Iteration"). The Cursor reads Store::kScanPage
-  // items at a time, at most, and holds nothing open between pages.
-  // REQUIRES: the engine outlives the Cursor (Store::Cursor sees to it).
+  // --- Iteration (store.hpp, "Iteration").
+
+  // Store::scan: a Cursor over the items `options` selects. It reads at
+  // most Store::kScanPage items at a time and holds nothing open between
+  // pages. REQUIRES: the engine outlives the Cursor (Store::Cursor sees to
+  // it).
   virtual std::unique_ptr<Cursor> scan(ScanOptions options) = 0;
 
-  // --- Waiting, transactions, closing (store.hpp: "Waiting for changes,
-  // transactions, closing").
+  // --- Waiting for changes, transactions, closing (store.hpp, "Waiting for
+  // changes, transactions, closing").
+
+  // Store::wait_until: calls `attempt` until it returns true or `timeout`
+  // passes, sleeping between attempts until a change is likely rather than
+  // polling in a tight loop.
   virtual bool wait_until(std::chrono::duration<double> timeout,
                           const std::function<bool()>& attempt) = 0;
-  // Begins a write transaction on this thread, or nests one in the open one.
-  // REQUIRES: the engine outlives the Scope (Transaction sees to it).
+  // Store::transact: begins a write transaction on this thread, or nests
+  // one in the thread's open one; every call the thread makes on this
+  // engine meanwhile belongs to it. Transaction decides when the Scope
+  // commits. REQUIRES: the engine outlives the Scope (Transaction sees to
+  // it).
   virtual std::unique_ptr<Scope> transact(bool retry) = 0;
+  // Store::close: lets go of what the engine holds open (connections); the
+  // next call opens again.
   virtual void close() = 0;
 
  protected:

@@ -25,6 +25,10 @@
 // end on that thread, innermost first. While it is open, other threads and
 // processes wait for the write lock (up to Settings::timeout), so keep it
 // short. Do not fork() while a transaction is open.
+//
+// The scope itself is the engine's (Engine::Scope, engine.hpp): the SQLite
+// engine's is a WriteTransaction (src/transaction.cpp). Transaction decides
+// when it commits or rolls back (src/store.cpp), whatever the engine.
 #ifndef DISKCACHE_TRANSACTION_HPP_
 #define DISKCACHE_TRANSACTION_HPP_
 
