@@ -70,10 +70,17 @@ if(TARGET diskcache_cli)
   install(TARGETS diskcache_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 
-# The API reference, when Doxygen is there: built by the install step itself
-# (the docs target), installed under share/doc/diskcache/html.
+# The API reference, when Doxygen (and Python, for its input filter) is
+# there: built by the install step itself (the docs target), installed under
+# share/doc/diskcache/html. Doxygen writes the pages even when it fails on a
+# warning (as a newer Doxygen may), so the install goes on, but says so.
 if(TARGET docs)
-  install(CODE "execute_process(COMMAND \"${CMAKE_COMMAND}\" --build \"${PROJECT_BINARY_DIR}\" --target docs)")
+  install(CODE "
+    execute_process(COMMAND \"${CMAKE_COMMAND}\" --build \"${PROJECT_BINARY_DIR}\" --target docs
+                    RESULT_VARIABLE docs_result)
+    if(NOT docs_result EQUAL 0)
+      message(WARNING \"the API reference (target docs) did not build cleanly: \${docs_result}\")
+    endif()")
   install(DIRECTORY ${DISKCACHE_DOCS_OUTPUT}/html DESTINATION ${CMAKE_INSTALL_DOCDIR} OPTIONAL)
 endif()
 

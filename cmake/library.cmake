@@ -19,17 +19,18 @@ set(DISKCACHE_SOURCES
   src/schema.cpp
   src/settings.cpp
   src/sql.cpp
+  src/sqlite_engine.cpp
+  src/sqlite_engine_check.cpp
+  src/sqlite_engine_lease.cpp
+  src/sqlite_engine_maintenance.cpp
+  src/sqlite_engine_open.cpp
+  src/sqlite_engine_queue.cpp
+  src/sqlite_engine_scan.cpp
+  src/sqlite_engine_stream.cpp
   src/sqlite_error.cpp
+  src/sqlite_rows.cpp
   src/statement.cpp
   src/store.cpp
-  src/store_check.cpp
-  src/store_lease.cpp
-  src/store_maintenance.cpp
-  src/store_open.cpp
-  src/store_queue.cpp
-  src/store_rows.cpp
-  src/store_scan.cpp
-  src/store_stream.cpp
   src/transaction.cpp
   src/big_int.cpp
   src/unicode_printable.cpp

@@ -97,7 +97,7 @@ class Connection {
   TransactionState& transaction() noexcept { return transaction_; }
 
   // The database's page count as culling last read it, and how many cull
-  // checks have reused it since (see over_size_limit in store_rows.cpp).
+  // checks have reused it since (see over_size_limit in sqlite_rows.cpp).
   struct PageCountHint {
     std::int64_t pages = -1;  // -1: not read yet
     int reuses = 0;
@@ -107,7 +107,7 @@ class Connection {
   // What culling learnt inside the current outermost write transaction.
   // While this connection holds the write lock no other connection changes
   // the database, so it stays true, given that every write of this
-  // connection updates it (note_write in store_rows.cpp). Forgotten when the
+  // connection updates it (note_write in sqlite_rows.cpp). Forgotten when the
   // next outermost transaction begins.
   struct CullState {
     bool expiry_known = false;

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "diskcache/errors.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 
 namespace diskcache {
 namespace {
@@ -31,7 +31,8 @@ std::atomic<std::uint64_t> g_fork_generation{0};
 // deadlocking against them on the database lock.
 struct OpenDirectories {
   detail::Mutex mutex;
-  std::map<std::filesystem::path, std::weak_ptr<Store::Impl>> engines DISKCACHE_GUARDED_BY(mutex);
+  std::map<std::filesystem::path, std::weak_ptr<detail::SqliteEngine>> engines
+      DISKCACHE_GUARDED_BY(mutex);
 };
 
 OpenDirectories& open_directories() {
@@ -154,8 +155,8 @@ void register_fork_handler() {
 
 }  // namespace
 
-std::shared_ptr<Store::Impl> Store::Impl::open(std::filesystem::path directory,
-                                               const Settings& overrides) {
+std::shared_ptr<detail::SqliteEngine> detail::SqliteEngine::open(std::filesystem::path directory,
+                                                                 const Settings& overrides) {
   register_fork_handler();
   directory = Store::prepare_directory(std::move(directory), overrides);
   std::error_code error;
@@ -165,7 +166,7 @@ std::shared_ptr<Store::Impl> Store::Impl::open(std::filesystem::path directory,
                   directory, {}, error.value());
   }
   OpenDirectories& open = open_directories();
-  const auto find_open = [&]() -> std::shared_ptr<Impl> {
+  const auto find_open = [&]() -> std::shared_ptr<SqliteEngine> {
     detail::MutexLock lock(open.mutex);
     auto found = open.engines.find(canonical);
     if (found == open.engines.end()) return nullptr;
@@ -173,14 +174,14 @@ std::shared_ptr<Store::Impl> Store::Impl::open(std::filesystem::path directory,
     open.engines.erase(found);
     return nullptr;
   };
-  if (std::shared_ptr<Impl> engine = find_open()) {
-    engine->store_settings(overrides);
+  if (std::shared_ptr<SqliteEngine> engine = find_open()) {
+    engine->reset(overrides);
     return engine;
   }
   // Opening may wait for the database lock, so it happens outside the
   // registry's lock; if another thread opened the directory meanwhile, its
   // engine wins and this one closes again.
-  auto engine = std::make_shared<Impl>(std::move(directory), overrides);
+  auto engine = std::make_shared<SqliteEngine>(std::move(directory), overrides);
   detail::MutexLock lock(open.mutex);
   auto [slot, inserted] = open.engines.try_emplace(canonical, engine);
   if (!inserted) {
@@ -190,7 +191,7 @@ std::shared_ptr<Store::Impl> Store::Impl::open(std::filesystem::path directory,
   return engine;
 }
 
-detail::ConnectionRegistry& Store::Impl::current_registry(std::uint64_t fork_generation) {
+detail::ConnectionRegistry& detail::SqliteEngine::current_registry(std::uint64_t fork_generation) {
   detail::ConnectionRegistry* registry = registry_.load(std::memory_order_acquire);
   while (registry == nullptr || registry->fork_generation != fork_generation) {
     auto fresh = std::make_unique<detail::ConnectionRegistry>();
@@ -214,7 +215,7 @@ detail::ConnectionRegistry& Store::Impl::current_registry(std::uint64_t fork_gen
   return *registry;
 }
 
-detail::Connection& Store::Impl::connection() {
+detail::Connection& detail::SqliteEngine::connection() {
   auto& cache = t_cached_connections;
   thread_local std::size_t next_slot = 0;
 
@@ -249,7 +250,7 @@ detail::Connection& Store::Impl::connection() {
   return *connection;
 }
 
-detail::ChangeSignal& Store::Impl::changes() {
+detail::ChangeSignal& detail::SqliteEngine::changes() {
   detail::ConnectionRegistry& registry =
       current_registry(g_fork_generation.load(std::memory_order_relaxed));
   detail::MutexLock lock(registry.mutex);
@@ -257,7 +258,7 @@ detail::ChangeSignal& Store::Impl::changes() {
   return *registry.changes;
 }
 
-void Store::Impl::close() {
+void detail::SqliteEngine::close() {
   epoch_.fetch_add(1, std::memory_order_acq_rel);
   detail::ConnectionRegistry* registry = registry_.exchange(nullptr, std::memory_order_acq_rel);
   if (registry == nullptr) return;

@@ -1,9 +1,9 @@
 // The connection registry: which SQLite connection each thread uses for
 // each directory open in this process, and what happens to those
 // connections when a thread ends, when a Store closes and after fork().
-// Store::Impl's open(), connection(), changes() and close()
+// SqliteEngine's open(), connection(), changes() and close()
 // (connection_registry.cpp) are built on it. Its rules:
-//   * One engine (Store::Impl) per canonical directory in a process: every
+//   * One engine (SqliteEngine) per canonical directory in a process: every
 //     Store on the directory shares one connection per thread, so that a
 //     transaction begun through one of them covers the others instead of
 //     deadlocking against them on the database lock.

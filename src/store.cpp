@@ -1,392 +1,216 @@
-// The Store's operations: each is one short write transaction (or a single
-// read statement), following Python diskcache's core.py statement for
-// statement, with value files handled by ValueFiles and WriteTransaction.
+// The Store handle, its Cursor and Transaction: each call goes to the
+// engine behind the handle (engine.hpp), which does the work. Nothing here
+// knows which engine that is, except the constructor that opens the default.
 #include "diskcache/store.hpp"
 
-#include <algorithm>
-#include <cmath>
+#include <exception>
 
 #include "diskcache/errors.hpp"
-#include "store_rows.hpp"
+#include "diskcache/transaction.hpp"
+#include "sqlite_engine.hpp"
 
 namespace diskcache {
 
-using namespace detail;  // NOLINT: the Store is built from these parts
+Engine::~Engine() = default;
+Engine::Cursor::~Cursor() = default;
+Engine::Scope::~Scope() = default;
 
 Store::Store(std::filesystem::path directory, const Settings& settings)
-    : impl_(Impl::open(std::move(directory), settings)) {}
+    : engine_(detail::SqliteEngine::open(std::move(directory), settings)) {}
 
-const std::filesystem::path& Store::directory() const noexcept { return impl_->directory(); }
-
-Settings Store::settings() const { return impl_->settings(); }
-
-void Store::reset(const Settings& settings) { impl_->store_settings(settings); }
-
-void Store::close() { impl_->close(); }
-
-bool Store::wait_until(std::chrono::duration<double> timeout,
-                       const std::function<bool()>& attempt) {
-  // Longest sleep without an event: bounds the cost of a missed wake-up.
-  constexpr std::chrono::milliseconds kFallbackPoll{5};
-  // Longer timeouts wait this long: converting them to the clock's integer
-  // ticks would overflow.
-  constexpr std::chrono::duration<double> kLongestWait = std::chrono::hours(24 * 365 * 100);
-  if (std::isnan(timeout.count())) {
-    throw Error(
-        "cannot wait for a change in " + impl_->directory().string() + ": the timeout is NaN",
-        impl_->directory());
-  }
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                            std::min(timeout, kLongestWait));
-  if (attempt()) return true;
-  detail::ChangeSignal& changes = impl_->changes();
-  while (true) {
-    // The ticket comes before the attempt, so a commit between a failed
-    // attempt and the sleep still ends the sleep.
-    const std::uint64_t ticket = changes.ticket();
-    if (attempt()) return true;
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) return false;
-    changes.wait(ticket, std::min(deadline, now + kFallbackPoll));
-  }
+Store::Store(std::shared_ptr<Engine> engine) : engine_(std::move(engine)) {
+  if (!engine_) throw Error("a Store needs an engine, and was given none");
 }
 
-Transaction Store::transact(bool retry) {
-  Impl& impl = *impl_;
-  return Transaction(impl_, std::make_unique<WriteTransaction>(impl.connection(), impl.files(),
-                                                               retry, impl.timeout()));
-}
+const std::filesystem::path& Store::directory() const noexcept { return engine_->directory(); }
+
+Settings Store::settings() const { return engine_->settings(); }
+
+void Store::reset(const Settings& settings) { engine_->reset(settings); }
 
 bool Store::set(const Cell& key, const Cell& value, const SetOptions& options) {
-  Impl& impl = *impl_;
-  require_key(key, impl.directory());
-  const double now = now_seconds();
-  StagedValue staged(impl, value, key);
-  store_staged(impl, key, staged, options, now);
-  return true;
+  return engine_->set(key, value, options);
 }
 
 bool Store::add(const Cell& key, const Cell& value, const SetOptions& options) {
-  Impl& impl = *impl_;
-  require_key(key, impl.directory());
-  const double now = now_seconds();
-  Connection& connection = impl.connection();
-  StagedValue staged(impl, value, key);
-  WriteTransaction transaction(connection, impl.files(), options.retry, impl.timeout());
-  staged.hand_over(transaction);
-
-  std::optional<std::int64_t> rowid;
-  std::string old_filename;
-  {
-    Query query = connection.query(Sql::SelectForWrite);
-    query.bind(1, key).bind(2, raw_flag(key));
-    if (query.step(&key)) {
-      const std::optional<double> old_expire = query.optional_real(2);
-      // A live item wins: roll back, which also removes the staged file.
-      if (!old_expire || *old_expire > now) return false;
-      rowid = query.integer(0);
-      if (!query.is_null(1)) old_filename = std::string(query.text(1));
-    }
-  }
-  const std::optional<double> expire_time =
-      expire_time_of(options.expire, now, key, impl.directory());
-  if (rowid) {
-    update_row(connection, key, *rowid, now, expire_time, options.tag, staged);
-    transaction.remove_after_commit(old_filename);
-  } else {
-    insert_row(connection, key, now, expire_time, options.tag, staged);
-  }
-  cull_on_write(impl, connection, transaction, now);
-  transaction.commit();
-  return true;
+  return engine_->add(key, value, options);
 }
 
 std::optional<StoredItem> Store::get(const Cell& key, bool retry) {
-  Impl& impl = *impl_;
-  require_key(key, impl.directory());
-  std::optional<StoredItem> item;
-  load_unexpired(impl, key, retry, [&](ValueLocation& location) {
-    std::optional<Cell> value = load_value(impl, location, key);
-    if (value) item = to_item(location, std::move(*value));
-    return value.has_value();
-  });
-  return item;
+  return engine_->get(key, retry);
 }
 
-bool Store::contains(const Cell& key) {
-  Impl& impl = *impl_;
-  require_key(key, impl.directory());
-  Query query = impl.connection().query(Sql::ContainsKey);
-  query.bind(1, key).bind(2, raw_flag(key)).bind(3, now_seconds());
-  return query.step(&key);
-}
+bool Store::contains(const Cell& key) { return engine_->contains(key); }
 
-bool Store::erase(const Cell& key, bool retry) {
-  Impl& impl = *impl_;
-  require_key(key, impl.directory());
-  Connection& connection = impl.connection();
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
-  std::optional<ValueLocation> location = select_item(connection, key, now_seconds());
-  if (!location) return false;
-  delete_rows(connection, transaction, {{location->rowid, location->filename}});
-  transaction.commit();
-  return true;
-}
+bool Store::erase(const Cell& key, bool retry) { return engine_->erase(key, retry); }
 
 std::optional<StoredItem> Store::pop(const Cell& key, bool retry, const ItemCheck& check) {
-  Impl& impl = *impl_;
-  require_key(key, impl.directory());
-  Connection& connection = impl.connection();
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
-  std::optional<ValueLocation> location = select_item(connection, key, now_seconds());
-  if (!location) return std::nullopt;
-  // Read before the delete commits: if the file is unreadable, the item stays.
-  std::optional<Cell> value = load_value(impl, *location, key);
-  if (!value) missing_file(impl, *location, key);
-  const RowFile row{location->rowid, location->filename};
-  StoredItem item = to_item(*location, std::move(*value));
-  if (check) check(key, item);
-  delete_rows(connection, transaction, {row});
-  transaction.commit();
-  return item;
+  return engine_->pop(key, retry, check);
 }
-
-namespace {
-
-enum class Arithmetic { Add, Subtract };
-
-// incr and decr: decr subtracts rather than adding -delta, as -INT64_MIN does
-// not exist; every step is checked, so no user integer can overflow.
-std::int64_t add_to_integer(Store::Impl& impl, const Cell& key, std::int64_t delta,
-                            Arithmetic arithmetic, std::optional<std::int64_t> default_value,
-                            bool retry) {
-  require_key(key, impl.directory());
-  const double now = now_seconds();
-  Connection& connection = impl.connection();
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
-
-  auto add = [&](std::int64_t base) {
-    std::int64_t result;
-    const bool overflow = arithmetic == Arithmetic::Add
-                              ? __builtin_add_overflow(base, delta, &result)
-                              : __builtin_sub_overflow(base, delta, &result);
-    if (overflow) {
-      const char* operation = arithmetic == Arithmetic::Add ? "incr" : "decr";
-      throw SerializationError(std::string(operation) + " of key " + key.repr() + " in " +
-                                   impl.directory().string() + " by " + std::to_string(delta) +
-                                   " overflows a 64-bit integer (value " + std::to_string(base) +
-                                   ")",
-                               impl.directory(), key.repr());
-    }
-    return result;
-  };
-  auto start_from_default = [&]() {
-    if (!default_value) {
-      throw KeyError("key " + key.repr() + " not found in " + impl.directory().string(),
-                     impl.directory(), key.repr());
-    }
-    return add(*default_value);
-  };
-
-  struct Existing {
-    std::int64_t rowid;
-    std::optional<double> expire_time;
-    std::string filename;
-    std::int64_t mode;
-    Cell value;
-  };
-  std::optional<Existing> existing;
-  {
-    Query query = connection.query(Sql::SelectForIncr);
-    query.bind(1, key).bind(2, raw_flag(key));
-    if (query.step(&key)) {
-      existing = Existing{query.integer(0), query.optional_real(1),
-                          query.is_null(2) ? std::string() : std::string(query.text(2)),
-                          query.integer(3), query.cell(4)};
-    }
-  }
-
-  if (!existing || (existing->expire_time && *existing->expire_time < now)) {
-    const std::int64_t result = start_from_default();
-    const Cell cell = Cell::integer(result);
-    StagedValue staged(impl, cell, key);
-    if (existing) {
-      update_row(connection, key, existing->rowid, now, std::nullopt, std::nullopt, staged);
-      transaction.remove_after_commit(existing->filename);
-    } else {
-      insert_row(connection, key, now, std::nullopt, std::nullopt, staged);
-    }
-    cull_on_write(impl, connection, transaction, now);
-    transaction.commit();
-    return result;
-  }
-
-  if (existing->mode != static_cast<std::int64_t>(Mode::Raw) ||
-      existing->value.kind() != Cell::Kind::Integer) {
-    throw SerializationError("cannot incr key " + key.repr() + " in " + impl.directory().string() +
-                                 ": its value is not an integer",
-                             impl.directory(), key.repr());
-  }
-  const std::int64_t result = add(existing->value.integer());
-  Sql update = Sql::UpdateValueKeepMeta;
-  if (impl.eviction_policy() == EvictionPolicy::LeastRecentlyUsed) {
-    update = Sql::UpdateValueKeepMetaLru;
-  } else if (impl.eviction_policy() == EvictionPolicy::LeastFrequentlyUsed) {
-    update = Sql::UpdateValueKeepMetaLfu;
-  }
-  connection.query(update).bind(1, now).bind(2, result).bind(3, existing->rowid).run(&key);
-  transaction.commit();
-  return result;
-}
-
-}  // namespace
 
 std::int64_t Store::incr(const Cell& key, std::int64_t delta,
                          std::optional<std::int64_t> default_value, bool retry) {
-  return add_to_integer(*impl_, key, delta, Arithmetic::Add, default_value, retry);
+  return engine_->incr(key, delta, default_value, retry);
 }
 
 std::int64_t Store::decr(const Cell& key, std::int64_t delta,
                          std::optional<std::int64_t> default_value, bool retry) {
-  return add_to_integer(*impl_, key, delta, Arithmetic::Subtract, default_value, retry);
+  return engine_->decr(key, delta, default_value, retry);
 }
 
 bool Store::touch(const Cell& key, std::optional<double> expire_seconds, bool retry) {
-  Impl& impl = *impl_;
-  require_key(key, impl.directory());
-  const double now = now_seconds();
-  const std::optional<double> expire_time =
-      expire_time_of(expire_seconds, now, key, impl.directory());
-  Connection& connection = impl.connection();
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
-  std::optional<std::int64_t> rowid;
-  {
-    Query query = connection.query(Sql::SelectForWrite);
-    query.bind(1, key).bind(2, raw_flag(key));
-    if (query.step(&key)) {
-      const std::optional<double> old_expire = query.optional_real(2);
-      if (!old_expire || *old_expire > now) rowid = query.integer(0);
-    }
-  }
-  if (!rowid) return false;
-  note_write(connection, expire_time, 0);
-  connection.query(Sql::TouchRow).bind(1, expire_time).bind(2, *rowid).run(&key);
-  transaction.commit();
-  return true;
+  return engine_->touch(key, expire_seconds, retry);
 }
 
 std::optional<std::pair<Cell, StoredItem>> Store::peekitem(bool last, bool retry) {
-  Impl& impl = *impl_;
-  Connection& connection = impl.connection();
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
-  while (true) {
-    std::optional<ValueLocation> location;
-    Cell key;
-    {
-      Query query = connection.query(last ? Sql::SelectLastItem : Sql::SelectFirstItem);
-      if (!query.step()) return std::nullopt;
-      key = query.cell(1);
-      key.set_raw(query.integer(2) != 0);
-      // Columns: rowid, key, raw, expire_time, tag, mode, filename, value, size
-      location = read_location(query, 0, 3);
-    }
-    if (location->expire_time && *location->expire_time < now_seconds()) {
-      delete_rows(connection, transaction, {{location->rowid, location->filename}});
-      continue;
-    }
-    std::optional<Cell> value = load_value(impl, *location, key);
-    if (!value) missing_file(impl, *location, key);
-    transaction.commit();
-    return std::pair<Cell, StoredItem>(std::move(key), to_item(*location, std::move(*value)));
+  return engine_->peekitem(last, retry);
+}
+
+std::int64_t Store::size() { return engine_->size(); }
+
+std::int64_t Store::volume() { return engine_->volume(); }
+
+std::int64_t Store::expire(bool retry) { return engine_->expire(retry); }
+
+std::int64_t Store::evict(const Value& tag, bool retry) { return engine_->evict(tag, retry); }
+
+std::int64_t Store::cull(bool retry) { return engine_->cull(retry); }
+
+std::int64_t Store::clear(bool retry) { return engine_->clear(retry); }
+
+Stats Store::stats(bool enable, bool reset) { return engine_->stats(enable, reset); }
+
+void Store::create_tag_index() { engine_->create_tag_index(); }
+
+void Store::drop_tag_index() { engine_->drop_tag_index(); }
+
+std::vector<std::string> Store::check(bool fix, bool retry) { return engine_->check(fix, retry); }
+
+void Store::vacuum() { engine_->vacuum(); }
+
+Cell Store::push(const Cell& value, const std::optional<std::string>& prefix, Side side,
+                 const SetOptions& options) {
+  return engine_->push(value, prefix, side, options);
+}
+
+std::optional<std::pair<Cell, StoredItem>> Store::pull(const std::optional<std::string>& prefix,
+                                                       Side side, bool retry,
+                                                       const ItemCheck& check) {
+  return engine_->pull(prefix, side, retry, check);
+}
+
+std::optional<std::pair<Cell, StoredItem>> Store::peek(const std::optional<std::string>& prefix,
+                                                       Side side, bool retry) {
+  return engine_->peek(prefix, side, retry);
+}
+
+std::optional<Cell> Store::queue_key_at(const std::optional<std::string>& prefix,
+                                        std::int64_t index, Side side) {
+  return engine_->queue_key_at(prefix, index, side);
+}
+
+std::vector<Cell> Store::queue_keys(const std::optional<std::string>& prefix, Side side,
+                                    const std::optional<Cell>& after, std::int64_t limit) {
+  return engine_->queue_keys(prefix, side, after, limit);
+}
+
+bool Store::set_stream(const Cell& key, std::istream& in, const SetOptions& options) {
+  return engine_->set_stream(key, in, options);
+}
+
+std::optional<Store::ValueStream> Store::read(const Cell& key, bool retry) {
+  return engine_->read(key, retry);
+}
+
+void Store::enable_leases() { engine_->enable_leases(); }
+
+std::optional<Store::Leased> Store::lease(const std::optional<std::string>& prefix, Side side,
+                                          std::chrono::duration<double> visibility, bool retry,
+                                          const ItemCheck& check) {
+  return engine_->lease(prefix, side, visibility, retry, check);
+}
+
+bool Store::ack(std::int64_t id, std::int64_t token, bool retry) {
+  return engine_->ack(id, token, retry);
+}
+
+bool Store::release(std::int64_t id, std::int64_t token, bool retry) {
+  return engine_->release(id, token, retry);
+}
+
+bool Store::renew(std::int64_t id, std::int64_t token, std::chrono::duration<double> visibility,
+                  bool retry) {
+  return engine_->renew(id, token, visibility, retry);
+}
+
+std::int64_t Store::reclaim_leases(const std::optional<std::string>& prefix, bool retry) {
+  return engine_->reclaim_leases(prefix, retry);
+}
+
+Store::Cursor Store::scan(ScanOptions options) {
+  std::unique_ptr<Engine::Cursor> cursor = engine_->scan(std::move(options));
+  return Cursor(engine_, std::move(cursor));
+}
+
+bool Store::wait_until(std::chrono::duration<double> timeout,
+                       const std::function<bool()>& attempt) {
+  return engine_->wait_until(timeout, attempt);
+}
+
+Transaction Store::transact(bool retry) {
+  std::unique_ptr<Engine::Scope> scope = engine_->transact(retry);
+  return Transaction(engine_, std::move(scope));
+}
+
+void Store::close() { engine_->close(); }
+
+Store::Cursor::Cursor(std::shared_ptr<Engine> engine,
+                      std::unique_ptr<Engine::Cursor> cursor) noexcept
+    : engine_(std::move(engine)), cursor_(std::move(cursor)) {}
+
+Store::Cursor::Cursor(Cursor&&) noexcept = default;
+
+Store::Cursor& Store::Cursor::operator=(Cursor&& other) noexcept {
+  // The old cursor goes first, while the engine it reads from is still held.
+  cursor_ = std::move(other.cursor_);
+  engine_ = std::move(other.engine_);
+  return *this;
+}
+
+Store::Cursor::~Cursor() = default;
+
+bool Store::Cursor::next() { return cursor_->next(); }
+
+const Cell& Store::Cursor::key() const noexcept { return cursor_->key(); }
+
+StoredItem& Store::Cursor::item() noexcept { return cursor_->item(); }
+
+Transaction::Transaction(std::shared_ptr<Engine> engine, std::unique_ptr<Engine::Scope> scope)
+    : engine_(std::move(engine)),
+      scope_(std::move(scope)),
+      uncaught_exceptions_(std::uncaught_exceptions()) {}
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : engine_(std::move(other.engine_)),
+      scope_(std::move(other.scope_)),
+      uncaught_exceptions_(other.uncaught_exceptions_) {}
+
+Transaction::~Transaction() noexcept(false) {
+  if (!scope_) return;
+  if (std::uncaught_exceptions() > uncaught_exceptions_) {
+    rollback();
+    return;
   }
+  commit();
 }
 
-std::int64_t Store::size() { return setting_integer(impl_->connection(), "count"); }
-
-std::int64_t Store::volume() { return volume_of(*impl_, impl_->connection()); }
-
-std::int64_t Store::expire(bool retry) {
-  const double now = now_seconds();
-  return remove_in_batches(*impl_, retry, [&](Connection& connection, std::int64_t) {
-    Query query = connection.query(Sql::SelectExpiredBatch);
-    query.bind(1, now).bind(2, kBatchSize);
-    return select_rows(query);
-  });
+void Transaction::commit() {
+  // Released first, so a failed commit rolls back (the Scope's destructor)
+  // and the guard is finished either way.
+  std::unique_ptr<Engine::Scope> scope = std::move(scope_);
+  scope->commit();
 }
 
-std::int64_t Store::evict(const Value& tag, bool retry) {
-  return remove_in_batches(*impl_, retry, [&](Connection& connection, std::int64_t last) {
-    Query query = connection.query(Sql::SelectTaggedBatch);
-    query.bind(1, tag).bind(2, last).bind(3, kBatchSize);
-    return select_rows(query);
-  });
-}
-
-std::int64_t Store::clear(bool retry) {
-  return remove_in_batches(*impl_, retry, [&](Connection& connection, std::int64_t last) {
-    Query query = connection.query(Sql::SelectAllBatch);
-    query.bind(1, last).bind(2, kBatchSize);
-    return select_rows(query);
-  });
-}
-
-std::int64_t Store::cull(bool retry) {
-  Impl& impl = *impl_;
-  std::int64_t removed = expire(retry);
-  const std::optional<Sql> select = eviction_select(impl.eviction_policy());
-  if (!select) return removed;
-  Connection& connection = impl.connection();
-  while (volume_of(impl, connection) > impl.size_limit()) {
-    WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
-    std::vector<RowFile> rows;
-    {
-      Query query = connection.query(*select);
-      query.bind(1, std::int64_t{10});
-      rows = select_rows(query);
-    }
-    if (rows.empty()) break;
-    delete_rows(connection, transaction, rows);
-    transaction.commit();
-    removed += static_cast<std::int64_t>(rows.size());
-    DISKCACHE_TEST_KILL_POINT("mid_cull");
-  }
-  return removed;
-}
-
-Stats Store::stats(bool enable, bool reset) {
-  Impl& impl = *impl_;
-  Connection& connection = impl.connection();
-  Stats result;
-  {
-    WriteTransaction transaction(connection, impl.files(), /*retry=*/true, impl.timeout());
-    result.hits = setting_integer(connection, "hits");
-    result.misses = setting_integer(connection, "misses");
-    if (reset) {
-      for (const char* name : {"hits", "misses"}) {
-        connection.query(Sql::UpdateSetting).bind_text(1, name).bind(2, std::int64_t{0}).run();
-      }
-    }
-    transaction.commit();
-  }
-  if (impl.statistics() != enable) {
-    Settings change;
-    change.statistics = enable;
-    impl.store_settings(change);
-  }
-  return result;
-}
-
-void Store::create_tag_index() {
-  Settings change;
-  change.tag_index = true;
-  impl_->store_settings(change);
-}
-
-void Store::drop_tag_index() {
-  Settings change;
-  change.tag_index = false;
-  impl_->store_settings(change);
-}
+void Transaction::rollback() noexcept { scope_.reset(); }
 
 }  // namespace diskcache

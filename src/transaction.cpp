@@ -1,10 +1,8 @@
 #include "transaction.hpp"
 
-#include <exception>
 #include <thread>
 
 #include "diskcache/errors.hpp"
-#include "diskcache/transaction.hpp"
 #include "kill_point.hpp"
 
 namespace diskcache::detail {
@@ -127,36 +125,3 @@ void WriteTransaction::remove_on_rollback(std::string name) {
 }
 
 }  // namespace diskcache::detail
-
-namespace diskcache {
-
-Transaction::Transaction(std::shared_ptr<void> engine,
-                         std::unique_ptr<detail::WriteTransaction> transaction)
-    : engine_(std::move(engine)),
-      transaction_(std::move(transaction)),
-      uncaught_exceptions_(std::uncaught_exceptions()) {}
-
-Transaction::Transaction(Transaction&& other) noexcept
-    : engine_(std::move(other.engine_)),
-      transaction_(std::move(other.transaction_)),
-      uncaught_exceptions_(other.uncaught_exceptions_) {}
-
-Transaction::~Transaction() noexcept(false) {
-  if (!transaction_) return;
-  if (std::uncaught_exceptions() > uncaught_exceptions_) {
-    rollback();
-    return;
-  }
-  commit();
-}
-
-void Transaction::commit() {
-  // Released first, so a failed commit rolls back (WriteTransaction's
-  // destructor) and the guard is finished either way.
-  std::unique_ptr<detail::WriteTransaction> transaction = std::move(transaction_);
-  transaction->commit();
-}
-
-void Transaction::rollback() noexcept { transaction_.reset(); }
-
-}  // namespace diskcache

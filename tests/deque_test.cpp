@@ -257,6 +257,16 @@ TEST_F(DequeTest, ExpiredLeaseIsDeliveredAgain) {
   EXPECT_FALSE(second->renew(60s));
 }
 
+TEST_F(DequeTest, ALateAckStillDeletesUntilSomeoneReclaimsTheItem) {
+  Deque<std::string> deque(dir_.path());
+  deque.push_back("job");
+  auto lease = deque.lease_front(10ms);
+  std::this_thread::sleep_for(50ms);
+  // The timeout has passed, but no pop, peek or lease has taken it back.
+  EXPECT_TRUE(lease->ack());
+  EXPECT_EQ(deque.pop_front(), std::nullopt);
+}
+
 TEST_F(DequeTest, RenewKeepsTheLease) {
   Deque<std::string> deque(dir_.path());
   deque.push_back("long job");

@@ -20,7 +20,7 @@
 #include "diskcache/deque.hpp"
 #include "file_ops.hpp"
 #include "model_support.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 #include "test_support.hpp"
 #include "vfs_shim.hpp"
 
@@ -151,8 +151,8 @@ TEST_P(FileFaultTest, EveryFailingCallKeepsTheOldValueAndLeavesNoFile) {
       deque.push_back(big('q'));
       const auto files_before = testing::files_under(root.path());
       NthCallFails ops;
-      cache.store().TEST_impl().TEST_set_file_ops(ops);
-      deque.store().TEST_impl().TEST_set_file_ops(ops);
+      detail::SqliteEngine::TEST_of(cache.store()).TEST_set_file_ops(ops);
+      detail::SqliteEngine::TEST_of(deque.store()).TEST_set_file_ops(ops);
       ops.arm(call, error, n);
       bool threw = false;
       try {

@@ -38,7 +38,7 @@
 #include "file_ops.hpp"
 #include "model_support.hpp"
 #include "power_cut.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 #include "test_support.hpp"
 #include "vfs_shim.hpp"
 
@@ -148,8 +148,8 @@ struct Containers {
   void open() {
     cache.emplace(root_ / "cache", settings_for(synchronous_));
     queue.emplace(root_ / "queue", std::nullopt, settings_for(synchronous_));
-    cache->store().TEST_impl().TEST_set_file_ops(ops_);
-    queue->store().TEST_impl().TEST_set_file_ops(ops_);
+    detail::SqliteEngine::TEST_of(cache->store()).TEST_set_file_ops(ops_);
+    detail::SqliteEngine::TEST_of(queue->store()).TEST_set_file_ops(ops_);
   }
 
   std::optional<Cache<std::string, std::string>> cache;

@@ -11,7 +11,7 @@
 #include <fstream>
 
 #include "file_ops.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 #include "test_support.hpp"
 #include "transaction.hpp"
 
@@ -60,7 +60,7 @@ TEST_P(StoreFaultTest, FailedValueFileWriteKeepsOldValueAndLeavesNoFile) {
   TempDir dir;
   Store store(dir.path());
   FailingFileOps ops;
-  store.TEST_impl().TEST_set_file_ops(ops);
+  detail::SqliteEngine::TEST_of(store).TEST_set_file_ops(ops);
   const std::string old_value(50000, 'o');
   const std::string new_value(60000, 'n');
   store.set(Cell::text("k"), Cell::text(old_value));
@@ -170,7 +170,7 @@ TEST(StoreTest, CopiesShareOneEngine) {
   Store copy = store;
   copy.set(Cell::text("k"), Cell::integer(1));
   EXPECT_EQ(store.get(Cell::text("k"))->value.integer(), 1);
-  EXPECT_EQ(&store.TEST_impl(), &copy.TEST_impl());
+  EXPECT_EQ(&detail::SqliteEngine::TEST_of(store), &detail::SqliteEngine::TEST_of(copy));
 }
 
 TEST(StoreTest, WriteBlockedLongerThanTheTimeoutThrowsTimeout) {
@@ -201,9 +201,9 @@ TEST(StoreTest, OperationsInsideAnOuterTransactionRollBackWithIt) {
   TempDir dir;
   Store store(dir.path());
   store.set(Cell::text("kept"), Cell::integer(1));
-  Store::Impl& impl = store.TEST_impl();
+  detail::SqliteEngine& engine = detail::SqliteEngine::TEST_of(store);
   {
-    detail::WriteTransaction outer(impl.connection(), impl.files(), false, impl.timeout());
+    detail::WriteTransaction outer(engine.connection(), engine.files(), false, engine.timeout());
     store.set(Cell::text("file"), Cell::blob(std::string(50000, 'f')));
     store.erase(Cell::text("kept"));
     EXPECT_EQ(files_under(dir.path()).size(), 1u);
@@ -218,12 +218,12 @@ TEST(StoreTest, OperationsInsideAnOuterTransactionRollBackWithIt) {
 TEST(StoreTest, RolledBackInnerTransactionUndoesOnlyItsOwnWrites) {
   TempDir dir;
   Store store(dir.path());
-  Store::Impl& impl = store.TEST_impl();
+  detail::SqliteEngine& engine = detail::SqliteEngine::TEST_of(store);
   {
-    detail::WriteTransaction outer(impl.connection(), impl.files(), false, impl.timeout());
+    detail::WriteTransaction outer(engine.connection(), engine.files(), false, engine.timeout());
     store.set(Cell::text("before"), Cell::blob(std::string(50000, 'b')));
     {
-      detail::WriteTransaction inner(impl.connection(), impl.files(), false, impl.timeout());
+      detail::WriteTransaction inner(engine.connection(), engine.files(), false, engine.timeout());
       store.set(Cell::text("inner"), Cell::blob(std::string(50000, 'i')));
       store.erase(Cell::text("before"));
       EXPECT_EQ(files_under(dir.path()).size(), 2u);

@@ -25,7 +25,7 @@
 
 #include "diskcache/cache.hpp"
 #include "file_ops.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 #include "test_support.hpp"
 
 namespace diskcache {
@@ -321,7 +321,7 @@ class HookBeforeValueOpen : public detail::FileOps {
 TEST_F(StreamTest, ReadRereadsTheRowWhenAConcurrentReplaceRemovedTheFile) {
   ASSERT_TRUE(set_pattern("key", 100'000));
   HookBeforeValueOpen ops;
-  cache_.store().TEST_impl().TEST_set_file_ops(ops);
+  detail::SqliteEngine::TEST_of(cache_.store()).TEST_set_file_ops(ops);
   // Another writer replaces the value between read()'s SELECT and its open,
   // and removes the old file once committed.
   ops.hook = [&] {
@@ -331,7 +331,7 @@ TEST_F(StreamTest, ReadRereadsTheRowWhenAConcurrentReplaceRemovedTheFile) {
   };
   std::optional<std::ifstream> stream = cache_.read("key");
   EXPECT_FALSE(ops.hook);  // the replace did run
-  cache_.store().TEST_impl().TEST_set_file_ops(detail::system_file_ops());
+  detail::SqliteEngine::TEST_of(cache_.store()).TEST_set_file_ops(detail::system_file_ops());
   ASSERT_TRUE(stream);
   EXPECT_EQ(read_all(*stream), "replacement");
 }

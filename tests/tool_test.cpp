@@ -6,6 +6,7 @@
 
 #include <cereal/types/utility.hpp>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <initializer_list>
@@ -17,6 +18,10 @@
 
 #include "diskcache/cache.hpp"
 #include "diskcache/deque.hpp"
+#include "diskcache/disk/json.hpp"
+#include "diskcache/fanout_cache.hpp"
+#include "diskcache/index.hpp"
+#include "diskcache/version.hpp"
 #include "test_support.hpp"
 
 namespace diskcache {
@@ -33,6 +38,15 @@ constexpr int kCorrupt = 4;
 constexpr int kIoError = 5;
 constexpr int kTimeout = 6;
 constexpr int kUnreadable = 7;
+
+// Keys as the tool prints them: Python's pickle of ('tuple', 'key'), and
+// std::pair{1, 2} as disk::Auto (cereal portable binary) and std::pair{3, 4}
+// as disk::Json store them.
+const std::string kPickledKey =
+    "encoded(b'\\x80\\x05\\x95\\x0e\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x8c\\x05tuple"
+    "\\x8c\\x03key\\x86.')";
+const std::string kBinaryKey = "encoded(b'\\x01\\x01\\x00\\x00\\x00\\x02\\x00\\x00\\x00')";
+const std::string kJsonKey = R"(encoded('{"value0": {"first": 3,"second": 4}}'))";
 
 struct Result {
   int status = -1;
@@ -109,6 +123,14 @@ TEST_F(ToolTest, GetShowsPickledValuesAsBinaryWithTheirSize) {
   const Result file = tool({"get", dir_, "big-list"});
   EXPECT_EQ(file.status, kOk);
   EXPECT_EQ(file.out, "<binary " + sizes.at("big-list") + " bytes>\n");
+  for (const char* key : {"tuple", "big-list"}) {
+    const Result raw = tool({"get", dir_, key, "--raw"});
+    EXPECT_EQ(raw.status, kUnreadable);
+    EXPECT_EQ(raw.out, "");
+    EXPECT_EQ(raw.err,
+              "diskcache: the value of key '" + std::string(key) + "' in " + dir_ +
+                  " is a Python pickle, which --raw cannot write (the command never decodes it)\n");
+  }
   EXPECT_EQ(tool({"--json", "get", dir_, "big-list"}).out,
             "{\"key\":\"big-list\",\"value\":{\"pickle\":" + sizes.at("big-list") +
                 "},\"size\":" + sizes.at("big-list") + ",\"expire_time\":null,\"tag\":null}\n");
@@ -164,10 +186,71 @@ TEST_F(ToolTest, SetWithExpireAndTag) {
 TEST_F(ToolTest, SetNeedsCreateForANewDirectory) {
   const Result refused = tool({"set", dir_, "k", "v"});
   EXPECT_EQ(refused.status, kNotACache);
-  EXPECT_EQ(refused.err, "diskcache: " + dir_ + " does not exist\n");
+  EXPECT_EQ(refused.err,
+            "diskcache: " + dir_ + " does not exist; add --create to make a new cache\n");
   EXPECT_FALSE(std::filesystem::exists(dir_));
   EXPECT_EQ(tool({"set", dir_, "k", "v", "--create"}).status, kOk);
   EXPECT_EQ(tool({"get", dir_, "k"}).out, "'v'\n");
+}
+
+TEST_F(ToolTest, GetRawWritesTheValueBytesAlone) {
+  std::string pattern;
+  for (int i = 0; i < 100'000; ++i) pattern += static_cast<char>(i % 251);
+  {
+    Cache<> cache(dir_);
+    cache.set("bytes", to_bytes("\x00\x01\xff\n"));
+    cache.set("text", "h\xc3\xa9llo");
+    cache.set("number", 42);
+    cache.set("file", to_bytes(pattern));  // a value file
+  }
+  EXPECT_EQ(tool({"get", dir_, "bytes", "--raw"}).out, std::string("\x00\x01\xff\n", 4));
+  EXPECT_EQ(tool({"get", dir_, "text", "--raw"}).out, "h\xc3\xa9llo");
+  EXPECT_EQ(tool({"get", dir_, "number", "--raw"}).out, "42");
+  const Result file = tool({"get", dir_, "file", "--raw"});
+  EXPECT_EQ(file.status, kOk) << file.err;
+  EXPECT_EQ(file.out, pattern);
+  const Result json = tool({"--json", "get", dir_, "bytes", "--raw"});
+  EXPECT_EQ(json.status, kUsage);
+  EXPECT_EQ(json.err, "diskcache: get: --raw writes the bytes alone; drop --json\n");
+  EXPECT_EQ(tool({"get", dir_, "absent", "--raw"}).status, kNotFound);
+  // A write that fails is an I/O error, never a silent success.
+  const Result full = run("sh", {"-c", shell_quoted(DISKCACHE_TEST_TOOL) + " get " +
+                                           shell_quoted(dir_) + " file --raw >/dev/full"});
+  EXPECT_EQ(full.status, kIoError);
+  EXPECT_EQ(full.err, "diskcache: cannot write to standard output: No space left on device\n");
+}
+
+TEST_F(ToolTest, SetFileStoresTheFileBytesStreamed) {
+  std::string content;
+  for (int i = 0; i < 300'000; ++i) content += static_cast<char>(i % 253);
+  const std::filesystem::path file = temp_ / "value.bin";
+  std::ofstream(file, std::ios::binary) << content;
+  const Result set = tool({"set", dir_, "big", "--file", file.string(), "--create"});
+  EXPECT_EQ(set.status, kOk) << set.err;
+  EXPECT_EQ(Cache<>(dir_).at("big"), Value(to_bytes(content)));
+  EXPECT_EQ(tool({"get", dir_, "big", "--raw"}).out, content);
+
+  EXPECT_EQ(tool({"set", dir_, "piped", "--file", "-", "--tag", "t"}, "from stdin").status, kOk);
+  EXPECT_EQ(tool({"--json", "get", dir_, "piped"}).out,
+            "{\"key\":\"piped\",\"value\":{\"bytes\":\"ZnJvbSBzdGRpbg==\"},\"size\":10,"
+            "\"expire_time\":null,\"tag\":\"t\"}\n");
+
+  const std::string absent = (temp_ / "absent.bin").string();
+  const Result missing = tool({"set", dir_, "k", "--file", absent});
+  EXPECT_EQ(missing.status, kIoError);
+  EXPECT_EQ(missing.err,
+            "diskcache: cannot open " + absent + " for reading: No such file or directory\n");
+  const Result directory = tool({"set", dir_, "k", "--file", temp_.path().string()});
+  EXPECT_EQ(directory.status, kIoError);
+  EXPECT_EQ(directory.err, "diskcache: --file " + temp_.path().string() +
+                               " is a directory; give the file to store\n");
+  const Result both = tool({"set", dir_, "k", "v", "--file", file.string()});
+  EXPECT_EQ(both.status, kUsage);
+  EXPECT_EQ(both.err, "diskcache: set: give VALUE or --file PATH, not both\n");
+  const Result neither = tool({"set", dir_, "k"});
+  EXPECT_EQ(neither.status, kUsage);
+  EXPECT_EQ(neither.err, "diskcache: set needs VALUE or --file PATH\n");
+  EXPECT_FALSE(Cache<>(dir_).contains("k"));
 }
 
 TEST_F(ToolTest, MalformedLiteralsAreUsageErrors) {
@@ -208,13 +291,45 @@ TEST_F(ToolTest, KeysListsInInsertionOrderWithLimitAndPrefix) {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // "soon" has expired
   const Result keys = tool({"keys", dir_});
   EXPECT_EQ(keys.status, kOk);
-  EXPECT_EQ(keys.out,
-            "'text'\n7\nb'\\x00key'\n'bytes'\n'tagged'\n'tuple'\n'big-list'\n<binary 25 bytes>\n");
+  EXPECT_EQ(keys.out, "'text'\n7\nb'\\x00key'\n'bytes'\n'tagged'\n'tuple'\n'big-list'\n" +
+                          kPickledKey + "\n");
+  // Python's pickled tuple key, given back as printed.
+  EXPECT_EQ(tool({"get", dir_, kPickledKey}).out, "'value of a pickled key'\n");
   EXPECT_EQ(tool({"keys", dir_, "--limit", "2"}).out, "'text'\n7\n");
   EXPECT_EQ(tool({"keys", dir_, "--prefix", "t"}).out, "'text'\n'tagged'\n'tuple'\n");
   EXPECT_EQ(tool({"--json", "keys", dir_, "--limit", "3"}).out,
             "\"text\"\n7\n{\"bytes\":\"AGtleQ==\"}\n");
-  EXPECT_EQ(tool({"keys", dir_, "--limit", "-1"}).status, kUsage);
+}
+
+TEST_F(ToolTest, EncodedKeysPrintAsLiteralsThatAddressThem) {
+  using Point = std::pair<int, int>;
+  { Cache<Point, std::string>(dir_).set({1, 2}, "binary"); }
+  { Cache<Point, std::string, disk::Json>(dir_).set({3, 4}, "json"); }
+  const Result keys = tool({"keys", dir_});
+  EXPECT_EQ(keys.out, kBinaryKey + "\n" + kJsonKey + "\n");
+  EXPECT_EQ(tool({"get", dir_, kBinaryKey}).out, "'binary'\n");
+  // disk::Json encodes the value too, and values carry no mark of it.
+  EXPECT_EQ(tool({"get", dir_, kJsonKey}).out, "'{\"value0\": \"json\"}'\n");
+  // The literal inside encoded(...) alone is another key: the raw text.
+  const std::string text = kJsonKey.substr(8, kJsonKey.size() - 9);
+  const Result raw = tool({"get", dir_, text});
+  EXPECT_EQ(raw.status, kNotFound);
+  EXPECT_EQ(raw.err, "diskcache: key " + text + " not found in " + dir_ + "\n");
+  EXPECT_EQ(tool({"delete", dir_, kBinaryKey}).status, kOk);
+  EXPECT_FALSE((Cache<Point, std::string>(dir_).contains({1, 2})));
+  EXPECT_EQ(tool({"set", dir_, kJsonKey, "'{\"value0\": \"changed\"}'"}).status, kOk);
+  EXPECT_EQ((Cache<Point, std::string, disk::Json>(dir_).get({3, 4})), "changed");
+}
+
+TEST_F(ToolTest, ANegativeLimitIsRefusedSayingWhatToGive) {
+  { Cache<> cache(dir_); }
+  const Result negative = tool({"keys", dir_, "--limit", "-3"});
+  EXPECT_EQ(negative.status, kUsage);
+  EXPECT_EQ(negative.out, "");
+  EXPECT_EQ(negative.err,
+            "diskcache: --limit: -3 is out of range: give the number of keys to print, 0 or more\n"
+            "  usage: diskcache keys [OPTIONS] DIRECTORY\n"
+            "  `diskcache keys --help` describes the arguments\n");
 }
 
 TEST_F(ToolTest, DumpAndLoadCopyAPythonCacheExceptItsPickles) {
@@ -302,6 +417,107 @@ TEST_F(ToolTest, StatsReportsCountSettingsSqliteVersionAndWalResetRace) {
                           "\",\"sqlite_wal_reset_race\":" + race + "}\n"),
             std::string::npos)
       << json.out;
+}
+
+TEST_F(ToolTest, StatsNamesWhatMadeTheDirectory) {
+  const auto path = [this](const char* name) { return (temp_ / name).string(); };
+  Cache<>(path("cache")).set(1, 1);
+  Index<std::string, std::int64_t>(path("index")).set("a", 1);
+  Deque<std::string>(path("deque")).push_back("job");
+  Index<std::string, std::int64_t> empty(path("empty"));
+  for (const auto& [name, kind] :
+       {std::pair{"cache", "cache"}, std::pair{"index", "index"}, std::pair{"deque", "deque"},
+        std::pair{"empty", "deque or index"}}) {
+    const Result stats = tool({"stats", path(name)});
+    EXPECT_EQ(stats.status, kOk) << stats.err;
+    EXPECT_EQ(stats.out.substr(0, stats.out.find("\nitems:")),
+              "directory: " + path(name) + "\nkind: " + kind)
+        << name;
+  }
+}
+
+TEST_F(ToolTest, StatsSummarisesAFanoutCacheShardByShard) {
+  {
+    FanoutCache<std::string, std::string> cache(dir_, 4, std::chrono::milliseconds(10),
+                                                {.size_limit = 4'000'000});
+    for (const char* key : {"a", "b", "c", "d", "e"}) cache.set(key, key, {.retry = true});
+    cache.deque<std::string>("jobs").push_back("job");
+  }
+  std::string shards;
+  std::int64_t volume = 0;
+  for (const char* name : {"000", "001", "002", "003"}) {
+    Cache<> shard(temp_ / "cache" / name);
+    shards += "shard " + std::string(name) + ": items " + std::to_string(shard.size()) +
+              ", volume " + std::to_string(shard.volume()) + ", hits 0, misses 0\n";
+    volume += shard.volume();
+  }
+  const Result stats = tool({"stats", dir_});
+  EXPECT_EQ(stats.status, kOk) << stats.err;
+  const std::string expected =
+      "directory: " + dir_ + "\nkind: fanout\nitems: 5\nvolume: " + std::to_string(volume) +
+      "\nhits: 0\nmisses: 0\n" + shards + "containers: deque/jobs\nsize_limit: 4000000\n";
+  EXPECT_EQ(stats.out.substr(0, expected.size()), expected);
+  const Result json = tool({"--json", "stats", dir_});
+  EXPECT_NE(json.out.find("\"kind\":\"fanout\",\"items\":5,"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find(",\"shards\":[{\"name\":\"000\",\"items\":"), std::string::npos)
+      << json.out;
+  EXPECT_NE(json.out.find("\"containers\":[\"deque/jobs\"],\"size_limit\":4000000,"),
+            std::string::npos)
+      << json.out;
+
+  // Other commands take one shard, and say so.
+  const Result get = tool({"get", dir_, "a"});
+  EXPECT_EQ(get.status, kNotACache);
+  EXPECT_EQ(get.err, "diskcache: " + dir_ +
+                         " is a FanoutCache directory (4 shards, 000 to 003): stats and watch "
+                         "read it whole; give other commands one shard, e.g. " +
+                         dir_ + "/000, or a sub-container, e.g. " + dir_ + "/deque/jobs\n");
+  EXPECT_EQ(tool({"set", dir_, "k", "v", "--create"}).status, kNotACache);
+  EXPECT_FALSE(std::filesystem::exists(temp_ / "cache" / "cache.db"));
+}
+
+TEST_F(ToolTest, StatsOfTheDatabaseFileNamesTheDirectoryToGive) {
+  { Cache<> cache(dir_); }
+  const Result stats = tool({"stats", dir_ + "/cache.db"});
+  EXPECT_EQ(stats.status, kNotACache);
+  EXPECT_EQ(stats.out, "");
+  EXPECT_EQ(stats.err, "diskcache: " + dir_ +
+                           "/cache.db is a cache's database file; give the directory that holds "
+                           "it: " +
+                           dir_ + "\n");
+}
+
+TEST_F(ToolTest, WatchPrintsCountsAndHitRatioEachInterval) {
+  {
+    Cache<> cache(dir_, {.statistics = true});
+    cache.set("a", 1);
+    cache.set("b", 2);
+    cache.get("a");
+    cache.get("b");
+    cache.get("missing");
+  }
+  const std::int64_t volume = Cache<>(dir_).volume();
+  char row[128];
+  std::snprintf(row, sizeof row, "%10d %14lld %12d %12d %10s\n", 2, static_cast<long long>(volume),
+                2, 1, "0.667");
+  const Result watch = tool({"watch", dir_, "--interval", "0.01", "--count", "3"});
+  EXPECT_EQ(watch.status, kOk) << watch.err;
+  EXPECT_EQ(watch.err, "");
+  EXPECT_EQ(watch.out, "     items         volume         hits       misses  hit_ratio\n" +
+                           std::string(row) + row + row);
+  EXPECT_EQ(tool({"--json", "watch", dir_, "--count", "1"}).out,
+            "{\"items\":2,\"volume\":" + std::to_string(volume) +
+                ",\"hits\":2,\"misses\":1,\"hit_ratio\":0.6666666666666666}\n");
+
+  const std::string quiet = (temp_ / "quiet").string();
+  Cache<>(quiet).set("a", 1);
+  const Result off = tool({"--json", "watch", quiet, "--count", "1"});
+  EXPECT_NE(off.out.find(",\"hits\":0,\"misses\":0,\"hit_ratio\":null}\n"), std::string::npos)
+      << off.out;
+  EXPECT_EQ(off.err, "diskcache: statistics are off in " + quiet +
+                         ", so hits and misses stay as they are (Settings::statistics, or "
+                         "Python's cache.stats(enable=True), turns them on)\n");
+  EXPECT_EQ(tool({"watch", dir_, "--interval", "0"}).status, kUsage);
 }
 
 TEST_F(ToolTest, StatsLeavesStatisticsAsStored) {
@@ -432,6 +648,7 @@ TEST_F(ToolTest, DequeCommandsShareAQueueWithPython) {
   EXPECT_EQ(tool({"deque", "len", dir_}).out, "3\n");
   EXPECT_EQ(tool({"deque", "peek", dir_}).out, "'a'\n");
   EXPECT_EQ(tool({"deque", "peek", dir_, "--back", "--json"}).out, "{\"bytes\":\"Yw==\"}\n");
+  EXPECT_EQ(tool({"deque", "peek", dir_, "--raw"}).out, "a");
   EXPECT_EQ(tool({"deque", "pop", dir_}).out, "'a'\n");
   EXPECT_EQ(tool({"deque", "push", dir_, "front", "--front"}).status, kOk);
   EXPECT_EQ(tool({"deque", "push", dir_, "2.5"}).status, kOk);
@@ -466,6 +683,37 @@ TEST_F(ToolTest, DequePopRefusesAPickledObjectAndKeepsIt) {
 }
 
 // --- usage -------------------------------------------------------------------
+
+TEST_F(ToolTest, AnUnknownCommandIsNamedWithTheCommandsToChooseFrom) {
+  const std::string commands =
+      "  commands: get, set, delete, incr, keys, dump, load, stats, watch, expire, evict, cull, "
+      "clear, check, vacuum, deque\n"
+      "  `diskcache COMMAND --help` describes a command\n";
+  const Result unknown = tool({"frobnicate", dir_});
+  EXPECT_EQ(unknown.status, kUsage);
+  EXPECT_EQ(unknown.err, "diskcache: unknown command 'frobnicate'\n" + commands);
+  EXPECT_EQ(tool({}).err, "diskcache: a command is required\n" + commands);
+  const Result deque = tool({"deque", "frob", dir_});
+  EXPECT_EQ(deque.status, kUsage);
+  EXPECT_EQ(deque.err,
+            "diskcache: unknown command 'frob'\n  commands: push, pop, peek, len\n"
+            "  `diskcache deque COMMAND --help` describes a command\n");
+  const Result missing = tool({"get", dir_});
+  EXPECT_EQ(missing.status, kUsage);
+  EXPECT_EQ(missing.err,
+            "diskcache: KEY is required\n  usage: diskcache get [OPTIONS] DIRECTORY KEY\n"
+            "  `diskcache get --help` describes the arguments\n");
+}
+
+TEST_F(ToolTest, VersionNamesTheLibraryAndSqlite) {
+  const VersionInfo info = version();
+  const Result printed = tool({"--version"});
+  EXPECT_EQ(printed.status, kOk);
+  EXPECT_EQ(printed.out, "diskcache " + info.library + " (SQLite " + info.sqlite +
+                             (info.sqlite_wal_reset_race
+                                  ? ", which has the WAL-reset race; see docs/reliability.md)\n"
+                                  : ")\n"));
+}
 
 TEST_F(ToolTest, BadArgumentsAreUsageErrors) {
   EXPECT_EQ(tool({}).status, kUsage);

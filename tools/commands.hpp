@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "stored_cache.hpp"
@@ -16,7 +17,7 @@ namespace diskcache::tool {
 
 // get, set, delete, incr: one item by its key.
 void add_item_commands(CLI::App& app, const GlobalOptions& options);
-// stats, expire, evict, cull, clear, check, vacuum: the whole directory.
+// stats, watch, expire, evict, cull, clear, check, vacuum: the whole directory.
 void add_maintenance_commands(CLI::App& app, const GlobalOptions& options);
 // keys, dump, load: many items, in insertion order.
 void add_listing_commands(CLI::App& app, const GlobalOptions& options);
@@ -25,8 +26,13 @@ void add_deque_commands(CLI::App& app, const GlobalOptions& options);
 
 // Adds the DIRECTORY argument every subcommand starts with.
 inline void add_directory(CLI::App& command, std::string& directory) {
-  command.add_option("directory", directory, "The cache directory")->required();
+  command.add_option("DIRECTORY", directory, "The cache directory")->required();
 }
+
+// Refuses an option's number below `minimum` (or equal to it, if `strict`),
+// and NaN, with a message saying what to give instead: `wanted`, e.g.
+// "the number of keys to print, 0 or more". CLI11 prefixes the option.
+CLI::Validator number_check(double minimum, bool strict, const std::string& wanted);
 
 // Adds subcommand `name` (with its DIRECTORY argument) whose callback runs
 // body(arguments, options); the Arguments live as long as the app, so
@@ -44,6 +50,8 @@ std::pair<CLI::App*, std::shared_ptr<Arguments>> add_command(
 
 // Prints `line` and a newline on stdout.
 void print_line(const std::string& line);
+// Writes `bytes` on stdout as they are. (main reports a failed write.)
+void write_raw(std::string_view bytes);
 
 }  // namespace diskcache::tool
 

@@ -19,16 +19,37 @@ struct DequeArguments {
   bool front = false;  // push: to the front
   bool back = false;   // pop, peek: from the back
   bool create = false;
+  bool force = false;  // use a directory that holds more than a queue
+  bool raw = false;    // pop, peek: the item's bytes alone
 };
+
+// A queue's ends are its smallest and largest integer keys, so on a cache
+// whose keys include other integers (ids, counts) the deque commands would
+// take those for queue items: pop would delete them. Unless --force, the
+// commands refuse a directory that holds anything but a queue.
+void require_queue(StoredCache& cache, const DequeArguments& arguments) {
+  if (arguments.force) return;
+  const std::optional<Cell> stranger = key_outside_queue(cache);
+  if (!stranger) return;
+  std::string message = arguments.directory + " is not a deque: it holds the key " +
+                        show(*stranger) + ", which no deque push makes";
+  if (std::optional<Cell> front = cache.store().queue_key_at(std::nullopt, 0, Side::Front)) {
+    message += "; deque pop would remove the item under " + show(*front) + " as the queue's front";
+  }
+  throw CommandError(ExitStatus::NotACache,
+                     message + ". Use get and delete on a cache, or --force to use it as a queue");
+}
 
 // A new directory becomes a Deque as Python makes one (eviction policy
 // "none"); an existing one is used without changing its settings.
-Deque<Value> open_deque(const DequeArguments& arguments, const GlobalOptions& options) {
+Deque<Value> open_deque(const DequeArguments& arguments, const GlobalOptions& options,
+                        IfMissing missing = IfMissing::Fail) {
   const std::filesystem::path directory = arguments.directory;
-  if (arguments.create && !std::filesystem::exists(directory / "cache.db")) {
+  if (!check_cache_path(directory, missing)) {
     return Deque<Value>(directory, std::nullopt, open_settings(options));
   }
   StoredCache cache = open_cache(directory, options);
+  require_queue(cache, arguments);
   return Deque<Value>::from_cache(cache);
 }
 
@@ -37,18 +58,26 @@ void print_item(const std::optional<Value>& item, const DequeArguments& argument
   if (!item) {
     throw CommandError(ExitStatus::NotFound, "deque " + arguments.directory + " is empty");
   }
-  if (!options.json) {
+  if (arguments.raw) {
+    write_raw(raw_bytes(*item));
+  } else if (!options.json) {
     print_line(repr(*item));
-    return;
+  } else {
+    JsonLine line;
+    write_value(line.writer(), *item);
+    print_line(line.str());
   }
-  JsonLine line;
-  write_value(line.writer(), *item);
-  print_line(line.str());
+}
+
+void refuse_raw_with_json(const DequeArguments& arguments, const GlobalOptions& options) {
+  if (arguments.raw && options.json) {
+    throw CommandError(ExitStatus::Usage, "--raw writes the bytes alone; drop --json");
+  }
 }
 
 void push(const DequeArguments& arguments, const GlobalOptions& options) {
-  Deque<Value> deque = open_deque(arguments, options);
   const Value value = parse_literal(arguments.value);
+  Deque<Value> deque = open_deque(arguments, options, if_missing(arguments.create));
   if (arguments.front) {
     deque.push_front(value);
   } else {
@@ -69,18 +98,30 @@ void refuse_object(const std::optional<Value>& item, const DequeArguments& argum
 }
 
 void pop(const DequeArguments& arguments, const GlobalOptions& options) {
+  refuse_raw_with_json(arguments, options);
   Deque<Value> deque = open_deque(arguments, options);
   refuse_object(arguments.back ? deque.peek_back() : deque.peek_front(), arguments);
   print_item(arguments.back ? deque.pop_back() : deque.pop_front(), arguments, options);
 }
 
 void peek(const DequeArguments& arguments, const GlobalOptions& options) {
+  refuse_raw_with_json(arguments, options);
   Deque<Value> deque = open_deque(arguments, options);
   print_item(arguments.back ? deque.peek_back() : deque.peek_front(), arguments, options);
 }
 
 void length(const DequeArguments& arguments, const GlobalOptions& options) {
   print_line(std::to_string(open_deque(arguments, options).size()));
+}
+
+void add_force(CLI::App& command, DequeArguments& arguments) {
+  command.add_flag("--force", arguments.force,
+                   "Use the directory even if it holds keys other than a queue's");
+}
+
+void add_raw(CLI::App& command, DequeArguments& arguments) {
+  command.add_flag("--raw", arguments.raw,
+                   "Write the item's bytes alone (text as UTF-8), no quotes or newline");
 }
 
 }  // namespace
@@ -91,22 +132,29 @@ void add_deque_commands(CLI::App& app, const GlobalOptions& options) {
 
   auto [push_command, push_arguments] =
       add_command(*deque, options, "push", "Add VALUE at the back (or --front)", push);
-  push_command->add_option("value", push_arguments->value, "The value (None, 42, 2.5, text, b'..')")
+  push_command->add_option("VALUE", push_arguments->value, "The value (None, 42, 2.5, text, b'..')")
       ->required();
   push_command->add_flag("--front", push_arguments->front, "Add at the front");
   push_command->add_flag("--create", push_arguments->create,
                          "Create the deque if it does not exist");
+  add_force(*push_command, *push_arguments);
 
   auto [pop_command, pop_arguments] =
       add_command(*deque, options, "pop",
                   "Remove and print the front item (or --back); status 1 if empty", pop);
   pop_command->add_flag("--back", pop_arguments->back, "Take from the back");
+  add_raw(*pop_command, *pop_arguments);
+  add_force(*pop_command, *pop_arguments);
 
   auto [peek_command, peek_arguments] = add_command(
       *deque, options, "peek", "Print the front item (or --back); status 1 if empty", peek);
   peek_command->add_flag("--back", peek_arguments->back, "Look at the back");
+  add_raw(*peek_command, *peek_arguments);
+  add_force(*peek_command, *peek_arguments);
 
-  add_command(*deque, options, "len", "Print the number of items", length);
+  auto [len_command, len_arguments] =
+      add_command(*deque, options, "len", "Print the number of items", length);
+  add_force(*len_command, *len_arguments);
 }
 
 }  // namespace diskcache::tool

@@ -1,7 +1,13 @@
 // get, set, delete, incr.
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
 #include <optional>
+#include <typeinfo>
+#include <vector>
 
 #include "commands.hpp"
 #include "exit_status.hpp"
@@ -12,25 +18,70 @@
 namespace diskcache::tool {
 namespace {
 
+// Bytes copied at a time between a value file and stdout.
+constexpr std::size_t kCopyChunk = 1 << 20;
+
 struct ItemArguments {
   std::string directory;
   std::string key;
-  std::string value;
+  std::optional<std::string> value;
+  std::optional<std::string> file;
   std::optional<double> expire;
   std::optional<std::string> tag;
   std::int64_t delta = 1;
   std::int64_t initial = 0;
   bool no_default = false;
   bool create = false;
+  bool raw = false;
 };
 
 [[noreturn]] void not_found(const Cell& key, const std::string& directory) {
   throw CommandError(ExitStatus::NotFound, "key " + show(key) + " not found in " + directory);
 }
 
+// The value under `key` as its bytes on stdout, nothing added. A value file
+// is copied a chunk at a time, never whole in memory.
+void get_raw(StoredCache& cache, const Cell& key, const std::string& directory) {
+  std::optional<Store::ValueStream> file;
+  try {
+    file = cache.store().read(key);
+  } catch (const SerializationError&) {
+    throw CommandError(
+        ExitStatus::Unreadable,
+        "the value of key " + show(key) + " in " + directory +
+            " is a Python pickle, which --raw cannot write (the command never decodes it)");
+  } catch (const Error& error) {
+    // read() refuses a value stored inline with a plain Error (its leaves
+    // mean real failures): get() reads those. The failed read counted no
+    // hit, so the item's statistics stay right.
+    if (typeid(error) != typeid(Error)) throw;
+    std::optional<StoredItem> item = cache.store().get(key);
+    if (!item) not_found(key, directory);
+    write_raw(raw_bytes(item->value.to_value()));
+    return;
+  }
+  if (!file) not_found(key, directory);
+  std::vector<char> chunk(kCopyChunk);
+  while (file->stream.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) ||
+         file->stream.gcount() > 0) {
+    write_raw(std::string_view(chunk.data(), static_cast<std::size_t>(file->stream.gcount())));
+  }
+  if (file->stream.bad()) {
+    throw CommandError(ExitStatus::IoError, "cannot read the value of key " + show(key) + " in " +
+                                                directory + ": the value file failed midway");
+  }
+}
+
 void get(const ItemArguments& arguments, const GlobalOptions& options) {
+  if (arguments.raw && options.json) {
+    throw CommandError(ExitStatus::Usage, "get: --raw writes the bytes alone; drop --json");
+  }
   StoredCache cache = open_cache(arguments.directory, options);
-  const Cell key = to_cell(parse_key(arguments.key));
+  const Cell key = parse_key(arguments.key);
+  if (arguments.raw) {
+    get_raw(cache, key, arguments.directory);
+    return;
+  }
   std::optional<StoredItem> item = cache.store().get(key);
   if (!item) not_found(key, arguments.directory);
   if (!options.json) {
@@ -52,7 +103,11 @@ void get(const ItemArguments& arguments, const GlobalOptions& options) {
 }
 
 void set(const ItemArguments& arguments, const GlobalOptions& options) {
-  StoredCache cache = open_cache(arguments.directory, options, arguments.create);
+  if (arguments.value.has_value() == arguments.file.has_value()) {
+    throw CommandError(ExitStatus::Usage, arguments.value
+                                              ? "set: give VALUE or --file PATH, not both"
+                                              : "set needs VALUE or --file PATH");
+  }
   SetOptions set_options;
   if (arguments.expire) {
     if (std::isnan(*arguments.expire)) {
@@ -61,19 +116,42 @@ void set(const ItemArguments& arguments, const GlobalOptions& options) {
     set_options.expire = std::chrono::duration<double>(*arguments.expire);
   }
   if (arguments.tag) set_options.tag = parse_literal(*arguments.tag);
-  cache.set(to_cell(parse_key(arguments.key)), to_cell(parse_literal(arguments.value)),
-            set_options);
+  const Cell key = parse_key(arguments.key);
+  if (arguments.value) {
+    const Cell value = to_cell(parse_literal(*arguments.value));
+    open_cache(arguments.directory, options, if_missing(arguments.create))
+        .set(key, value, set_options);
+    return;
+  }
+  // Opened before the cache, so a mistyped path creates nothing.
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (*arguments.file != "-") {
+    std::error_code error;
+    if (std::filesystem::is_directory(*arguments.file, error)) {
+      throw CommandError(ExitStatus::IoError,
+                         "--file " + *arguments.file + " is a directory; give the file to store");
+    }
+    file.open(*arguments.file, std::ios::binary);
+    if (!file) {
+      throw CommandError(ExitStatus::IoError, "cannot open " + *arguments.file +
+                                                  " for reading: " + std::strerror(errno));
+    }
+    in = &file;
+  }
+  StoredCache cache = open_cache(arguments.directory, options, if_missing(arguments.create));
+  cache.store().set_stream(key, *in, set_options);
 }
 
 void erase(const ItemArguments& arguments, const GlobalOptions& options) {
   StoredCache cache = open_cache(arguments.directory, options);
-  const Cell key = to_cell(parse_key(arguments.key));
+  const Cell key = parse_key(arguments.key);
   if (!cache.erase(key)) not_found(key, arguments.directory);
 }
 
 void incr(const ItemArguments& arguments, const GlobalOptions& options) {
-  StoredCache cache = open_cache(arguments.directory, options, arguments.create);
-  const Cell key = to_cell(parse_key(arguments.key));
+  const Cell key = parse_key(arguments.key);
+  StoredCache cache = open_cache(arguments.directory, options, if_missing(arguments.create));
   std::optional<std::int64_t> initial;
   if (!arguments.no_default) initial = arguments.initial;
   try {
@@ -88,7 +166,9 @@ std::pair<CLI::App*, std::shared_ptr<ItemArguments>> add_keyed(
     CLI::App& app, const GlobalOptions& options, const char* name, const char* help,
     void (*body)(const ItemArguments&, const GlobalOptions&)) {
   auto added = add_command(app, options, name, help, body);
-  added.first->add_option("key", added.second->key, "The key, written as `keys` prints it")
+  added.first
+      ->add_option("KEY", added.second->key,
+                   "The key, as `keys` prints it: 42, 'text', b'..', encoded(..)")
       ->required();
   return added;
 }
@@ -96,12 +176,20 @@ std::pair<CLI::App*, std::shared_ptr<ItemArguments>> add_keyed(
 }  // namespace
 
 void add_item_commands(CLI::App& app, const GlobalOptions& options) {
-  add_keyed(app, options, "get", "Print the value stored under KEY", get);
+  auto [get_command, get_arguments] =
+      add_keyed(app, options, "get", "Print the value stored under KEY", get);
+  get_command->add_flag("--raw", get_arguments->raw,
+                        "Write the value's bytes alone (text as UTF-8), no quotes or newline");
 
-  auto [set_command, set_arguments] = add_keyed(app, options, "set", "Store VALUE under KEY", set);
-  set_command->add_option("value", set_arguments->value, "The value (None, 42, 2.5, text, b'..')")
-      ->required();
-  set_command->add_option("--expire", set_arguments->expire, "Seconds until the item expires");
+  auto [set_command, set_arguments] =
+      add_keyed(app, options, "set", "Store VALUE (or the bytes of --file PATH) under KEY", set);
+  set_command->add_option("VALUE", set_arguments->value, "The value (None, 42, 2.5, text, b'..')");
+  set_command
+      ->add_option("--file", set_arguments->file,
+                   "Store the bytes of this file (- for stdin), streamed, as bytes")
+      ->type_name("PATH");
+  set_command->add_option("--expire", set_arguments->expire, "Seconds until the item expires")
+      ->type_name("SECONDS");
   set_command->add_option("--tag", set_arguments->tag, "A tag, for `evict --tag`");
   set_command->add_flag("--create", set_arguments->create, "Create the cache if it does not exist");
 
@@ -110,7 +198,7 @@ void add_item_commands(CLI::App& app, const GlobalOptions& options) {
   auto [incr_command, incr_arguments] =
       add_keyed(app, options, "incr",
                 "Add DELTA (default 1) to the integer under KEY; print the result", incr);
-  incr_command->add_option("delta", incr_arguments->delta, "The amount to add (may be negative)");
+  incr_command->add_option("DELTA", incr_arguments->delta, "The amount to add (may be negative)");
   incr_command->add_option("--default", incr_arguments->initial,
                            "The value a missing key starts from (default 0)");
   incr_command->add_flag("--no-default", incr_arguments->no_default,

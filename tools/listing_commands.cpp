@@ -145,7 +145,7 @@ void load(const ListingArguments& arguments, const GlobalOptions& options) {
     std::error_code error;
     total_bytes = static_cast<std::int64_t>(std::filesystem::file_size(arguments.input, error));
   }
-  StoredCache cache = open_cache(arguments.directory, options, arguments.create);
+  StoredCache cache = open_cache(arguments.directory, options, if_missing(arguments.create));
   std::int64_t loaded = 0;
   std::int64_t expired = 0;
   std::int64_t number = 0;
@@ -201,7 +201,8 @@ void add_listing_commands(CLI::App& app, const GlobalOptions& options) {
   auto [keys_command, keys_arguments] =
       add_command(app, options, "keys", "Print the keys in insertion order", keys);
   keys_command->add_option("--limit", keys_arguments->limit, "Print at most N keys")
-      ->check(CLI::NonNegativeNumber);
+      ->type_name("N")
+      ->check(number_check(0, false, "the number of keys to print, 0 or more"));
   keys_command->add_option("--prefix", keys_arguments->prefix, "Only str keys that start with P");
 
   add_command(app, options, "dump",
@@ -209,7 +210,7 @@ void add_listing_commands(CLI::App& app, const GlobalOptions& options) {
 
   auto [load_command, load_arguments] =
       add_command(app, options, "load", "Store the items of JSON lines written by dump", load);
-  load_command->add_option("input", load_arguments->input, "The file to read (default -: stdin)");
+  load_command->add_option("FILE", load_arguments->input, "The file to read (default -: stdin)");
   load_command->add_flag("--create", load_arguments->create,
                          "Create the cache if it does not exist");
 }

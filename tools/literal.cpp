@@ -8,6 +8,7 @@
 
 #include "diskcache/detail/utf8.hpp"
 #include "exit_status.hpp"
+#include "stored_cache.hpp"
 
 namespace diskcache::tool {
 namespace {
@@ -127,12 +128,18 @@ Value parse_literal(std::string_view text) {
   return utf8_text(text, std::string(text));
 }
 
-Value parse_key(std::string_view text) {
-  Value key = parse_literal(text);
+Cell parse_key(std::string_view text) {
+  constexpr std::string_view kEncoded = "encoded(";
+  const bool encoded = text.starts_with(kEncoded) && text.ends_with(')');
+  const std::string_view literal =
+      encoded ? text.substr(kEncoded.size(), text.size() - kEncoded.size() - 1) : text;
+  const Value key = parse_literal(literal);
   if (key.is_null()) {
     throw CommandError(ExitStatus::Usage, "None cannot be a key (write 'None' for the text)");
   }
-  return key;
+  Cell cell = to_cell(key);
+  cell.set_raw(!encoded);
+  return cell;
 }
 
 }  // namespace diskcache::tool

@@ -6,6 +6,9 @@
 //                                                          SQLite stores NaN as NULL)
 //   'text'  "it's"    str          b'\x00ab'            bytes
 //   None              null (not a key)
+//   encoded(L)        a key as a disk policy stored it (the literal L with
+//                     the raw flag off): disk::Json's text, disk::Binary's
+//                     and Python's pickled keys' bytes
 //   anything else     str, as typed (user:1 is the str 'user:1')
 //
 // Quoted strings take Python's escapes: \\ \' \" \n \r \t \xHH, and in
@@ -15,6 +18,7 @@
 
 #include <string_view>
 
+#include "diskcache/cell.hpp"
 #include "diskcache/value.hpp"
 
 namespace diskcache::tool {
@@ -24,9 +28,10 @@ namespace diskcache::tool {
 // (a surrogate escape such as '\udc80' included): Python could not read it.
 Value parse_literal(std::string_view text);
 
-// parse_literal for a key. Throws CommandError(Usage) for None, which
-// cannot be a key.
-Value parse_key(std::string_view text);
+// The stored key `text` denotes: parse_literal's Value as Python stores
+// it, or for encoded(L) that of L with the raw flag off. Throws
+// CommandError(Usage) as parse_literal, and for None, which cannot be a key.
+Cell parse_key(std::string_view text);
 
 }  // namespace diskcache::tool
 

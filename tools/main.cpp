@@ -2,7 +2,11 @@
 // Usage: diskcache [--json] [--timeout S] <command> <directory> [arguments];
 // `diskcache --help` lists the commands, docs/cli.md describes them.
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include "commands.hpp"
@@ -15,6 +19,23 @@ namespace diskcache::tool {
 void print_line(const std::string& line) {
   std::fwrite(line.data(), 1, line.size(), stdout);
   std::fputc('\n', stdout);
+}
+
+void write_raw(std::string_view bytes) { std::fwrite(bytes.data(), 1, bytes.size(), stdout); }
+
+CLI::Validator number_check(double minimum, bool strict, const std::string& wanted) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double number = std::strtod(text.c_str(), &end);
+        if (text.empty() || *end != '\0') return text + " is not a number: give " + wanted;
+        // Written so that NaN fails too.
+        if (!(strict ? number > minimum : number >= minimum)) {
+          return text + " is out of range: give " + wanted;
+        }
+        return {};
+      },
+      "");
 }
 
 namespace {
@@ -37,6 +58,35 @@ ExitStatus status_of(const std::exception& error) {
   return ExitStatus::Failed;
 }
 
+// What was wrong with the command line, and what to type instead: the
+// commands to choose from, or the usage of the command that was chosen.
+// CLI11's own messages name neither ("A subcommand is required").
+std::string usage_error(CLI::App& app, const CLI::ParseError& error) {
+  CLI::App* command = &app;
+  std::string name = app.get_name();
+  while (!command->get_subcommands().empty()) {
+    command = command->get_subcommands().front();
+    name += " " + command->get_name();
+  }
+  const std::vector<CLI::App*> choices = command->get_subcommands([](CLI::App*) { return true; });
+  if (!choices.empty()) {
+    const std::vector<std::string> rest = app.remaining(/*recurse=*/true);
+    std::string message = rest.empty()        ? "a command is required"
+                          : rest[0][0] == '-' ? "unknown option '" + rest[0] + "'"
+                                              : "unknown command '" + rest[0] + "'";
+    message += "\n  commands:";
+    for (std::size_t i = 0; i < choices.size(); ++i) {
+      message += (i == 0 ? " " : ", ") + choices[i]->get_name();
+    }
+    return message + "\n  `" + name + " COMMAND --help` describes a command";
+  }
+  std::string usage = CLI::Formatter().make_usage(command, name);
+  usage.erase(0, usage.find(':') + 2);  // "Usage: "
+  if (!usage.empty() && usage.back() == '\n') usage.pop_back();
+  return std::string(error.what()) + "\n  usage: " + usage + "\n  `" + name +
+         " --help` describes the arguments";
+}
+
 int run(int argc, char** argv) {
   CLI::App app("Look into and manage a diskcache directory (made by C++ or Python).", "diskcache");
   // Global options may also follow the subcommand: `diskcache get DIR KEY --json`.
@@ -46,7 +96,8 @@ int run(int argc, char** argv) {
   GlobalOptions options;
   app.add_flag("--json", options.json, "Print JSON (one document per line) instead of text");
   app.add_option("--timeout", options.timeout, "Seconds to wait for a locked database (default 60)")
-      ->check(CLI::PositiveNumber);
+      ->type_name("SECONDS")
+      ->check(number_check(0, true, "the seconds to wait for a locked database, more than 0"));
   add_item_commands(app, options);
   add_listing_commands(app, options);
   add_maintenance_commands(app, options);
@@ -55,7 +106,8 @@ int run(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     // Help and version requests exit 0; every other parse error is usage.
-    return app.exit(error) == 0 ? 0 : to_int(ExitStatus::Usage);
+    if (error.get_exit_code() == 0) return app.exit(error);
+    throw CommandError(ExitStatus::Usage, usage_error(app, error));
   }
   return to_int(ExitStatus::Ok);
 }
@@ -65,11 +117,18 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using namespace diskcache::tool;
+  int status = 0;
   try {
-    return run(argc, argv);
+    status = run(argc, argv);
   } catch (const std::exception& error) {
     std::fflush(stdout);
     std::fprintf(stderr, "diskcache: %s\n", error.what());
     return to_int(status_of(error));
   }
+  // Output a full disk swallowed must not pass for success.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "diskcache: cannot write to standard output: %s\n", std::strerror(errno));
+    return to_int(ExitStatus::IoError);
+  }
+  return status;
 }

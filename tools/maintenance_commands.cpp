@@ -1,4 +1,8 @@
-// stats, expire, evict, cull, clear, check, vacuum.
+// stats, watch, expire, evict, cull, clear, check, vacuum.
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
 #include "commands.hpp"
 #include "exit_status.hpp"
 #include "json_format.hpp"
@@ -13,20 +17,66 @@ struct MaintenanceArguments {
   std::string directory;
   std::string tag;
   bool fix = false;
+  double interval = 1;     // watch: seconds between lines
+  std::int64_t count = 0;  // watch: lines to print; 0: until interrupted
 };
 
-void stats(const MaintenanceArguments& arguments, const GlobalOptions& options) {
-  StoredCache cache = open_cache(arguments.directory, options);
-  const Settings settings = cache.settings();
+// What stats and watch read: a cache, or every shard of a FanoutCache.
+struct Whole {
+  std::vector<StoredCache> caches;  // one, or the shards in order
+  std::optional<FanoutLayout> fanout;
+};
+
+Whole open_whole(const std::string& directory, const GlobalOptions& options) {
+  Whole whole;
+  whole.fanout = fanout_layout(directory);
+  if (!whole.fanout) {
+    whole.caches.push_back(open_cache(directory, options));
+    return whole;
+  }
+  for (const std::filesystem::path& shard : whole.fanout->shards) {
+    whole.caches.push_back(open_cache(shard, options));
+  }
+  return whole;
+}
+
+struct Counts {
+  std::int64_t items = 0;
+  std::int64_t volume = 0;
+  std::int64_t hits = 0;
+  std::int64_t misses = 0;
+
+  Counts& operator+=(const Counts& other) {
+    items += other.items;
+    volume += other.volume;
+    hits += other.hits;
+    misses += other.misses;
+    return *this;
+  }
+};
+
+Counts counts_of(StoredCache& cache) {
   // Passing the stored choice back leaves statistics as they are.
-  const Stats counts = cache.stats(settings.statistics, false);
-  Report report(options);
-  report.add("directory", cache.directory().string());
-  report.add("items", cache.size());
-  report.add("volume", cache.volume());
-  report.add("hits", counts.hits);
-  report.add("misses", counts.misses);
-  report.add("size_limit", settings.size_limit);
+  const Stats stats = cache.stats(cache.settings().statistics, false);
+  return {cache.size(), cache.volume(), stats.hits, stats.misses};
+}
+
+// The counts under the names stats and watch print.
+std::vector<std::pair<const char*, std::int64_t>> named(const Counts& counts) {
+  return {{"items", counts.items},
+          {"volume", counts.volume},
+          {"hits", counts.hits},
+          {"misses", counts.misses}};
+}
+
+void add_counts(Report& report, const Counts& counts) {
+  for (const auto& [name, number] : named(counts)) report.add(name, number);
+}
+
+// `settings` as stats prints them; `size_limit` apart, as a FanoutCache's
+// is the sum of its shards'.
+void add_settings(Report& report, const Settings& settings, std::int64_t size_limit) {
+  report.add("size_limit", size_limit);
   report.add("cull_limit", settings.cull_limit);
   report.add("eviction_policy", std::string(to_string(settings.eviction_policy)));
   report.add("statistics", settings.statistics ? 1 : 0);
@@ -38,7 +88,91 @@ void stats(const MaintenanceArguments& arguments, const GlobalOptions& options) 
   report.add("sqlite_mmap_size", settings.sqlite_mmap_size);
   report.add("sqlite_synchronous", settings.sqlite_synchronous);
   report.add("sqlite_version", Store::sqlite_version());
-  report.add("sqlite_wal_reset_race", counts.sqlite_wal_reset_race ? 1 : 0);
+  report.add("sqlite_wal_reset_race", Stats{}.sqlite_wal_reset_race ? 1 : 0);
+}
+
+void stats(const MaintenanceArguments& arguments, const GlobalOptions& options) {
+  Whole whole = open_whole(arguments.directory, options);
+  if (!whole.fanout) {
+    StoredCache& cache = whole.caches.front();
+    const Settings settings = cache.settings();
+    const Counts counts = counts_of(cache);
+    Report report(options);
+    report.add("directory", cache.directory().string());
+    report.add("kind", kind_of(cache));
+    add_counts(report, counts);
+    add_settings(report, settings, settings.size_limit);
+    return;
+  }
+  Counts total;
+  std::int64_t size_limit = 0;
+  std::vector<Report::Row> shards;
+  for (StoredCache& shard : whole.caches) {
+    const Counts counts = counts_of(shard);
+    total += counts;
+    size_limit += shard.settings().size_limit;
+    shards.push_back({shard.directory().filename().string(), named(counts)});
+  }
+  Report report(options);
+  report.add("directory", arguments.directory);
+  report.add("kind", std::string("fanout"));
+  add_counts(report, total);
+  report.add_rows("shard", shards);
+  if (!whole.fanout->containers.empty()) report.add_list("containers", whole.fanout->containers);
+  add_settings(report, whole.caches.front().settings(), size_limit);
+}
+
+// One line of watch's table, its columns aligned to the right.
+std::string watch_row(const std::string& items, const std::string& volume, const std::string& hits,
+                      const std::string& misses, const std::string& ratio) {
+  char line[160];
+  std::snprintf(line, sizeof line, "%10s %14s %12s %12s %10s", items.c_str(), volume.c_str(),
+                hits.c_str(), misses.c_str(), ratio.c_str());
+  return line;
+}
+
+void watch(const MaintenanceArguments& arguments, const GlobalOptions& options) {
+  Whole whole = open_whole(arguments.directory, options);
+  bool statistics = false;
+  for (StoredCache& cache : whole.caches) statistics = statistics || cache.settings().statistics;
+  if (!statistics) {
+    std::fprintf(stderr,
+                 "diskcache: statistics are off in %s, so hits and misses stay as they are "
+                 "(Settings::statistics, or Python's cache.stats(enable=True), turns them on)\n",
+                 arguments.directory.c_str());
+  }
+  if (!options.json) print_line(watch_row("items", "volume", "hits", "misses", "hit_ratio"));
+  for (std::int64_t line = 0; arguments.count == 0 || line < arguments.count; ++line) {
+    if (line > 0) std::this_thread::sleep_for(std::chrono::duration<double>(arguments.interval));
+    Counts total;
+    for (StoredCache& cache : whole.caches) total += counts_of(cache);
+    const std::int64_t reads = total.hits + total.misses;
+    const double ratio = reads == 0 ? 0 : static_cast<double>(total.hits) / reads;
+    if (options.json) {
+      JsonLine json;
+      JsonWriter& writer = json.writer();
+      writer.StartObject();
+      for (const auto& [name, number] : named(total)) {
+        writer.Key(name);
+        writer.Int64(number);
+      }
+      writer.Key("hit_ratio");
+      if (reads == 0) {
+        writer.Null();
+      } else {
+        writer.Double(ratio);
+      }
+      writer.EndObject();
+      print_line(json.str());
+    } else {
+      char ratio_text[16] = "-";
+      if (reads > 0) std::snprintf(ratio_text, sizeof ratio_text, "%.3f", ratio);
+      print_line(watch_row(std::to_string(total.items), std::to_string(total.volume),
+                           std::to_string(total.hits), std::to_string(total.misses), ratio_text));
+    }
+    // A pipe would otherwise hold the lines back until it fills.
+    std::fflush(stdout);
+  }
 }
 
 void removed(const GlobalOptions& options, std::int64_t count) {
@@ -104,7 +238,20 @@ void vacuum(const MaintenanceArguments& arguments, const GlobalOptions& options)
 }  // namespace
 
 void add_maintenance_commands(CLI::App& app, const GlobalOptions& options) {
-  add_command(app, options, "stats", "Print item count, volume, hits, misses and settings", stats);
+  add_command(app, options, "stats",
+              "Print item count, volume, hits, misses and settings (a FanoutCache per shard)",
+              stats);
+  auto [watch_command, watch_arguments] = add_command(
+      app, options, "watch", "Print items, volume, hits, misses and hit ratio every second", watch);
+  watch_command
+      ->add_option("--interval", watch_arguments->interval, "Seconds between lines (default 1)")
+      ->type_name("SECONDS")
+      ->check(number_check(0, true, "the seconds between lines, more than 0"));
+  watch_command
+      ->add_option("--count", watch_arguments->count,
+                   "Stop after N lines (default 0: until interrupted)")
+      ->type_name("N")
+      ->check(number_check(0, false, "the number of lines to print, 0 or more"));
   add_command(app, options, "expire", "Remove expired items", expire);
   auto [evict_command, evict_arguments] =
       add_command(app, options, "evict", "Remove the items tagged TAG", evict);

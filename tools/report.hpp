@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "commands.hpp"
@@ -44,6 +45,48 @@ class Report {
       line_.writer().EndArray();
     } else {
       for (const std::string& text : lines) print_line(text);
+    }
+  }
+  // Text: "name: a, b"; JSON: "name": ["a", "b"].
+  void add_list(const char* name, const std::vector<std::string>& items) {
+    if (json_) {
+      add(name, items);
+      return;
+    }
+    std::string line = std::string(name) + ":";
+    for (std::size_t i = 0; i < items.size(); ++i) line += (i == 0 ? " " : ", ") + items[i];
+    print_line(line);
+  }
+  // Rows of named numbers. Text: a line "name ROW: a 1, b 2" per row;
+  // JSON: "names": [{"name": "ROW", "a": 1, "b": 2}, ...].
+  struct Row {
+    std::string name;
+    std::vector<std::pair<const char*, std::int64_t>> numbers;
+  };
+  void add_rows(const char* name, const std::vector<Row>& rows) {
+    if (json_) {
+      line_.writer().Key((std::string(name) + "s").c_str());
+      line_.writer().StartArray();
+      for (const Row& row : rows) {
+        line_.writer().StartObject();
+        line_.writer().Key("name");
+        write_string(line_.writer(), row.name);
+        for (const auto& [label, number] : row.numbers) {
+          line_.writer().Key(label);
+          line_.writer().Int64(number);
+        }
+        line_.writer().EndObject();
+      }
+      line_.writer().EndArray();
+      return;
+    }
+    for (const Row& row : rows) {
+      std::string line = std::string(name) + " " + row.name + ":";
+      for (std::size_t i = 0; i < row.numbers.size(); ++i) {
+        line += std::string(i == 0 ? " " : ", ") + row.numbers[i].first + " " +
+                std::to_string(row.numbers[i].second);
+      }
+      print_line(line);
     }
   }
   ~Report() {

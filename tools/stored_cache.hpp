@@ -1,11 +1,16 @@
 // The command's view of a cache directory: every key and value as the Cell
 // stored, whichever disk policy (or Python) wrote it, so any item can be
-// shown, and opening that never turns a mistyped path into a new cache.
+// shown; opening that never turns a mistyped path into a new cache; and
+// what kind of directory it is (a Cache, Index or Deque, or a FanoutCache
+// of shards).
 #ifndef DISKCACHE_TOOLS_STORED_CACHE_HPP_
 #define DISKCACHE_TOOLS_STORED_CACHE_HPP_
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "diskcache/cache.hpp"
 #include "diskcache/cell.hpp"
@@ -40,12 +45,51 @@ struct GlobalOptions {
 // Settings that change nothing stored: only the lock timeout.
 Settings open_settings(const GlobalOptions& options);
 
+// What open_cache does when the directory holds no cache.db.
+enum class IfMissing {
+  Fail,           // the command only reads or changes an existing cache
+  SuggestCreate,  // fail, saying that --create would make one
+  Create,         // make a new cache (the command was given --create)
+};
+inline IfMissing if_missing(bool create) {
+  return create ? IfMissing::Create : IfMissing::SuggestCreate;
+}
+
+// Whether `directory` holds a cache.db; false only with IfMissing::Create,
+// when a new cache may be made there. Throws CommandError(NotACache),
+// saying what the path is instead and what to give, if it cannot be a
+// cache directory: missing (unless IfMissing::Create), a file (cache.db
+// itself, say), or a FanoutCache's directory (even with Create: its shards
+// are the caches).
+bool check_cache_path(const std::filesystem::path& directory, IfMissing missing);
+
 // Opens the cache in `directory` without changing its stored settings.
-// Unless `create`, the directory must already hold a cache.db.
-// Throws CommandError(NotACache) if it does not, or if cache.db is not a
-// cache (with the library's reason).
+// Throws as check_cache_path, and CommandError(NotACache) if cache.db is
+// not a cache.
 StoredCache open_cache(const std::filesystem::path& directory, const GlobalOptions& options,
-                       bool create = false);
+                       IfMissing missing = IfMissing::Fail);
+
+// A FanoutCache's directory: a cache in each of 000, 001, ..., and no
+// cache.db of its own.
+struct FanoutLayout {
+  std::vector<std::filesystem::path> shards;
+  // The sub-containers Python's FanoutCache (and FanoutCache::cache,
+  // deque, index) keeps beside the shards: "cache/NAME", "deque/NAME",
+  // "index/NAME".
+  std::vector<std::string> containers;
+};
+
+// The layout of `directory` if it is a FanoutCache's, else nullopt.
+std::optional<FanoutLayout> fanout_layout(const std::filesystem::path& directory);
+
+// A key that shows `cache` holds more than a queue (Deque, or Python's
+// Cache.push without a prefix), or nullopt when its keys are all queue
+// positions (none at all included).
+std::optional<Cell> key_outside_queue(StoredCache& cache);
+
+// "cache", "index", "deque", or "deque or index" for an empty directory
+// that either could have made (both set the eviction policy to none).
+std::string kind_of(StoredCache& cache);
 
 }  // namespace diskcache::tool
 

@@ -56,7 +56,8 @@ class Deque;
 // the lease lasts, the item is out of the queue, invisible to every other
 // consumer (Python's included). ack() deletes it for good; release(), or
 // destroying the Lease without ack(), returns it to the front of the queue
-// at once; if the holder dies, it returns when the visibility timeout ends.
+// at once; if the holder dies, the first pop, peek or lease on the queue
+// after the visibility timeout returns it.
 template <class T>
 class Lease {
  public:
@@ -85,8 +86,12 @@ class Lease {
   T& operator*() noexcept { return value_; }
   const T* operator->() const noexcept { return &value_; }
 
-  // Deletes the item for good. Returns false if the lease had already timed
-  // out: the item went back to the queue and may be delivered again.
+  // Deletes the item for good. Returns false if the lease had already
+  // ended: released, or reclaimed, i.e. its visibility timeout passed and
+  // then a pop, peek or lease on the queue returned the item to it, so it
+  // may be delivered again. A timeout that has passed does not end the lease
+  // by itself: until a consumer reclaims the item, ack() still deletes it
+  // and returns true.
   // Throws like the store; the lease then stays active, so ack() may be
   // tried again, and destroying the Lease returns the item to the queue.
   bool ack() {
@@ -96,7 +101,7 @@ class Lease {
   }
 
   // Returns the item to the front of the queue now; false if the lease had
-  // already timed out.
+  // already ended (as for ack()).
   bool release() {
     const bool released = store_.release(leased_.id, leased_.token, /*retry=*/true);
     active_ = false;
@@ -104,8 +109,9 @@ class Lease {
   }
 
   // Keeps the item for `visibility` from now (a long job's heartbeat);
-  // false if the lease had already timed out. Throws Error for a NaN
-  // `visibility` (the deadline stays).
+  // false if the lease had already ended (as for ack()): another consumer
+  // may hold the item now. Throws Error for a NaN `visibility` (the
+  // deadline stays).
   bool renew(std::chrono::duration<double> visibility) {
     return store_.renew(leased_.id, leased_.token, visibility, /*retry=*/true);
   }

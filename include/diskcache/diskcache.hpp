@@ -10,6 +10,7 @@
 #include "diskcache/deque.hpp"
 #include "diskcache/disk/auto.hpp"
 #include "diskcache/disk_policy.hpp"
+#include "diskcache/engine.hpp"
 #include "diskcache/errors.hpp"
 #include "diskcache/fanout_cache.hpp"
 #include "diskcache/index.hpp"

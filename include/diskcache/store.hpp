@@ -1,4 +1,4 @@
-// diskcache::Store: the untyped storage engine under every container.
+// diskcache::Store: the untyped storage under every container.
 //
 // A Store is one cache directory: `cache.db` (SQLite in WAL mode) plus value
 // files `ab/cd/<28 hex digits>.val`, in exactly the layout Python diskcache
@@ -29,9 +29,17 @@
 // child forked inside a transaction of its own thread must not use that
 // directory.
 //
-// Copies of a Store, and every Store opened on the same directory in one
-// process, share one engine (connections, settings, transactions); the
-// engine closes when the last of them goes away.
+// A Store is a handle: each call is forwarded to its Engine (engine.hpp),
+// the interface every storage implements. Store(directory, settings) opens
+// the SQLite engine this page describes; Store(std::shared_ptr<Engine>)
+// puts another one under the same calls. Copies of a Store, and every Store
+// opened on the same directory in one process, share one engine
+// (connections, settings, transactions); the engine closes when the last of
+// them goes away.
+//
+// Where the code is: each section below names the file of the SQLite engine
+// (class detail::SqliteEngine, src/sqlite_engine.hpp) that implements its
+// calls. The handle itself, forwarding each call, is src/store.cpp.
 #ifndef DISKCACHE_STORE_HPP_
 #define DISKCACHE_STORE_HPP_
 
@@ -48,6 +56,7 @@
 #include <vector>
 
 #include "diskcache/cell.hpp"
+#include "diskcache/engine.hpp"
 #include "diskcache/export.hpp"
 #include "diskcache/settings.hpp"
 #include "diskcache/transaction.hpp"
@@ -56,66 +65,17 @@
 
 namespace diskcache {
 
-// A value as stored, with its metadata.
-struct StoredItem {
-  Cell value;                         // mode() tells how it was stored
-  std::optional<double> expire_time;  // Unix seconds; none: never expires
-  std::optional<Value> tag;           // none: no tag
-  // Bytes the value takes: its value file's length, or the length of inline
-  // text, bytes or pickle; 0 for numbers and null.
-  std::int64_t size = 0;
-};
-
-// Cache hit and miss counters (see Store::stats), with a fact about the
-// SQLite underneath worth reading beside them.
-struct Stats {
-  std::int64_t hits = 0;
-  std::int64_t misses = 0;
-  // Whether the SQLite in use has the WAL-reset race
-  // (VersionInfo::sqlite_wal_reset_race); the same in every Stats of a
-  // process. This library's own connections cannot trigger it; other
-  // programs writing to the directory, such as Python's diskcache, still can
-  // (docs/reliability.md, "The SQLite WAL-reset race").
-  bool sqlite_wal_reset_race = version().sqlite_wal_reset_race;
-  friend bool operator==(const Stats&, const Stats&) = default;
-};
-
-// The order a scan visits items in (see Store::scan).
-enum class ScanOrder {
-  // By rowid: the order keys were first stored in (replacing a value keeps
-  // the key's place), as Python's iter(cache).
-  Insertion,
-  // By the key column as SQLite orders it, as Python's iterkeys(): numbers
-  // (integers and doubles compared by value), then text (bytewise UTF-8),
-  // then bytes (bytewise, a prefix first); an encoded key (raw = 0) just
-  // before a raw key with the same stored bytes.
-  Key,
-};
-
-// What a scan visits (see Store::scan).
-struct ScanOptions {
-  ScanOrder order = ScanOrder::Insertion;
-  bool reverse = false;
-  // Whether the Cursor reads values (item()); false: keys only.
-  bool values = true;
-  // Key order only: when either is given, only raw keys k with
-  // from <= k < to (in SQLite's order) are visited.
-  std::optional<Cell> from = std::nullopt;
-  std::optional<Cell> to = std::nullopt;
-};
-
-// An end of a queue (Store::push, pull, peek, lease; Cache and Deque): Back
-// holds the largest key, Front the smallest. Python's side='back' /
-// side='front'.
-enum class Side { Back, Front };
+namespace detail {
+class StoreInternal;
+}  // namespace detail
 
 class DISKCACHE_EXPORT Store {
  public:
   class Cursor;
 
-  // --- Opening and settings. Implemented in src/store.cpp, and
-  // prepare_directory in src/store_open.cpp; src/store_open.cpp and
-  // src/connection_registry.cpp open the engine behind a Store.
+  // --- Opening and settings. Implemented in src/sqlite_engine_open.cpp
+  // (opening, prepare_directory, settings, reset) and
+  // src/connection_registry.cpp (one engine per directory in a process).
 
   // Opens (creating if needed) the cache in `directory`; an empty path creates
   // a new temporary directory. Settings the caller gave override the stored
@@ -127,6 +87,10 @@ class DISKCACHE_EXPORT Store {
   // application's database) or is cut short (not a whole number of pages),
   // Timeout if the database stays locked.
   explicit Store(std::filesystem::path directory = {}, const Settings& settings = {});
+
+  // A Store on `engine`, another storage than a cache directory (see
+  // engine.hpp); its copies share `engine`. Throws Error if `engine` is null.
+  explicit Store(std::shared_ptr<Engine> engine);
 
   // What opening does first, for containers that lay out directories of
   // their own (FanoutCache's shards): validates `settings`, then creates
@@ -148,7 +112,8 @@ class DISKCACHE_EXPORT Store {
   // they are) and stores them. Throws Timeout, IoError.
   void reset(const Settings& settings);
 
-  // --- Items: single keys, bulk removal, statistics. Implemented in src/store.cpp.
+  // --- Items: single keys, bulk removal, statistics. Implemented in
+  // src/sqlite_engine.cpp, on the row building blocks of src/sqlite_rows.cpp.
 
   // Stores `value` under `key`, replacing any previous value. Returns true.
   // Strong guarantee: if it throws, the previous value is intact and no
@@ -174,7 +139,7 @@ class DISKCACHE_EXPORT Store {
   // inside the transaction that removes it: if it throws, the removal rolls
   // back and the exception propagates. Typed containers decode the value
   // here, so an item that cannot be decoded is never lost.
-  using ItemCheck = std::function<void(const Cell& key, const StoredItem& item)>;
+  using ItemCheck = Engine::ItemCheck;
 
   // Removes `key` and returns its unexpired value, atomically: a value file is
   // read (and `check` run) inside the transaction that deletes the row, so a
@@ -224,7 +189,7 @@ class DISKCACHE_EXPORT Store {
   void create_tag_index();
   void drop_tag_index();
 
-  // --- Checking. Implemented in src/store_check.cpp.
+  // --- Checking. Implemented in src/sqlite_engine_check.cpp.
 
   // Checks the database's integrity, value files against rows, each row's
   // mode against where its value is, and the stored count and size; returns
@@ -238,7 +203,7 @@ class DISKCACHE_EXPORT Store {
   // cannot be examined (EACCES, EMFILE, EIO): it may well be intact.
   std::vector<std::string> check(bool fix = false, bool retry = false);
 
-  // --- Maintenance. Implemented in src/store_maintenance.cpp.
+  // --- Maintenance. Implemented in src/sqlite_engine_maintenance.cpp.
 
   // Rebuilds cache.db without its free pages (SQLite's VACUUM), then
   // checkpoints the WAL into it, so the file shrinks to what the items need.
@@ -256,7 +221,7 @@ class DISKCACHE_EXPORT Store {
   // range of raw keys strictly between 0 and 999999999999999 (no prefix) or
   // between "prefix-000000000000000" and "prefix-999999999999999" (text),
   // ordered by key; other keys in that range take part too, as in Python.
-  // Implemented in src/store_queue.cpp.
+  // Implemented in src/sqlite_engine_queue.cpp.
 
   // Stores `value` under a new key one past the key at `side` (Back: largest
   // + 1, Front: smallest - 1), or 500000000000000 in an empty queue, then
@@ -291,7 +256,7 @@ class DISKCACHE_EXPORT Store {
                                const std::optional<Cell>& after, std::int64_t limit);
 
   // --- Streamed values: Python's set(key, file, read=True), get(key, read=True).
-  // Implemented in src/store_stream.cpp.
+  // Implemented in src/sqlite_engine_stream.cpp.
 
   // Stores the bytes read from `in` up to its end under `key`, as Python's
   // set(key, file, read=True) does: always in a value file, whatever the
@@ -303,11 +268,8 @@ class DISKCACHE_EXPORT Store {
   // be written; Timeout as set. Strong guarantee, as set.
   bool set_stream(const Cell& key, std::istream& in, const SetOptions& options = {});
 
-  // An open value file and its size in bytes (see read).
-  struct ValueStream {
-    std::ifstream stream;
-    std::int64_t size = 0;
-  };
+  // An open value file (`stream`) and its size in bytes (`size`); see read.
+  using ValueStream = Engine::ValueStream;
 
   // Opens the value file of the unexpired `key` for reading, as Python's
   // get(key, read=True); nullopt if `key` is missing or expired. Counts a
@@ -326,15 +288,12 @@ class DISKCACHE_EXPORT Store {
   // A leased item leaves its queue for the Lease table (which Python never
   // reads) until ack() deletes it, release() returns it, or its deadline
   // passes; reclaim_leases() then returns it to the front of its queue.
-  // Implemented in src/store_lease.cpp.
+  // Implemented in src/sqlite_engine_lease.cpp.
 
-  // An item taken from a queue under a lease.
-  struct Leased {
-    std::int64_t id = 0;     // with `token`, names the lease
-    std::int64_t token = 0;  // random: a lease that ended is never confused with a new one
-    Cell key;                // the key it had in the queue
-    StoredItem item;
-  };
+  // An item taken from a queue under a lease: `id` and `token` name the
+  // lease (the token is random, so a lease that ended is never confused with
+  // a new one), `key` is the key it had in the queue, `item` the item.
+  using Leased = Engine::Leased;
 
   // Creates the Lease table if it does not exist yet.
   // REQUIRES: called (by any process) before the other lease calls.
@@ -363,7 +322,7 @@ class DISKCACHE_EXPORT Store {
   std::int64_t reclaim_leases(const std::optional<std::string>& prefix, bool retry = false);
 
   // --- Iteration: the items a page at a time (see Cursor).
-  // Implemented in src/store_scan.cpp.
+  // Implemented in src/sqlite_engine_scan.cpp.
 
   // A Cursor over the unexpired items `options` selects, reading
   // kScanPage rows per query. Nothing is read until the first next().
@@ -374,7 +333,9 @@ class DISKCACHE_EXPORT Store {
   // Rows one query of a scan reads.
   static constexpr std::int64_t kScanPage = 100;
 
-  // --- Waiting for changes, transactions, closing. Implemented in src/store.cpp.
+  // --- Waiting for changes, transactions, closing. Implemented in
+  // src/sqlite_engine.cpp; the write transaction itself is
+  // src/transaction.cpp's, the Transaction around it src/store.cpp's.
 
   // Calls `attempt` until it returns true or `timeout` passes; returns its
   // last result. Between attempts it sleeps until some process (C++ or
@@ -395,12 +356,10 @@ class DISKCACHE_EXPORT Store {
   // is open.
   void close();
 
-  // Internal machinery (src/store_impl.hpp); not part of the API.
-  class Impl;
-  Impl& TEST_impl() const noexcept { return *impl_; }
-
  private:
-  std::shared_ptr<Impl> impl_;
+  friend class detail::StoreInternal;  // the library's and tests' way in (src/store_internal.hpp)
+
+  std::shared_ptr<Engine> engine_;  // never null
 };
 
 // Walks the items of a scan, a page of rows at a time. Each page is one short
@@ -418,7 +377,7 @@ class DISKCACHE_EXPORT Store {
 // Thread safety: one thread at a time; it uses that thread's connection.
 // Inside a transaction the pages see the transaction's writes.
 //
-// Implemented in src/store_scan.cpp.
+// Implemented in src/sqlite_engine_scan.cpp (the handle: src/store.cpp).
 class DISKCACHE_EXPORT Store::Cursor {
  public:
   Cursor(Cursor&&) noexcept;
@@ -439,9 +398,11 @@ class DISKCACHE_EXPORT Store::Cursor {
 
  private:
   friend class Store;
-  struct State;
-  explicit Cursor(std::unique_ptr<State> state) noexcept;
-  std::unique_ptr<State> state_;
+  Cursor(std::shared_ptr<Engine> engine, std::unique_ptr<Engine::Cursor> cursor) noexcept;
+
+  // Declared first, so destroyed last: the engine outlives its cursor.
+  std::shared_ptr<Engine> engine_;
+  std::unique_ptr<Engine::Cursor> cursor_;
 };
 
 }  // namespace diskcache

@@ -25,18 +25,19 @@
 // end on that thread, innermost first. While it is open, other threads and
 // processes wait for the write lock (up to Settings::timeout), so keep it
 // short. Do not fork() while a transaction is open.
+//
+// The scope itself is the engine's (Engine::Scope, engine.hpp): the SQLite
+// engine's is a WriteTransaction (src/transaction.cpp). Transaction decides
+// when it commits or rolls back (src/store.cpp), whatever the engine.
 #ifndef DISKCACHE_TRANSACTION_HPP_
 #define DISKCACHE_TRANSACTION_HPP_
 
 #include <memory>
 
+#include "diskcache/engine.hpp"
 #include "diskcache/export.hpp"
 
 namespace diskcache {
-
-namespace detail {
-class WriteTransaction;
-}  // namespace detail
 
 class DISKCACHE_EXPORT Transaction {
  public:
@@ -65,15 +66,16 @@ class DISKCACHE_EXPORT Transaction {
   void rollback() noexcept;
 
   // Whether commit() or rollback() has not been called yet.
-  bool active() const noexcept { return transaction_ != nullptr; }
+  bool active() const noexcept { return scope_ != nullptr; }
 
  private:
   friend class Store;
-  Transaction(std::shared_ptr<void> engine, std::unique_ptr<detail::WriteTransaction> transaction);
+  Transaction(std::shared_ptr<Engine> engine, std::unique_ptr<Engine::Scope> scope);
 
-  std::shared_ptr<void> engine_;  // keeps the connection's owner alive
-  std::unique_ptr<detail::WriteTransaction> transaction_;
-  int uncaught_exceptions_;  // at construction
+  // Declared first, so destroyed last: the engine outlives its scope.
+  std::shared_ptr<Engine> engine_;
+  std::unique_ptr<Engine::Scope> scope_;  // null once committed or rolled back
+  int uncaught_exceptions_;               // at construction
 };
 
 }  // namespace diskcache

@@ -93,9 +93,50 @@ using Bytes = std::vector<std::byte>;
 
 // Converts between text and Bytes without reinterpreting anything but the
 // element type. Handy for building byte values in examples and tests.
+//
+// to_bytes keeps every byte it is given, NULs included, so it takes only
+// arguments that carry their size:
+//
+//   to_bytes("\x00\x01\xff")                 // a literal: 3 bytes
+//   to_bytes(std::string_view(data, size))   // a buffer: `size` bytes
+//   to_bytes(some_std_string)                // all of it
+//
+// A `char*` or `const char*` does not compile (a static_assert says what
+// to write instead): its length would be a guess, and strlen() guesses by
+// dropping everything from the first NUL on. Neither does a non-const
+// `char` array, a buffer of which only some leading part may hold data.
 inline Bytes to_bytes(std::string_view text) {
   const auto* first = reinterpret_cast<const std::byte*>(text.data());
   return Bytes(first, first + text.size());
+}
+// A string literal or a constant char array: every element but a final NUL
+// (a literal's terminator), so an array written without one loses nothing.
+template <std::size_t N>
+Bytes to_bytes(const char (&text)[N]) {
+  return to_bytes(std::string_view(text, text[N - 1] == '\0' ? N - 1 : N));
+}
+namespace detail {
+template <class T>
+concept CharPointer = std::is_pointer_v<T> &&
+    (std::is_same_v<std::remove_cv_t<std::remove_pointer_t<T>>, char>);
+template <class T>
+inline constexpr bool kDependentFalse = false;
+}  // namespace detail
+// Refused: see above.
+template <detail::CharPointer Pointer>
+Bytes to_bytes(Pointer) {
+  static_assert(detail::kDependentFalse<Pointer>,
+                "to_bytes(const char*) cannot know how many bytes to take, and stopping at the "
+                "first NUL would silently drop the rest: pass std::string_view(data, size)");
+  return {};
+}
+// Refused: see above.
+template <std::size_t N>
+Bytes to_bytes(char (&buffer)[N]) {
+  static_assert(detail::kDependentFalse<decltype(buffer)>,
+                "to_bytes(char buffer[N]) cannot know how much of the buffer holds data: pass "
+                "std::string_view(buffer, length)");
+  return {};
 }
 inline std::string to_string(const Bytes& bytes) {
   return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());

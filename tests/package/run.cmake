@@ -3,7 +3,8 @@
 # the installed diskcache tool (when built), and compiles the consumer again
 # with pkg-config flags.
 # Inputs: BUILD_DIR, SOURCE_DIR (the consumer project), WORK_DIR, TOOL (ON
-# if the tool was built), SANITIZE (the sanitizers the library was built
+# if the tool was built), DOCS (ON if the API reference can be built, so the
+# install must hold it), SANITIZE (the sanitizers the library was built
 # with, which the consumer must use too).
 set(extra_flags "")
 if(SANITIZE)
@@ -20,6 +21,9 @@ function(run)
 endfunction()
 
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix)
+if(DOCS AND NOT EXISTS ${WORK_DIR}/prefix/share/doc/diskcache/html/index.html)
+  message(FATAL_ERROR "cmake --install put no API reference in share/doc/diskcache/html")
+endif()
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build
     -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix "-DCMAKE_CXX_FLAGS=${extra_flags}")
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)

@@ -40,7 +40,7 @@
 #include "diskcache/cache.hpp"
 #include "diskcache/version.hpp"
 #include "kill_point.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 #include "test_support.hpp"
 
 namespace diskcache {
@@ -154,7 +154,7 @@ int writer_process(const std::filesystem::path& root, int process, Clock::time_p
 
 int checkpointer_process(const std::filesystem::path& root, Clock::time_point deadline) {
   StringCache cache(root / "cache");
-  Store::Impl& engine = cache.store().TEST_impl();
+  detail::SqliteEngine& engine = detail::SqliteEngine::TEST_of(cache.store());
   while (Clock::now() < deadline) {
     detail::Connection& connection = engine.connection();
     connection.checkpointer()->checkpoint(connection);

@@ -11,11 +11,9 @@
 #include "diskcache/errors.hpp"
 #include "diskcache/store.hpp"
 #include "schema.hpp"
-#include "store_rows.hpp"
+#include "sqlite_rows.hpp"
 
-namespace diskcache {
-
-using namespace detail;  // NOLINT: the Store is built from these parts
+namespace diskcache::detail {
 
 namespace {
 
@@ -62,29 +60,27 @@ LeaseRow read_lease(const Query& query, int first, std::optional<std::string> qu
 }
 
 // Pushes `row` back to the front of its queue; false if it expired meanwhile.
-bool return_to_queue(Store& store, const LeaseRow& row, double now) {
+bool return_to_queue(SqliteEngine& engine, const LeaseRow& row, double now) {
   SetOptions options{.tag = row.tag, .retry = true};
   if (row.expire_time) {
     if (*row.expire_time <= now) return false;
     options.expire = std::chrono::duration<double>(*row.expire_time - now);
   }
-  store.push(row.value, row.queue, Side::Front, options);
+  engine.push(row.value, row.queue, Side::Front, options);
   return true;
 }
 
 }  // namespace
 
-void Store::enable_leases() {
-  Impl& impl = *impl_;
-  Connection& connection = impl.connection();
-  WriteTransaction transaction(connection, impl.files(), /*retry=*/true, impl.timeout());
+void SqliteEngine::enable_leases() {
+  Connection& connection = this->connection();
+  WriteTransaction transaction = begin_write(connection, /*retry=*/true);
   create_lease_table(connection);
   transaction.commit();
 }
 
-std::int64_t Store::reclaim_leases(const std::optional<std::string>& prefix, bool retry) {
-  Impl& impl = *impl_;
-  Connection& connection = impl.connection();
+std::int64_t SqliteEngine::reclaim_leases(const std::optional<std::string>& prefix, bool retry) {
+  Connection& connection = this->connection();
   const double now = now_seconds();
   if (connection.transaction().depth == 0) {
     // Usually no lease has expired: a read says so without the write lock.
@@ -93,7 +89,7 @@ std::int64_t Store::reclaim_leases(const std::optional<std::string>& prefix, boo
     query.bind(2, now);
     if (!query.step()) return 0;
   }
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+  WriteTransaction transaction = begin_write(connection, retry);
   struct Expired {
     std::int64_t id;
     std::int64_t token;
@@ -119,16 +115,16 @@ std::int64_t Store::reclaim_leases(const std::optional<std::string>& prefix, boo
   return returned;
 }
 
-std::optional<Store::Leased> Store::lease(const std::optional<std::string>& prefix, Side side,
-                                          std::chrono::duration<double> visibility, bool retry,
-                                          const ItemCheck& check) {
-  Impl& impl = *impl_;
-  refuse_nan_visibility(visibility, impl.directory());
-  Connection& connection = impl.connection();
+std::optional<Engine::Leased> SqliteEngine::lease(const std::optional<std::string>& prefix,
+                                                  Side side,
+                                                  std::chrono::duration<double> visibility,
+                                                  bool retry, const ItemCheck& check) {
+  refuse_nan_visibility(visibility, directory());
+  Connection& connection = this->connection();
   reclaim_leases(prefix, retry);
   // An empty queue is answered by a read, without the write lock.
   if (connection.transaction().depth == 0 && !queue_key_at(prefix, 0, side)) return std::nullopt;
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+  WriteTransaction transaction = begin_write(connection, retry);
   std::optional<std::pair<Cell, StoredItem>> pulled = pull(prefix, side, retry, check);
   if (!pulled) {
     transaction.commit();
@@ -150,9 +146,8 @@ std::optional<Store::Leased> Store::lease(const std::optional<std::string>& pref
     const Mode mode = leased.item.value.mode();
     if (mode == Mode::Pickle) {
       throw SerializationError("cannot lease key " + leased.key.repr() + " in " +
-                                   impl.directory().string() +
-                                   ": its value is a Python pickle (mode 4)",
-                               impl.directory(), leased.key.repr());
+                                   directory().string() + ": its value is a Python pickle (mode 4)",
+                               directory(), leased.key.repr());
     }
     query.bind(7, static_cast<std::int64_t>(mode == Mode::Binary || mode == Mode::Text ? Mode::Raw
                                                                                        : mode));
@@ -165,10 +160,9 @@ std::optional<Store::Leased> Store::lease(const std::optional<std::string>& pref
   return leased;
 }
 
-bool Store::ack(std::int64_t id, std::int64_t token, bool retry) {
-  Impl& impl = *impl_;
-  Connection& connection = impl.connection();
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+bool SqliteEngine::ack(std::int64_t id, std::int64_t token, bool retry) {
+  Connection& connection = this->connection();
+  WriteTransaction transaction = begin_write(connection, retry);
   connection.query(Sql::DeleteLease).bind(1, id).bind(2, token).run();
   const bool found = connection.changes() > 0;
   DISKCACHE_TEST_KILL_POINT("ack_deleted");
@@ -176,12 +170,11 @@ bool Store::ack(std::int64_t id, std::int64_t token, bool retry) {
   return found;
 }
 
-bool Store::renew(std::int64_t id, std::int64_t token, std::chrono::duration<double> visibility,
-                  bool retry) {
-  Impl& impl = *impl_;
-  refuse_nan_visibility(visibility, impl.directory());
-  Connection& connection = impl.connection();
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+bool SqliteEngine::renew(std::int64_t id, std::int64_t token,
+                         std::chrono::duration<double> visibility, bool retry) {
+  refuse_nan_visibility(visibility, directory());
+  Connection& connection = this->connection();
+  WriteTransaction transaction = begin_write(connection, retry);
   connection.query(Sql::RenewLease)
       .bind(1, id)
       .bind(2, token)
@@ -192,10 +185,9 @@ bool Store::renew(std::int64_t id, std::int64_t token, std::chrono::duration<dou
   return found;
 }
 
-bool Store::release(std::int64_t id, std::int64_t token, bool retry) {
-  Impl& impl = *impl_;
-  Connection& connection = impl.connection();
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+bool SqliteEngine::release(std::int64_t id, std::int64_t token, bool retry) {
+  Connection& connection = this->connection();
+  WriteTransaction transaction = begin_write(connection, retry);
   std::optional<LeaseRow> row;
   {
     Query query = connection.query(Sql::SelectLease);
@@ -213,4 +205,4 @@ bool Store::release(std::int64_t id, std::int64_t token, bool retry) {
   return true;
 }
 
-}  // namespace diskcache
+}  // namespace diskcache::detail

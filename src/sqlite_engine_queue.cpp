@@ -1,4 +1,4 @@
-// The queue on a cache (Store::push, pull, peek), statement for statement as
+// The SQLite engine's queue on a cache (Store::push, pull, peek), statement for statement as
 // core.py's Cache.push, pull and peek: a queue is a key range, its ends are
 // found with ORDER BY key, new keys are one past an end.
 #include <charconv>
@@ -9,11 +9,9 @@
 
 #include "diskcache/errors.hpp"
 #include "diskcache/store.hpp"
-#include "store_rows.hpp"
+#include "sqlite_rows.hpp"
 
-namespace diskcache {
-
-using namespace detail;  // NOLINT: the Store is built from these parts
+namespace diskcache::detail {
 
 namespace {
 
@@ -41,7 +39,7 @@ Cell queue_key(const std::optional<std::string>& prefix, std::int64_t number) {
 }
 
 // The key `step` (+1 or -1) past `end`, the key at one end of the queue.
-Cell key_beside(Store::Impl& impl, const std::optional<std::string>& prefix, const Cell& end,
+Cell key_beside(SqliteEngine& engine, const std::optional<std::string>& prefix, const Cell& end,
                 std::int64_t step) {
   if (!prefix) {
     // Only numbers sort between two integer bounds. Python adds 1 to a
@@ -58,9 +56,9 @@ Cell key_beside(Store::Impl& impl, const std::optional<std::string>& prefix, con
   const auto [stop, error] = std::from_chars(digits.data(), last, number);
   if (digits.empty() || error != std::errc() || stop != last ||
       __builtin_add_overflow(number, step, &number)) {
-    throw Error("cannot push to queue '" + *prefix + "' in " + impl.directory().string() +
+    throw Error("cannot push to queue '" + *prefix + "' in " + engine.directory().string() +
                     ": the key " + end.repr() + " at its end does not end in a number",
-                impl.directory(), end.repr());
+                engine.directory(), end.repr());
   }
   return queue_key(prefix, number);
 }
@@ -74,7 +72,7 @@ struct QueueItem {
 // The unexpired item at `side` of the queue, its value loaded (inside
 // `transaction`, so a missing file is corruption, not a race). Expired items
 // found there first are deleted. nullopt when the queue is empty.
-std::optional<QueueItem> item_at(Store::Impl& impl, Connection& connection,
+std::optional<QueueItem> item_at(SqliteEngine& engine, Connection& connection,
                                  WriteTransaction& transaction, const QueueRange& range,
                                  Side side) {
   while (true) {
@@ -95,8 +93,8 @@ std::optional<QueueItem> item_at(Store::Impl& impl, Connection& connection,
       delete_rows(connection, transaction, {row});
       continue;
     }
-    std::optional<Cell> value = load_value(impl, location, key);
-    if (!value) missing_file(impl, location, key);
+    std::optional<Cell> value = load_value(engine, location, key);
+    if (!value) missing_file(engine, location, key);
     StoredItem item = to_item(location, std::move(*value));
     return QueueItem{std::move(key), std::move(item), row};
   }
@@ -104,12 +102,12 @@ std::optional<QueueItem> item_at(Store::Impl& impl, Connection& connection,
 
 // pull (remove = true) and peek: one write transaction, which also commits
 // the removal of expired items met at the end of the queue.
-std::optional<std::pair<Cell, StoredItem>> take(Store::Impl& impl,
+std::optional<std::pair<Cell, StoredItem>> take(SqliteEngine& engine,
                                                 const std::optional<std::string>& prefix, Side side,
                                                 bool retry, bool remove,
-                                                const Store::ItemCheck& check) {
+                                                const Engine::ItemCheck& check) {
   const QueueRange range(prefix);
-  Connection& connection = impl.connection();
+  Connection& connection = engine.connection();
   if (connection.transaction().depth == 0) {
     // An empty queue is answered by a read, without the write lock: idle
     // consumers then never hold up producers (or each other).
@@ -117,8 +115,8 @@ std::optional<std::pair<Cell, StoredItem>> take(Store::Impl& impl,
     range.bind(query);
     if (!query.step()) return std::nullopt;
   }
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
-  std::optional<QueueItem> found = item_at(impl, connection, transaction, range, side);
+  WriteTransaction transaction = engine.begin_write(connection, retry);
+  std::optional<QueueItem> found = item_at(engine, connection, transaction, range, side);
   if (found && remove) {
     if (check) check(found->key, found->item);
     delete_rows(connection, transaction, {found->row});
@@ -130,49 +128,45 @@ std::optional<std::pair<Cell, StoredItem>> take(Store::Impl& impl,
 
 }  // namespace
 
-Cell Store::push(const Cell& value, const std::optional<std::string>& prefix, Side side,
-                 const SetOptions& options) {
-  Impl& impl = *impl_;
+Cell SqliteEngine::push(const Cell& value, const std::optional<std::string>& prefix, Side side,
+                        const SetOptions& options) {
   const QueueRange range(prefix);
   const double now = now_seconds();
-  Connection& connection = impl.connection();
+  Connection& connection = this->connection();
+  if (prefix) require_queue_prefix(*prefix, directory());
   // The value file is written before taking the lock, as Python does; the
-  // key is not known yet, so errors name the queue.
-  const Cell pending = Cell::text(prefix ? *prefix + "-<next>" : "<next queue key>");
-  require_key(pending, impl.directory());  // a prefix that is not UTF-8
-  StagedValue staged(impl, value, pending);
-  WriteTransaction transaction(connection, impl.files(), options.retry, impl.timeout());
+  // key is not known yet, so errors name the queue's next key.
+  StagedValue staged(*this, value,
+                     ItemName(prefix ? "'" + *prefix + "-<next>'" : "'<next queue key>'"));
+  WriteTransaction transaction = begin_write(connection, options.retry);
   staged.hand_over(transaction);
 
   Cell key = queue_key(prefix, kFirstNumber);
   {
     Query query = connection.query(side == Side::Back ? Sql::QueueLastKey : Sql::QueueFirstKey);
     range.bind(query);
-    if (query.step()) key = key_beside(impl, prefix, query.cell(0), side == Side::Back ? 1 : -1);
+    if (query.step()) key = key_beside(*this, prefix, query.cell(0), side == Side::Back ? 1 : -1);
   }
-  insert_row(connection, key, now, expire_time_of(options.expire, now, key, impl.directory()),
-             options.tag, staged);
-  cull_on_write(impl, connection, transaction, now);
-  transaction.commit();
+  commit_staged(*this, connection, transaction, key, std::nullopt, staged, now,
+                expire_time_of(options.expire, now, key, directory()), options.tag);
   return key;
 }
 
-std::optional<std::pair<Cell, StoredItem>> Store::pull(const std::optional<std::string>& prefix,
-                                                       Side side, bool retry,
-                                                       const ItemCheck& check) {
-  return take(*impl_, prefix, side, retry, /*remove=*/true, check);
+std::optional<std::pair<Cell, StoredItem>> SqliteEngine::pull(
+    const std::optional<std::string>& prefix, Side side, bool retry, const ItemCheck& check) {
+  return take(*this, prefix, side, retry, /*remove=*/true, check);
 }
 
-std::optional<std::pair<Cell, StoredItem>> Store::peek(const std::optional<std::string>& prefix,
-                                                       Side side, bool retry) {
-  return take(*impl_, prefix, side, retry, /*remove=*/false, {});
+std::optional<std::pair<Cell, StoredItem>> SqliteEngine::peek(
+    const std::optional<std::string>& prefix, Side side, bool retry) {
+  return take(*this, prefix, side, retry, /*remove=*/false, {});
 }
 
-std::optional<Cell> Store::queue_key_at(const std::optional<std::string>& prefix,
-                                        std::int64_t index, Side side) {
+std::optional<Cell> SqliteEngine::queue_key_at(const std::optional<std::string>& prefix,
+                                               std::int64_t index, Side side) {
   const QueueRange range(prefix);
-  Query query = impl_->connection().query(side == Side::Front ? Sql::QueueKeyAtFromFront
-                                                              : Sql::QueueKeyAtFromBack);
+  Query query =
+      connection().query(side == Side::Front ? Sql::QueueKeyAtFromFront : Sql::QueueKeyAtFromBack);
   range.bind(query);
   query.bind(3, index);
   if (!query.step()) return std::nullopt;
@@ -181,13 +175,13 @@ std::optional<Cell> Store::queue_key_at(const std::optional<std::string>& prefix
   return key;
 }
 
-std::vector<Cell> Store::queue_keys(const std::optional<std::string>& prefix, Side side,
-                                    const std::optional<Cell>& after, std::int64_t limit) {
+std::vector<Cell> SqliteEngine::queue_keys(const std::optional<std::string>& prefix, Side side,
+                                           const std::optional<Cell>& after, std::int64_t limit) {
   QueueRange range(prefix);
   // The page starts past `after`: it narrows the open interval from its side.
   if (after) (side == Side::Front ? range.low : range.high) = *after;
-  Query query = impl_->connection().query(side == Side::Front ? Sql::QueueKeysAscending
-                                                              : Sql::QueueKeysDescending);
+  Query query =
+      connection().query(side == Side::Front ? Sql::QueueKeysAscending : Sql::QueueKeysDescending);
   range.bind(query);
   query.bind(3, limit);
   std::vector<Cell> keys;
@@ -198,4 +192,4 @@ std::vector<Cell> Store::queue_keys(const std::optional<std::string>& prefix, Si
   return keys;
 }
 
-}  // namespace diskcache
+}  // namespace diskcache::detail

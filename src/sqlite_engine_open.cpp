@@ -15,16 +15,11 @@
 #include "diskcache/errors.hpp"
 #include "schema.hpp"
 #include "settings_table.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 #include "transaction.hpp"
 
 namespace diskcache {
 namespace {
-
-std::uint64_t next_serial() {
-  static std::atomic<std::uint64_t> serial{0};
-  return serial.fetch_add(1, std::memory_order_relaxed) + 1;
-}
 
 // Creates `directory` and its missing parents with `mode` (an existing one
 // keeps its mode), or a new private temporary directory ("diskcache-XXXXXX",
@@ -61,12 +56,20 @@ std::filesystem::path Store::prepare_directory(std::filesystem::path directory,
                           detail::ValueFiles::directory_mode(settings.file_mode.value()));
 }
 
+}  // namespace diskcache
+
+namespace diskcache::detail {
 namespace {
 
-detail::UniqueFd open_directory(const std::filesystem::path& directory) {
-  detail::UniqueFd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+std::uint64_t next_serial() {
+  static std::atomic<std::uint64_t> serial{0};
+  return serial.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+UniqueFd open_directory(const std::filesystem::path& directory) {
+  UniqueFd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd.valid())
-    detail::throw_errno(errno, "cannot open cache directory " + directory.string(), directory);
+    throw_errno(errno, "cannot open cache directory " + directory.string(), directory);
   return fd;
 }
 
@@ -85,19 +88,19 @@ void retry_busy(std::chrono::milliseconds timeout, Step&& step) {
   }
 }
 
-detail::ConnectionPragmas pragmas_of(const Settings& settings) {
+ConnectionPragmas pragmas_of(const Settings& settings) {
   return {settings.sqlite_cache_size.value(), settings.sqlite_mmap_size.value(),
           settings.sqlite_synchronous.value()};
 }
 
 }  // namespace
 
-Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
+SqliteEngine::SqliteEngine(std::filesystem::path directory, const Settings& overrides)
     : directory_(std::move(directory)),
       directory_fd_(open_directory(directory_)),
       serial_(next_serial()),
       timeout_(overrides.timeout.value()),
-      files_(directory_, directory_fd_.get(), detail::system_file_ops()) {
+      files_(directory_, directory_fd_.get(), system_file_ops()) {
   // SQLite creates cache.db with mode 0644 and its -wal and -shm files with
   // cache.db's mode, so a cache.db made here gets file_mode at once, before
   // the first write creates the others. (A chmod, not an open: closing a
@@ -105,17 +108,17 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
   struct stat existing {};
   const bool created =
       ::fstatat(directory_fd_.get(), "cache.db", &existing, AT_SYMLINK_NOFOLLOW) != 0;
-  detail::Connection connection(directory_, timeout_, /*create=*/true);
+  Connection connection(directory_, timeout_, /*create=*/true);
   if (created && ::fchmodat(directory_fd_.get(), "cache.db",
                             static_cast<mode_t>(overrides.file_mode.value()), 0) != 0) {
-    detail::throw_errno(errno, "cannot set the mode of cache.db", directory_);
+    throw_errno(errno, "cannot set the mode of cache.db", directory_);
   }
   std::set<std::string> tables;
-  retry_busy(timeout_, [&] { tables = detail::table_names(connection); });
-  detail::verify_cache_database(connection, tables);
+  retry_busy(timeout_, [&] { tables = table_names(connection); });
+  verify_cache_database(connection, tables);
   {
     auto statement = connection.prepare("PRAGMA page_size");
-    detail::Query query(*statement, connection.handle(), directory_);
+    Query query(*statement, connection.handle(), directory_);
     if (query.step()) page_size_ = query.integer(0);
   }
   // Before anything is written: a write would round the file up to whole
@@ -124,12 +127,11 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
     throw CorruptionError(*problem + "; refusing to open it", directory_);
   }
 
-  detail::SettingRows rows;
+  SettingRows rows;
   if (tables.count("Settings") != 0) {
-    retry_busy(timeout_, [&] { rows = detail::read_setting_rows(connection); });
+    retry_busy(timeout_, [&] { rows = read_setting_rows(connection); });
   }
-  const Settings settings =
-      detail::merge_settings(detail::settings_from_rows(rows, directory_), overrides);
+  const Settings settings = merge_settings(settings_from_rows(rows, directory_), overrides);
 
   // Pragmas that shape the file must come before the first table exists.
   if (tables.empty()) {
@@ -142,7 +144,7 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
     std::string current;
     {
       auto statement = connection.prepare("PRAGMA journal_mode");
-      detail::Query query(*statement, connection.handle(), directory_);
+      Query query(*statement, connection.handle(), directory_);
       if (query.step()) current = query.text(0);
     }
     if (current != settings.sqlite_journal_mode.value()) {
@@ -156,22 +158,21 @@ Store::Impl::Impl(std::filesystem::path directory, const Settings& overrides)
   bool up_to_date = false;
   if (tables.count("Settings") != 0 && tables.count("Cache") != 0) {
     std::set<std::string> objects;
-    retry_busy(timeout_, [&] { objects = detail::schema_objects(connection); });
-    up_to_date = detail::schema_up_to_date(objects, settings) &&
-                 detail::settings_stored(rows, settings, overrides);
+    retry_busy(timeout_, [&] { objects = schema_objects(connection); });
+    up_to_date = schema_up_to_date(objects, settings) && settings_stored(rows, settings, overrides);
   }
   if (!up_to_date) {
-    detail::WriteTransaction transaction(connection, files_, /*retry=*/false, timeout_);
-    detail::create_schema(connection, settings, overrides);
+    WriteTransaction transaction = begin_write(connection, /*retry=*/false);
+    create_schema(connection, settings, overrides);
     transaction.commit();
   }
 
   apply_settings(settings);
 }
 
-Store::Impl::~Impl() { close(); }
+SqliteEngine::~SqliteEngine() { close(); }
 
-std::optional<std::string> Store::Impl::database_size_problem() const {
+std::optional<std::string> SqliteEngine::database_size_problem() const {
   // SQLite writes cache.db in whole pages, and reads a last page cut short
   // as if the missing bytes were zeros, without an error. A checkpoint in
   // another process extends the file a page at a time, which for pages
@@ -182,7 +183,7 @@ std::optional<std::string> Store::Impl::database_size_problem() const {
   for (int look = 1;; ++look) {
     struct stat info {};
     if (::fstatat(directory_fd_.get(), "cache.db", &info, AT_SYMLINK_NOFOLLOW) != 0) {
-      detail::throw_errno(errno, "cannot stat " + (directory_ / "cache.db").string(), directory_);
+      throw_errno(errno, "cannot stat " + (directory_ / "cache.db").string(), directory_);
     }
     if (page_size_ <= 0 || info.st_size % page_size_ == 0) return std::nullopt;
     if (look == kLooks) {
@@ -195,8 +196,8 @@ std::optional<std::string> Store::Impl::database_size_problem() const {
   }
 }
 
-void Store::Impl::apply_settings(const Settings& settings) {
-  detail::MutexLock lock(settings_mutex_);
+void SqliteEngine::apply_settings(const Settings& settings) {
+  MutexLock lock(settings_mutex_);
   settings_ = settings;
   settings_.timeout = Setting<std::chrono::milliseconds>::by_default(timeout_);
   pragmas_ = pragmas_of(settings);
@@ -208,31 +209,31 @@ void Store::Impl::apply_settings(const Settings& settings) {
   files_.set_file_mode(static_cast<mode_t>(settings.file_mode.value()));
 }
 
-Settings Store::Impl::settings() const {
-  detail::MutexLock lock(settings_mutex_);
+Settings SqliteEngine::settings() const {
+  MutexLock lock(settings_mutex_);
   return settings_;
 }
 
-void Store::Impl::store_settings(const Settings& overrides) {
-  detail::validate_settings(overrides, directory_);
+void SqliteEngine::reset(const Settings& overrides) {
+  validate_settings(overrides, directory_);
   // The timeout is not stored, so changing only it takes no lock.
   if (overrides.timeout.given()) timeout_ = overrides.timeout.value();
-  const detail::SettingRows given = detail::settings_rows(overrides, /*given_only=*/true);
+  const SettingRows given = settings_rows(overrides, /*given_only=*/true);
   if (given.empty()) {
-    if (overrides.timeout.given()) apply_settings(detail::merge_settings(settings(), overrides));
+    if (overrides.timeout.given()) apply_settings(merge_settings(settings(), overrides));
     return;
   }
-  const Settings merged = detail::merge_settings(settings(), overrides);
-  detail::Connection& connection = this->connection();
+  const Settings merged = merge_settings(settings(), overrides);
+  Connection& connection = this->connection();
   {
-    detail::WriteTransaction transaction(connection, files_, /*retry=*/false, timeout_);
+    WriteTransaction transaction = begin_write(connection, /*retry=*/false);
     for (const auto& [name, value] : given) {
-      connection.query(detail::Sql::UpdateSetting).bind_text(1, name).bind(2, value).run();
+      connection.query(Sql::UpdateSetting).bind_text(1, name).bind(2, value).run();
     }
     if (overrides.eviction_policy.given()) {
-      detail::create_policy_index(connection, merged.eviction_policy);
+      create_policy_index(connection, merged.eviction_policy);
     }
-    if (overrides.tag_index.given()) detail::set_tag_index(connection, merged.tag_index.value());
+    if (overrides.tag_index.given()) set_tag_index(connection, merged.tag_index.value());
     transaction.commit();
   }
   apply_settings(merged);
@@ -240,17 +241,16 @@ void Store::Impl::store_settings(const Settings& overrides) {
   connection.apply(pragmas_of(merged));
 }
 
-std::unique_ptr<detail::Connection> Store::Impl::open_connection(
-    detail::Checkpointer& checkpointer) {
+std::unique_ptr<Connection> SqliteEngine::open_connection(Checkpointer& checkpointer) {
   auto connection =
-      std::make_unique<detail::Connection>(directory_, timeout_, /*create=*/false, &checkpointer);
-  detail::ConnectionPragmas pragmas;
+      std::make_unique<Connection>(directory_, timeout_, /*create=*/false, &checkpointer);
+  ConnectionPragmas pragmas;
   {
-    detail::MutexLock lock(settings_mutex_);
+    MutexLock lock(settings_mutex_);
     pragmas = pragmas_;
   }
   connection->apply(pragmas);
   return connection;
 }
 
-}  // namespace diskcache
+}  // namespace diskcache::detail

@@ -1,4 +1,4 @@
-#include "store_rows.hpp"
+#include "sqlite_rows.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -57,12 +57,13 @@ std::string unstorable(const Cell& cell) {
   return "";
 }
 
-void refuse(const std::string& why, const char* what, const Cell& key,
+void refuse(const std::string& why, const char* what, const ItemName& name,
             const std::filesystem::path& directory) {
   if (why.empty()) return;
-  throw SerializationError("cannot store the " + std::string(what) + " of key " + key.repr() +
-                               " in " + directory.string() + ": it is " + why,
-                           directory, key.repr());
+  const std::string item = name.str();
+  throw SerializationError("cannot store the " + std::string(what) + " of key " + item + " in " +
+                               directory.string() + ": it is " + why,
+                           directory, item);
 }
 
 }  // namespace
@@ -80,38 +81,51 @@ void require_key(const Cell& key, const std::filesystem::path& directory) {
   }
 }
 
-void require_storable(const Cell& value, const char* what, const Cell& key,
-                      const std::filesystem::path& directory) {
-  refuse(unstorable(value), what, key, directory);
-}
-
-void require_storable(const Value& value, const char* what, const Cell& key,
-                      const std::filesystem::path& directory) {
-  if (const double* number = value.get_if<double>()) {
-    refuse(unstorable_real(*number), what, key, directory);
-  } else if (const std::string* text = value.get_if<std::string>()) {
-    refuse(unstorable_text(*text), what, key, directory);
+void require_queue_prefix(std::string_view prefix, const std::filesystem::path& directory) {
+  const std::string why = unstorable_text(prefix);
+  if (!why.empty()) {
+    throw SerializationError("queue prefix " + Cell::text_view(prefix).repr() +
+                                 " cannot be stored in " + directory.string() + ": it is " + why,
+                             directory);
   }
 }
 
-StagedValue::StagedValue(Store::Impl& impl, const Cell& value, const Cell& key)
-    : files_(impl.files()), value_(&value), key_(&key) {
-  require_storable(value, "value", key, impl.directory());
+void require_storable(const Cell& value, const char* what, const ItemName& name,
+                      const std::filesystem::path& directory) {
+  refuse(unstorable(value), what, name, directory);
+}
+
+void require_storable(const Value& value, const char* what, const ItemName& name,
+                      const std::filesystem::path& directory) {
+  if (const double* number = value.get_if<double>()) {
+    refuse(unstorable_real(*number), what, name, directory);
+  } else if (const std::string* text = value.get_if<std::string>()) {
+    refuse(unstorable_text(*text), what, name, directory);
+  }
+}
+
+StagedValue::StagedValue(SqliteEngine& engine, const Cell& value, ItemName name)
+    : files_(engine.files()), value_(&value), name_(std::move(name)) {
+  require_storable(value, "value", name_, engine.directory());
   // A pickle keeps mode 4 inline and in a file, as Python stores one.
   const bool pickle = value.mode() == Mode::Pickle;
   if (pickle) mode_ = Mode::Pickle;
   const bool text = value.kind() == Cell::Kind::Text;
   if ((text || value.kind() == Cell::Kind::Blob) &&
-      static_cast<std::int64_t>(value.bytes().size()) >= impl.min_file_size()) {
-    filename_ = files_.write(value.bytes(), key.repr());
+      static_cast<std::int64_t>(value.bytes().size()) >= engine.min_file_size()) {
+    filename_ = files_.write(value.bytes(), name_.str());
     mode_ = pickle ? Mode::Pickle : text ? Mode::Text : Mode::Binary;
     size_ = static_cast<std::int64_t>(value.bytes().size());
   }
 }
 
-StagedValue::StagedValue(Store::Impl& impl, std::string filename, std::int64_t size, Mode mode,
-                         const Cell& key)
-    : files_(impl.files()), mode_(mode), size_(size), filename_(std::move(filename)), key_(&key) {}
+StagedValue::StagedValue(SqliteEngine& engine, std::string filename, std::int64_t size, Mode mode,
+                         ItemName name)
+    : files_(engine.files()),
+      mode_(mode),
+      size_(size),
+      filename_(std::move(filename)),
+      name_(std::move(name)) {}
 
 StagedValue::~StagedValue() {
   if (!handed_over_ && !filename_.empty()) files_.remove(filename_);
@@ -121,7 +135,7 @@ void StagedValue::hand_over(WriteTransaction& transaction) {
   if (filename_.empty()) return;
   transaction.remove_on_rollback(filename_);
   handed_over_ = true;
-  files_.confirm_staged(filename_, size_, key_->repr());
+  files_.confirm_staged(filename_, size_, name_.str());
 }
 
 void StagedValue::bind(Query& query, int first) const {
@@ -149,55 +163,6 @@ void note_write(Connection& connection, std::optional<double> expire_time, std::
   // A replaced file's bytes are not subtracted: values_size stays an upper
   // bound, which only makes the next size check exact sooner.
   state.values_size += file_size;
-}
-
-void insert_row(Connection& connection, const Cell& key, double now,
-                std::optional<double> expire_time, const std::optional<Value>& tag,
-                const StagedValue& value) {
-  note_write(connection, expire_time, value.file_size());
-  Query query = connection.query(Sql::InsertRow);
-  query.bind(1, key).bind(2, raw_flag(key)).bind(3, now).bind(4, expire_time);
-  bind_tag(query, 5, tag, key, connection.directory());
-  value.bind(query, 6);
-  query.run(&key);
-}
-
-void update_row(Connection& connection, const Cell& key, std::int64_t rowid, double now,
-                std::optional<double> expire_time, const std::optional<Value>& tag,
-                const StagedValue& value) {
-  note_write(connection, expire_time, value.file_size());
-  Query query = connection.query(Sql::UpdateRow);
-  query.bind(1, now).bind(2, expire_time);
-  bind_tag(query, 3, tag, key, connection.directory());
-  value.bind(query, 4);
-  query.bind(8, rowid);
-  query.run(&key);
-}
-
-void store_staged(Store::Impl& impl, const Cell& key, StagedValue& staged,
-                  const SetOptions& options, double now) {
-  Connection& connection = impl.connection();
-  WriteTransaction transaction(connection, impl.files(), options.retry, impl.timeout());
-  staged.hand_over(transaction);
-
-  // SELECT then UPDATE or INSERT (not INSERT OR REPLACE): the old row's
-  // file name is needed to remove the file after the commit.
-  std::optional<RowFile> existing;
-  {
-    Query query = connection.query(Sql::SelectForWrite);
-    query.bind(1, key).bind(2, raw_flag(key));
-    if (query.step(&key)) existing = row_file(query);
-  }
-  const std::optional<double> expire_time =
-      expire_time_of(options.expire, now, key, impl.directory());
-  if (existing) {
-    update_row(connection, key, existing->rowid, now, expire_time, options.tag, staged);
-    transaction.remove_after_commit(existing->filename);
-  } else {
-    insert_row(connection, key, now, expire_time, options.tag, staged);
-  }
-  cull_on_write(impl, connection, transaction, now);
-  transaction.commit();
 }
 
 RowFile row_file(Query& query) {
@@ -241,9 +206,9 @@ std::int64_t page_count(Connection& connection) {
 // first check of a write transaction; later checks in it use that plus the
 // bytes of the value files written since (see note_write), until a check
 // needs the page count and reads both again.
-bool over_size_limit(Store::Impl& impl, Connection& connection) {
+bool over_size_limit(SqliteEngine& engine, Connection& connection) {
   constexpr int kPageCountReuses = 32;
-  const std::int64_t limit = impl.size_limit();
+  const std::int64_t limit = engine.size_limit();
   Connection::CullState& state = connection.cull_state();
   const bool size_fresh = !state.size_known;
   if (size_fresh) {
@@ -252,20 +217,20 @@ bool over_size_limit(Store::Impl& impl, Connection& connection) {
   }
   Connection::PageCountHint& hint = connection.page_count_hint();
   if (hint.pages >= 0 && hint.reuses < kPageCountReuses &&
-      impl.page_size() * hint.pages + state.values_size < limit - limit / 8) {
+      engine.page_size() * hint.pages + state.values_size < limit - limit / 8) {
     ++hint.reuses;
     return false;
   }
   hint.pages = page_count(connection);
   hint.reuses = 0;
   if (!size_fresh) state.values_size = setting_integer(connection, "size");
-  return impl.page_size() * hint.pages + state.values_size >= limit;
+  return engine.page_size() * hint.pages + state.values_size >= limit;
 }
 
 }  // namespace
 
-std::int64_t volume_of(Store::Impl& impl, Connection& connection) {
-  return impl.page_size() * page_count(connection) + setting_integer(connection, "size");
+std::int64_t volume_of(SqliteEngine& engine, Connection& connection) {
+  return engine.page_size() * page_count(connection) + setting_integer(connection, "size");
 }
 
 std::optional<Sql> eviction_select(EvictionPolicy policy) {
@@ -278,9 +243,37 @@ std::optional<Sql> eviction_select(EvictionPolicy policy) {
   return std::nullopt;
 }
 
-void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& transaction,
+namespace {
+
+void insert_row(Connection& connection, const Cell& key, double now,
+                std::optional<double> expire_time, const std::optional<Value>& tag,
+                const StagedValue& value) {
+  note_write(connection, expire_time, value.file_size());
+  Query query = connection.query(Sql::InsertRow);
+  query.bind(1, key).bind(2, raw_flag(key)).bind(3, now).bind(4, expire_time);
+  bind_tag(query, 5, tag, key, connection.directory());
+  value.bind(query, 6);
+  query.run(&key);
+}
+
+void update_row(Connection& connection, const Cell& key, std::int64_t rowid, double now,
+                std::optional<double> expire_time, const std::optional<Value>& tag,
+                const StagedValue& value) {
+  note_write(connection, expire_time, value.file_size());
+  Query query = connection.query(Sql::UpdateRow);
+  query.bind(1, now).bind(2, expire_time);
+  bind_tag(query, 3, tag, key, connection.directory());
+  value.bind(query, 4);
+  query.bind(8, rowid);
+  query.run(&key);
+}
+
+// Culling on write, as core.py _cull: up to cull_limit expired items, then,
+// if the cache is at its size limit, items by eviction policy. The size
+// check may reuse a recent page count (see over_size_limit).
+void cull_on_write(SqliteEngine& engine, Connection& connection, WriteTransaction& transaction,
                    double now) {
-  std::int64_t limit = impl.cull_limit();
+  std::int64_t limit = engine.cull_limit();
   if (limit == 0) return;
   std::vector<RowFile> rows;
   Connection::CullState& state = connection.cull_state();
@@ -307,14 +300,56 @@ void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& 
     if (limit == 0) return;
   }
 
-  const std::optional<Sql> select = eviction_select(impl.eviction_policy());
-  if (!select || !over_size_limit(impl, connection)) return;
+  const std::optional<Sql> select = eviction_select(engine.eviction_policy());
+  if (!select || !over_size_limit(engine, connection)) return;
   {
     Query query = connection.query(*select);
     query.bind(1, limit);
     rows = select_rows(query);
   }
   delete_rows(connection, transaction, rows);
+}
+
+}  // namespace
+
+void commit_staged(SqliteEngine& engine, Connection& connection, WriteTransaction& transaction,
+                   const Cell& key, const std::optional<RowFile>& replaced,
+                   const StagedValue& staged, double now, std::optional<double> expire_time,
+                   const std::optional<Value>& tag) {
+  if (replaced) {
+    update_row(connection, key, replaced->rowid, now, expire_time, tag, staged);
+    transaction.remove_after_commit(replaced->filename);
+  } else {
+    insert_row(connection, key, now, expire_time, tag, staged);
+  }
+  cull_on_write(engine, connection, transaction, now);
+  transaction.commit();
+}
+
+bool store_staged(SqliteEngine& engine, const Cell& key, StagedValue& staged, WriteMode mode,
+                  const SetOptions& options, double now) {
+  Connection& connection = engine.connection();
+  WriteTransaction transaction = engine.begin_write(connection, options.retry);
+  staged.hand_over(transaction);
+
+  // SELECT then UPDATE or INSERT (not INSERT OR REPLACE): the old row's
+  // file name is needed to remove the file after the commit.
+  std::optional<RowFile> existing;
+  {
+    Query query = connection.query(Sql::SelectForWrite);
+    query.bind(1, key).bind(2, raw_flag(key));
+    if (query.step(&key)) {
+      if (mode == WriteMode::AddIfAbsent) {
+        const std::optional<double> old_expire = query.optional_real(2);
+        // A live item wins: roll back, which also removes the staged file.
+        if (!old_expire || *old_expire > now) return false;
+      }
+      existing = row_file(query);
+    }
+  }
+  commit_staged(engine, connection, transaction, key, existing, staged, now,
+                expire_time_of(options.expire, now, key, engine.directory()), options.tag);
+  return true;
 }
 
 // Reads columns expire_time..size laid out as in SelectItem, from `first`.
@@ -344,18 +379,18 @@ std::string unreadable_mode(std::int64_t mode, bool has_file) {
   return "unknown value mode " + std::to_string(mode);
 }
 
-Mode checked_mode(Store::Impl& impl, const ValueLocation& location, const Cell& key) {
+Mode checked_mode(SqliteEngine& engine, const ValueLocation& location, const Cell& key) {
   const std::string why = unreadable_mode(location.mode, !location.filename.empty());
   if (!why.empty()) {
     throw CorruptionError("cannot read the value of key " + key.repr() + " in " +
-                              impl.directory().string() + ": " + why,
-                          impl.directory(), key.repr());
+                              engine.directory().string() + ": " + why,
+                          engine.directory(), key.repr());
   }
   return static_cast<Mode>(location.mode);
 }
 
-std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const Cell& key) {
-  const Mode mode = checked_mode(impl, location, key);
+std::optional<Cell> load_value(SqliteEngine& engine, ValueLocation& location, const Cell& key) {
+  const Mode mode = checked_mode(engine, location, key);
   if (mode == Mode::Raw) {
     Cell cell = std::move(location.inline_value);
     cell.set_mode(Mode::Raw);
@@ -368,7 +403,7 @@ std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const
     return cell;
   }
   std::optional<std::string> bytes =
-      impl.files().read(location.filename, location.size, key.repr());
+      engine.files().read(location.filename, location.size, key.repr());
   if (!bytes) return std::nullopt;
   Cell cell = mode == Mode::Text ? Cell::text(std::move(*bytes)) : Cell::blob(std::move(*bytes));
   cell.set_mode(mode);
@@ -384,10 +419,11 @@ StoredItem to_item(ValueLocation& location, Cell value) {
   return StoredItem{std::move(value), location.expire_time, std::move(location.tag), size};
 }
 
-[[noreturn]] void missing_file(Store::Impl& impl, const ValueLocation& location, const Cell& key) {
-  throw CorruptionError("value file " + (impl.directory() / location.filename).string() +
+[[noreturn]] void missing_file(SqliteEngine& engine, const ValueLocation& location,
+                               const Cell& key) {
+  throw CorruptionError("value file " + (engine.directory() / location.filename).string() +
                             " for key " + key.repr() + " is missing",
-                        impl.directory(), key.repr());
+                        engine.directory(), key.repr());
 }
 
 std::optional<ValueLocation> select_item(Connection& connection, const Cell& key, double now) {
@@ -397,9 +433,9 @@ std::optional<ValueLocation> select_item(Connection& connection, const Cell& key
   return read_location(query, 0, 1);
 }
 
-bool load_without_lock(Store::Impl& impl, const Cell& key,
+bool load_without_lock(SqliteEngine& engine, const Cell& key,
                        FunctionRef<bool(ValueLocation& location)> load) {
-  Connection& connection = impl.connection();
+  Connection& connection = engine.connection();
   // One read statement, no lock. A value file can vanish between the SELECT
   // and the open when a writer replaces the value and commits; the row is
   // read again then (RELIABILITY.md rule 2).
@@ -407,21 +443,21 @@ bool load_without_lock(Store::Impl& impl, const Cell& key,
     std::optional<ValueLocation> location = select_item(connection, key, now_seconds());
     if (!location) return false;
     if (load(*location)) return true;
-    if (attempt == kMissingFileRereads) missing_file(impl, *location, key);
+    if (attempt == kMissingFileRereads) missing_file(engine, *location, key);
   }
 }
 
-bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
+bool load_unexpired(SqliteEngine& engine, const Cell& key, bool retry,
                     FunctionRef<bool(ValueLocation& location)> load) {
-  Connection& connection = impl.connection();
-  const EvictionPolicy policy = impl.eviction_policy();
-  const bool statistics = impl.statistics();
+  Connection& connection = engine.connection();
+  const EvictionPolicy policy = engine.eviction_policy();
+  const bool statistics = engine.statistics();
   const bool records_access =
       policy == EvictionPolicy::LeastRecentlyUsed || policy == EvictionPolicy::LeastFrequentlyUsed;
 
-  if (!statistics && !records_access) return load_without_lock(impl, key, load);
+  if (!statistics && !records_access) return load_without_lock(engine, key, load);
 
-  WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+  WriteTransaction transaction = engine.begin_write(connection, retry);
   const double now = now_seconds();
   std::optional<ValueLocation> location = select_item(connection, key, now);
   if (!location) {
@@ -430,7 +466,7 @@ bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
     return false;
   }
   // Inside the write lock nobody can remove the file: missing is corruption.
-  if (!load(*location)) missing_file(impl, *location, key);
+  if (!load(*location)) missing_file(engine, *location, key);
   if (statistics) connection.query(Sql::CountHit).run();
   if (policy == EvictionPolicy::LeastRecentlyUsed) {
     connection.query(Sql::HitLeastRecentlyUsed).bind(1, now).bind(2, location->rowid).run();

@@ -1,14 +1,15 @@
-// Row-level building blocks shared by the Store's operations: binding and
+// Row-level building blocks shared by the SQLite engine's operations: binding and
 // writing rows, locating and loading values, culling, batch removal.
 // Every function here runs on the calling thread's connection, inside the
 // caller's transaction when it writes.
-#ifndef DISKCACHE_SRC_STORE_ROWS_HPP_
-#define DISKCACHE_SRC_STORE_ROWS_HPP_
+#ifndef DISKCACHE_SRC_SQLITE_ROWS_HPP_
+#define DISKCACHE_SRC_SQLITE_ROWS_HPP_
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "connection.hpp"
@@ -16,7 +17,7 @@
 #include "diskcache/store.hpp"
 #include "function_ref.hpp"
 #include "kill_point.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 #include "transaction.hpp"
 
 namespace diskcache::detail {
@@ -43,12 +44,33 @@ inline std::int64_t raw_flag(const Cell& key) { return key.raw() ? 1 : 0; }
 // not UTF-8, which Python cannot read back.
 void require_key(const Cell& key, const std::filesystem::path& directory);
 
-// Throws SerializationError naming `key` for a value or tag that SQLite would
-// store as something else (a NaN becomes NULL) or Python could not read
-// (text that is not UTF-8).
-void require_storable(const Cell& value, const char* what, const Cell& key,
+// Throws SerializationError for a queue prefix that cannot start a key: text
+// that is not UTF-8, which Python cannot read back.
+void require_queue_prefix(std::string_view prefix, const std::filesystem::path& directory);
+
+// How messages name the item being written: by its key, or by a label
+// before it has one (push stages its value before the queue's next key is
+// chosen). A key is printed only when a message needs it: repr() allocates,
+// and most writes print nothing.
+class ItemName {
+ public:
+  ItemName(const Cell& key) noexcept : key_(&key) {}  // NOLINT: a key names its item
+  // `label` stands where a key's repr() would, quotes included.
+  explicit ItemName(std::string label) : label_(std::move(label)) {}
+
+  std::string str() const { return key_ != nullptr ? key_->repr() : label_; }
+
+ private:
+  const Cell* key_ = nullptr;
+  std::string label_;
+};
+
+// Throws SerializationError naming the item for a value or tag that SQLite
+// would store as something else (a NaN becomes NULL) or Python could not
+// read (text that is not UTF-8).
+void require_storable(const Cell& value, const char* what, const ItemName& name,
                       const std::filesystem::path& directory);
-void require_storable(const Value& value, const char* what, const Cell& key,
+void require_storable(const Value& value, const char* what, const ItemName& name,
                       const std::filesystem::path& directory);
 
 // A value on its way into a row: inline, or already written to a value file.
@@ -56,12 +78,12 @@ void require_storable(const Value& value, const char* what, const Cell& key,
 class StagedValue {
  public:
   // Writes `value` to a value file if it is text or bytes of at least
-  // Settings::disk_min_file_size. `key` only names the item in errors.
-  StagedValue(Store::Impl& impl, const Cell& value, const Cell& key);
-  // Adopts a value file already written for `key` (size bytes, mode Binary
+  // Settings::disk_min_file_size. `name` only names the item in errors.
+  StagedValue(SqliteEngine& engine, const Cell& value, ItemName name);
+  // Adopts a value file already written for `name` (size bytes, mode Binary
   // or Text).
-  StagedValue(Store::Impl& impl, std::string filename, std::int64_t size, Mode mode,
-              const Cell& key);
+  StagedValue(SqliteEngine& engine, std::string filename, std::int64_t size, Mode mode,
+              ItemName name);
   StagedValue(const StagedValue&) = delete;
   StagedValue& operator=(const StagedValue&) = delete;
   ~StagedValue();
@@ -82,9 +104,7 @@ class StagedValue {
   Mode mode_ = Mode::Raw;
   std::int64_t size_ = 0;  // as Python: 0 for inline values
   std::string filename_;
-  // For messages only, printed when one is needed: a key's repr() allocates,
-  // and most values never reach a file.
-  const Cell* key_;
+  ItemName name_;  // for messages only
   bool handed_over_ = false;
 };
 
@@ -97,23 +117,33 @@ void bind_tag(Query& query, int index, const std::optional<Value>& tag, const Ce
 // inline). Every write of an expire_time or a value file calls it.
 void note_write(Connection& connection, std::optional<double> expire_time, std::int64_t file_size);
 
-void insert_row(Connection& connection, const Cell& key, double now,
-                std::optional<double> expire_time, const std::optional<Value>& tag,
-                const StagedValue& value);
-void update_row(Connection& connection, const Cell& key, std::int64_t rowid, double now,
-                std::optional<double> expire_time, const std::optional<Value>& tag,
-                const StagedValue& value);
-
-// The write of set(): in one write transaction, replaces the row of `key`
-// (or inserts one) with `staged`, stored at `now`, then culls and commits.
-// The replaced value's file is removed after the commit.
-void store_staged(Store::Impl& impl, const Cell& key, StagedValue& staged,
-                  const SetOptions& options, double now);
-
 struct RowFile {
   std::int64_t rowid;
   std::string filename;  // empty: inline value
 };
+
+// The end of every write of a value (set, add, incr from its default, push):
+// inside `transaction`, which holds the write lock, makes `staged` the value
+// of `key`, stored at `now`, in the row `replaced` (whose value file is
+// removed after the commit) or in a new row; then culls as core.py's _cull
+// (expired items, then items by eviction policy while at the size limit) and
+// commits.
+void commit_staged(SqliteEngine& engine, Connection& connection, WriteTransaction& transaction,
+                   const Cell& key, const std::optional<RowFile>& replaced,
+                   const StagedValue& staged, double now, std::optional<double> expire_time,
+                   const std::optional<Value>& tag);
+
+// What store_staged does with a row `key` already has.
+enum class WriteMode {
+  Replace,      // set: any row is replaced
+  AddIfAbsent,  // add: an unexpired row wins and nothing is written
+};
+
+// The write of set() and add(): in one write transaction, which takes the
+// staged file over, stores `staged` under `key` as `mode` says, at `now`,
+// then culls and commits. Returns whether it stored.
+bool store_staged(SqliteEngine& engine, const Cell& key, StagedValue& staged, WriteMode mode,
+                  const SetOptions& options, double now);
 
 // The current row of a SELECT whose first two columns are rowid and
 // filename; select_rows() runs the SELECT and collects every row.
@@ -128,17 +158,11 @@ void delete_rows(Connection& connection, WriteTransaction& transaction,
 std::int64_t setting_integer(Connection& connection, const char* name);
 
 // Database pages plus the stored size of value files, as core.py volume().
-std::int64_t volume_of(Store::Impl& impl, Connection& connection);
+std::int64_t volume_of(SqliteEngine& engine, Connection& connection);
 
 // The query selecting `policy`'s eviction candidates (rowid, filename),
 // oldest first; none for EvictionPolicy::None.
 std::optional<Sql> eviction_select(EvictionPolicy policy);
-
-// Culling on write, as core.py _cull: up to cull_limit expired items, then,
-// if the cache is at its size limit, items by eviction policy. The size
-// check may reuse a recent page count (see store_rows.cpp).
-void cull_on_write(Store::Impl& impl, Connection& connection, WriteTransaction& transaction,
-                   double now);
 
 // The columns of a row that locate its value.
 struct ValueLocation {
@@ -162,16 +186,17 @@ std::string unreadable_mode(std::int64_t mode, bool has_file);
 
 // The row's mode, once known to agree with where the value is (inline for
 // Raw, a file for Binary and Text). Throws CorruptionError otherwise.
-Mode checked_mode(Store::Impl& impl, const ValueLocation& location, const Cell& key);
+Mode checked_mode(SqliteEngine& engine, const ValueLocation& location, const Cell& key);
 
 // Turns a row's value into a Cell, reading its file if it has one. Returns
 // nullopt if the file does not exist (the caller decides what that means).
 // Throws CorruptionError for an inconsistent row or a damaged file.
-std::optional<Cell> load_value(Store::Impl& impl, ValueLocation& location, const Cell& key);
+std::optional<Cell> load_value(SqliteEngine& engine, ValueLocation& location, const Cell& key);
 
 StoredItem to_item(ValueLocation& location, Cell value);
 
-[[noreturn]] void missing_file(Store::Impl& impl, const ValueLocation& location, const Cell& key);
+[[noreturn]] void missing_file(SqliteEngine& engine, const ValueLocation& location,
+                               const Cell& key);
 
 // The unexpired row of `key`, or nullopt.
 std::optional<ValueLocation> select_item(Connection& connection, const Cell& key, double now);
@@ -181,7 +206,7 @@ std::optional<ValueLocation> select_item(Connection& connection, const Cell& key
 // few times, since a writer may have replaced the value meanwhile. Takes no
 // lock and records nothing. Returns false if there is no unexpired row.
 // Throws CorruptionError if the value file stays missing.
-bool load_without_lock(Store::Impl& impl, const Cell& key,
+bool load_without_lock(SqliteEngine& engine, const Cell& key,
                        FunctionRef<bool(ValueLocation& location)> load);
 
 // The read of get() and read(): finds the unexpired row of `key` and hands it
@@ -189,7 +214,7 @@ bool load_without_lock(Store::Impl& impl, const Cell& key,
 // Counts the hit or miss and records the access if statistics or the
 // eviction policy need it. Returns false if there is no unexpired row.
 // Throws CorruptionError if the value file stays missing.
-bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
+bool load_unexpired(SqliteEngine& engine, const Cell& key, bool retry,
                     FunctionRef<bool(ValueLocation& location)> load);
 
 // Removes rows in batches of kBatchSize, one transaction per batch, so other
@@ -197,12 +222,12 @@ bool load_unexpired(Store::Impl& impl, const Cell& key, bool retry,
 // batch query, returning rows (rowid, filename); it is given the last rowid
 // removed so far (0 at first).
 template <class SelectBatch>
-std::int64_t remove_in_batches(Store::Impl& impl, bool retry, SelectBatch&& select_batch) {
-  Connection& connection = impl.connection();
+std::int64_t remove_in_batches(SqliteEngine& engine, bool retry, SelectBatch&& select_batch) {
+  Connection& connection = engine.connection();
   std::int64_t removed = 0;
   std::int64_t last_rowid = 0;
   while (true) {
-    WriteTransaction transaction(connection, impl.files(), retry, impl.timeout());
+    WriteTransaction transaction = engine.begin_write(connection, retry);
     std::vector<RowFile> rows = select_batch(connection, last_rowid);
     if (rows.empty()) {
       transaction.commit();
@@ -218,4 +243,4 @@ std::int64_t remove_in_batches(Store::Impl& impl, bool retry, SelectBatch&& sele
 
 }  // namespace diskcache::detail
 
-#endif  // DISKCACHE_SRC_STORE_ROWS_HPP_
+#endif  // DISKCACHE_SRC_SQLITE_ROWS_HPP_

@@ -1,14 +1,14 @@
-// Store::vacuum and Store::sqlite_version: upkeep of a long-lived directory
-// and a fact worth logging with reports.
+// The SQLite engine's vacuum, and Store::sqlite_version: upkeep of a
+// long-lived directory and a fact worth logging with reports.
 #include <sqlite3.h>
 
 #include "diskcache/store.hpp"
-#include "store_impl.hpp"
+#include "sqlite_engine.hpp"
 
 namespace diskcache {
 
-void Store::vacuum() {
-  detail::Connection& connection = impl_->connection();
+void detail::SqliteEngine::vacuum() {
+  detail::Connection& connection = this->connection();
   connection.exec("VACUUM");
   // In WAL mode the rebuilt pages sit in cache.db-wal until a checkpoint
   // copies them back (and truncates cache.db to the new page count). Through

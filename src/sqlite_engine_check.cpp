@@ -1,4 +1,4 @@
-// Store::check, in phases run in this order (one function each): the
+// The SQLite engine's Store::check, in phases run in this order (one function each): the
 // database file, rows and their modes, value files against rows, orphan
 // files and directories, and the counters of the Settings table. As core.py
 // Cache.check, with two differences: a row whose file is damaged is removed
@@ -18,15 +18,11 @@
 
 #include "diskcache/errors.hpp"
 #include "diskcache/store.hpp"
-#include "store_impl.hpp"
-#include "store_rows.hpp"
+#include "sqlite_engine.hpp"
+#include "sqlite_rows.hpp"
 #include "transaction.hpp"
 
-namespace diskcache {
-
-using detail::Connection;
-using detail::Query;
-using detail::WriteTransaction;
+namespace diskcache::detail {
 
 namespace {
 
@@ -63,14 +59,14 @@ void walk(const std::filesystem::path& root, Visit&& visit) {
     DirHandle handle(::opendir(directory.c_str()));
     if (!handle) {
       if (errno == ENOENT) continue;
-      detail::throw_errno(errno, "check cannot list the files of " + directory.string(), root);
+      throw_errno(errno, "check cannot list the files of " + directory.string(), root);
     }
     while (true) {
       errno = 0;
       const dirent* entry = ::readdir(handle.get());
       if (entry == nullptr) {
         if (errno != 0) {
-          detail::throw_errno(errno, "check cannot list the files of " + directory.string(), root);
+          throw_errno(errno, "check cannot list the files of " + directory.string(), root);
         }
         break;
       }
@@ -80,7 +76,7 @@ void walk(const std::filesystem::path& root, Visit&& visit) {
       struct stat info {};
       if (::lstat(path.c_str(), &info) != 0) {
         if (errno == ENOENT) continue;
-        detail::throw_errno(errno, "check cannot examine " + path.string(), root);
+        throw_errno(errno, "check cannot examine " + path.string(), root);
       }
       const bool is_directory = S_ISDIR(info.st_mode);
       if (is_directory) pending.push_back(path);
@@ -115,7 +111,7 @@ std::int64_t scalar(Connection& connection, const std::string& sql) {
 
 // What the phases of one check share.
 struct CheckRun {
-  Store::Impl& impl;
+  SqliteEngine& engine;
   Connection& connection;
   const bool fix;
   std::vector<std::string> problems;
@@ -130,13 +126,13 @@ struct CheckRun {
 bool check_database(CheckRun& run) {
   {
     auto statement = run.connection.prepare("PRAGMA integrity_check");
-    Query query(*statement, run.connection.handle(), run.impl.directory());
+    Query query(*statement, run.connection.handle(), run.engine.directory());
     while (query.step()) {
       const std::string message(query.text(0));
       if (message != "ok") run.problems.push_back("integrity check: " + message);
     }
   }
-  if (std::optional<std::string> problem = run.impl.database_size_problem()) {
+  if (std::optional<std::string> problem = run.engine.database_size_problem()) {
     run.problems.push_back(std::move(*problem));
     if (run.fix) return false;
   }
@@ -160,7 +156,7 @@ void check_row_modes(CheckRun& run, WriteTransaction& transaction) {
     Query query(*statement, connection.handle(), connection.directory());
     while (query.step()) {
       const bool has_file = !query.is_null(2);
-      const std::string why = detail::unreadable_mode(query.integer(1), has_file);
+      const std::string why = unreadable_mode(query.integer(1), has_file);
       if (why.empty()) continue;
       rows.push_back({query.integer(0), has_file ? std::string(query.text(2)) : std::string()});
       run.problems.push_back("row " + std::to_string(rows.back().rowid) +
@@ -169,8 +165,8 @@ void check_row_modes(CheckRun& run, WriteTransaction& transaction) {
   }
   if (!run.fix) return;
   for (const Unreadable& row : rows) {
-    connection.query(detail::Sql::DeleteRow).bind(1, row.rowid).run();
-    if (detail::ValueFiles::valid_name(row.filename)) {
+    connection.query(Sql::DeleteRow).bind(1, row.rowid).run();
+    if (ValueFiles::valid_name(row.filename)) {
       run.known_files.insert((connection.directory() / row.filename).lexically_normal().string());
       transaction.remove_after_commit(row.filename);
     }
@@ -182,15 +178,15 @@ void check_row_modes(CheckRun& run, WriteTransaction& transaction) {
 // merely cannot be opened (another user's 0600 file, no descriptor left, an
 // I/O error) may be intact, so that stops the check with IoError before
 // anything is repaired (the transaction rolls back).
-std::optional<std::int64_t> value_file_size(Store::Impl& impl, std::int64_t rowid,
+std::optional<std::int64_t> value_file_size(SqliteEngine& engine, std::int64_t rowid,
                                             const std::string& filename) {
   try {
-    return impl.files().size_of(filename);
+    return engine.files().size_of(filename);
   } catch (const IoError& error) {
-    throw IoError("check stopped at value file " + (impl.directory() / filename).string() +
+    throw IoError("check stopped at value file " + (engine.directory() / filename).string() +
                       " of row " + std::to_string(rowid) +
                       ", which it cannot examine, and repaired nothing: " + error.what(),
-                  impl.directory(), {}, error.error_code(), error.sqlite_code());
+                  engine.directory(), {}, error.error_code(), error.sqlite_code());
   }
 }
 
@@ -198,7 +194,7 @@ std::optional<std::int64_t> value_file_size(Store::Impl& impl, std::int64_t rowi
 // intact and has the row's size. With fix, rows that fail are deleted.
 void check_value_files(CheckRun& run) {
   Connection& connection = run.connection;
-  const std::filesystem::path& directory = run.impl.directory();
+  const std::filesystem::path& directory = run.engine.directory();
   std::vector<std::int64_t> broken_rows;
   {
     auto statement =
@@ -208,7 +204,7 @@ void check_value_files(CheckRun& run) {
       const std::int64_t rowid = query.integer(0);
       const std::int64_t size = query.integer(1);
       const std::string filename(query.text(2));
-      if (!detail::ValueFiles::valid_name(filename)) {
+      if (!ValueFiles::valid_name(filename)) {
         run.problems.push_back("row " + std::to_string(rowid) + " names '" + filename +
                                "', which is not a value-file name");
         broken_rows.push_back(rowid);
@@ -217,7 +213,7 @@ void check_value_files(CheckRun& run) {
       run.known_files.insert((directory / filename).lexically_normal().string());
       std::optional<std::int64_t> real_size;
       try {
-        real_size = value_file_size(run.impl, rowid, filename);
+        real_size = value_file_size(run.engine, rowid, filename);
       } catch (const CorruptionError& damaged) {
         run.problems.push_back(std::string("damaged value file: ") + damaged.what());
         broken_rows.push_back(rowid);
@@ -235,7 +231,7 @@ void check_value_files(CheckRun& run) {
   }
   if (run.fix) {
     for (std::int64_t rowid : broken_rows) {
-      connection.query(detail::Sql::DeleteRow).bind(1, rowid).run();
+      connection.query(Sql::DeleteRow).bind(1, rowid).run();
     }
   }
 }
@@ -244,9 +240,9 @@ void check_value_files(CheckRun& run) {
 // are not followed through symlinks; a symlink is reported like any unknown
 // file.
 void check_orphans(CheckRun& run) {
-  const std::filesystem::path& directory = run.impl.directory();
-  const std::chrono::milliseconds grace =
-      std::max<std::chrono::milliseconds>(kOrphanAge, run.impl.timeout() + std::chrono::seconds(1));
+  const std::filesystem::path& directory = run.engine.directory();
+  const std::chrono::milliseconds grace = std::max<std::chrono::milliseconds>(
+      kOrphanAge, run.engine.timeout() + std::chrono::seconds(1));
   std::vector<std::filesystem::path> directories;
   walk(directory, [&](const std::filesystem::path& found, bool is_directory) {
     const std::filesystem::path path = found.lexically_normal();
@@ -309,18 +305,17 @@ void check_counters(CheckRun& run) {
     run.problems.push_back(std::string("Settings.") + counter.name + " != " + counter.counted +
                            "; " + std::to_string(stored) + " != " + std::to_string(actual));
     if (!run.fix) continue;
-    connection.query(detail::Sql::UpdateSetting).bind_text(1, counter.name).bind(2, actual).run();
+    connection.query(Sql::UpdateSetting).bind_text(1, counter.name).bind(2, actual).run();
     if (counter.after_fix != nullptr) counter.after_fix(connection);
   }
 }
 
 }  // namespace
 
-std::vector<std::string> Store::check(bool fix, bool retry) {
-  Impl& impl = *impl_;
-  CheckRun run{impl, impl.connection(), fix, {}, {}};
+std::vector<std::string> SqliteEngine::check(bool fix, bool retry) {
+  CheckRun run{*this, connection(), fix, {}, {}};
   if (!check_database(run)) return std::move(run.problems);
-  WriteTransaction transaction(run.connection, impl.files(), retry, impl.timeout());
+  WriteTransaction transaction = begin_write(run.connection, retry);
   check_row_modes(run, transaction);
   check_value_files(run);
   check_orphans(run);
@@ -329,4 +324,4 @@ std::vector<std::string> Store::check(bool fix, bool retry) {
   return std::move(run.problems);
 }
 
-}  // namespace diskcache
+}  // namespace diskcache::detail
