@@ -150,17 +150,31 @@ Bytes BigInt::twos_complement() const {
   return bytes;
 }
 
-std::optional<std::int64_t> BigInt::to_int64() const noexcept {
-  if (magnitude_.size() > 2) return std::nullopt;
+namespace {
+// The magnitude as one number, if it has at most 64 bits.
+std::optional<std::uint64_t> magnitude64(const std::vector<std::uint32_t>& limbs) noexcept {
+  if (limbs.size() > 2) return std::nullopt;
   std::uint64_t magnitude = 0;
-  for (std::size_t i = magnitude_.size(); i-- > 0;) magnitude = (magnitude << 32) | magnitude_[i];
+  for (std::size_t i = limbs.size(); i-- > 0;) magnitude = (magnitude << 32) | limbs[i];
+  return magnitude;
+}
+}  // namespace
+
+std::optional<std::uint64_t> BigInt::to_uint64() const noexcept {
+  if (negative_) return std::nullopt;
+  return magnitude64(magnitude_);
+}
+
+std::optional<std::int64_t> BigInt::to_int64() const noexcept {
+  const std::optional<std::uint64_t> magnitude = magnitude64(magnitude_);
+  if (!magnitude) return std::nullopt;
   constexpr std::uint64_t kLimit = std::uint64_t{1} << 63;  // |INT64_MIN|
   if (negative_) {
-    if (magnitude > kLimit) return std::nullopt;
-    return static_cast<std::int64_t>(0 - magnitude);
+    if (*magnitude > kLimit) return std::nullopt;
+    return static_cast<std::int64_t>(0 - *magnitude);
   }
-  if (magnitude >= kLimit) return std::nullopt;
-  return static_cast<std::int64_t>(magnitude);
+  if (*magnitude >= kLimit) return std::nullopt;
+  return static_cast<std::int64_t>(*magnitude);
 }
 
 std::size_t BigInt::bit_length() const noexcept {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <ostream>
 #include <stdexcept>
@@ -257,6 +258,23 @@ void Value::throw_wrong_kind(Kind wanted) const {
     held += " " + object->class_name() + " (only Python code can rebuild it)";
   }
   throw SerializationError("Value holds " + held + ", not " + kind_name(wanted));
+}
+
+void Value::throw_out_of_range(int bits, bool is_signed) const {
+  const std::string type = bits == 0 ? std::string("a float")
+                                     : std::string(is_signed ? "a signed " : "an unsigned ") +
+                                           std::to_string(bits) + "-bit integer";
+  throw SerializationError("Value holds " + short_repr() + ", which does not fit in " + type);
+}
+
+std::string Value::c_string(const char* text) {
+  if (text == nullptr) throw Error("a null char pointer is not text: pass \"\" or a Value()");
+  return std::string(text);
+}
+
+std::string Value::c_string(const char* buffer, std::size_t size) {
+  const void* nul = std::memchr(buffer, '\0', size);
+  return std::string(buffer, nul == nullptr ? size : static_cast<const char*>(nul) - buffer);
 }
 
 std::size_t Value::size() const {

@@ -57,6 +57,63 @@ TEST(ValueTest, UnsignedAboveInt64MaxIsRefused) {
   EXPECT_EQ(Value(std::uint64_t{INT64_MAX}).as<std::int64_t>(), INT64_MAX);
 }
 
+TEST(ValueTest, EveryIntegerTypeReadsWhatFitsAndRefusesWhatDoesNot) {
+  EXPECT_EQ(Value(42).as<int>(), 42);
+  EXPECT_EQ(Value(-7).as<short>(), -7);
+  EXPECT_EQ(Value(255).as<std::uint8_t>(), 255);
+  EXPECT_EQ(Value(-128).as<std::int8_t>(), -128);
+  EXPECT_EQ(Value(true).as<unsigned>(), 1u);
+  EXPECT_EQ(Value(INT64_MAX).as<long long>(), INT64_MAX);
+  EXPECT_EQ(Value(INT64_MAX).as<std::uint64_t>(), std::uint64_t{INT64_MAX});
+  // Beyond int64 a Value holds a BigInt; uint64 still reads it.
+  const Value top(BigInt::from_string("18446744073709551615"));
+  ASSERT_EQ(top.kind(), Value::Kind::BigInt);
+  EXPECT_EQ(top.as<std::uint64_t>(), std::numeric_limits<std::uint64_t>::max());
+
+  EXPECT_THROW(Value(3'000'000'000LL).as<int>(), SerializationError);
+  EXPECT_THROW(Value(256).as<std::uint8_t>(), SerializationError);
+  EXPECT_THROW(Value(-1).as<unsigned>(), SerializationError);
+  EXPECT_THROW(Value(-1).as<std::uint64_t>(), SerializationError);
+  EXPECT_THROW(top.as<long long>(), SerializationError);
+  EXPECT_THROW(Value(BigInt::from_string("18446744073709551616")).as<std::uint64_t>(),
+               SerializationError);
+  EXPECT_THROW(Value(BigInt::from_string("-18446744073709551615")).as<std::uint64_t>(),
+               SerializationError);
+  EXPECT_THROW(Value(1.0).as<int>(), SerializationError);  // a float is not an int
+}
+
+TEST(ValueTest, AnIntegerOutOfRangeNamesTheNumberAndTheType) {
+  try {
+    Value(3'000'000'000LL).as<int>();
+    FAIL();
+  } catch (const SerializationError& error) {
+    EXPECT_STREQ(error.what(),
+                 "Value holds 3000000000, which does not fit in a signed 32-bit integer");
+  }
+  try {
+    Value(-1).as<std::uint16_t>();
+    FAIL();
+  } catch (const SerializationError& error) {
+    EXPECT_STREQ(error.what(), "Value holds -1, which does not fit in an unsigned 16-bit integer");
+  }
+  try {
+    Value("3").as<int>();
+    FAIL();
+  } catch (const SerializationError& error) {
+    EXPECT_STREQ(error.what(), "Value holds text, not integer");
+  }
+}
+
+TEST(ValueTest, FloatReadsARealItCanHold) {
+  EXPECT_EQ(Value(1.5).as<float>(), 1.5f);
+  EXPECT_EQ(Value(1.5).as<long double>(), 1.5L);
+  EXPECT_TRUE(std::isinf(Value(std::numeric_limits<double>::infinity()).as<float>()));
+  EXPECT_TRUE(std::isnan(Value(std::nan("")).as<float>()));
+  EXPECT_THROW(Value(1e300).as<float>(), SerializationError);
+  EXPECT_THROW(Value(-1e300).as<float>(), SerializationError);
+  EXPECT_THROW(Value(1).as<float>(), SerializationError);
+}
+
 TEST(ValueTest, EqualityNeedsSameKindAndContents) {
   EXPECT_EQ(Value(1), Value(1));
   EXPECT_NE(Value(1), Value(1.0));

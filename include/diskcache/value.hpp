@@ -69,11 +69,13 @@
 #ifndef DISKCACHE_VALUE_HPP_
 #define DISKCACHE_VALUE_HPP_
 
+#include <cmath>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -187,6 +189,8 @@ class DISKCACHE_EXPORT BigInt {
   bool is_zero() const noexcept { return magnitude_.empty(); }
   // The number if it fits in int64.
   std::optional<std::int64_t> to_int64() const noexcept;
+  // The number if it fits in uint64 (not negative, at most 64 bits).
+  std::optional<std::uint64_t> to_uint64() const noexcept;
   // Bits of the magnitude (0 for 0), as Python's int.bit_length().
   std::size_t bit_length() const noexcept;
 
@@ -320,6 +324,14 @@ namespace detail {
 template <class T>
 concept StoredAsInteger = std::is_integral_v<T> && !std::is_same_v<T, bool> &&
                           !std::is_same_v<T, char> && !std::is_same_v<T, char8_t>;
+// Character types: text, never numbers, so Value::as<T> refuses them.
+template <class T>
+concept CharacterType = std::is_same_v<T, char> || std::is_same_v<T, wchar_t> ||
+    std::is_same_v<T, char8_t> || std::is_same_v<T, char16_t> || std::is_same_v<T, char32_t>;
+// A char pointer, however qualified, as a forwarding reference deduces it
+// (an array argument deduces an array type, so it never matches).
+template <class T>
+concept CharPointerArgument = CharPointer<std::remove_cvref_t<T>>;
 }  // namespace detail
 
 class DISKCACHE_EXPORT Value {
@@ -363,7 +375,20 @@ class DISKCACHE_EXPORT Value {
   Value(double number) : data_(std::in_place_type<double>, number) {}
   Value(float number) : data_(std::in_place_type<double>, static_cast<double>(number)) {}
 
-  Value(const char* text) : data_(std::in_place_type<std::string>, text) {}
+  // Text from a string literal keeps every character the literal holds,
+  // NULs included: Value("a\0b") is the 3-character text "a\0b" (a constant
+  // char array without a final NUL keeps all its elements). A char pointer
+  // or a writable char buffer is a C string: the text ends at its first NUL
+  // (at the buffer's end if it has none), as every C API reads it. For bytes
+  // up to a length, pass std::string_view(data, size).
+  // Throws Error for a null char pointer.
+  template <std::size_t N>
+  Value(const char (&text)[N])
+      : data_(std::in_place_type<std::string>, text, text[N - 1] == '\0' ? N - 1 : N) {}
+  template <std::size_t N>
+  Value(char (&buffer)[N]) : data_(std::in_place_type<std::string>, c_string(buffer, N)) {}
+  template <detail::CharPointerArgument Pointer>
+  Value(Pointer&& text) : data_(std::in_place_type<std::string>, c_string(text)) {}
   Value(std::string text) : data_(std::in_place_type<std::string>, std::move(text)) {}
   Value(std::string_view text) : data_(std::in_place_type<std::string>, text) {}
 
@@ -402,8 +427,14 @@ class DISKCACHE_EXPORT Value {
   // Set, FrozenSet or PickledObject. As in Python, a Bool reads as the
   // std::int64_t 0 or 1 and an Integer 0 or 1 as a bool (a bool stored
   // alone comes back as an integer); BigInt accepts every integer kind.
+  // Every other integer type (int, unsigned, std::uint64_t, short, ...)
+  // reads an Integer, Bool or BigInt whose number it can hold, and float
+  // and long double read a Real: as<int>() of 3'000'000'000 throws rather
+  // than wrapping. Character types do not compile.
   // Throws SerializationError naming both kinds (and the class of a pickled
-  // object) if the Value holds another kind.
+  // object) if the Value holds another kind, or naming the number and the
+  // type if the number does not fit in T (a finite Real beyond float's
+  // range for float; NaN and infinities convert).
   template <class T>
   T as() const {
     if constexpr (std::is_same_v<T, std::vector<unsigned char>>) {
@@ -421,7 +452,14 @@ class DISKCACHE_EXPORT Value {
       if (const std::int64_t* number = std::get_if<std::int64_t>(&data_)) return BigInt(*number);
       if (const bool* flag = std::get_if<bool>(&data_)) return BigInt(*flag ? 1 : 0);
       return get<BigInt>();
+    } else if constexpr (std::is_integral_v<T> && !detail::CharacterType<T>) {
+      return checked_integer<T>();
+    } else if constexpr (std::is_floating_point_v<T>) {
+      return checked_real<T>();
     } else {
+      static_assert(!detail::CharacterType<T>,
+                    "Value::as<T>: a character type is text, not a number: read std::string, "
+                    "or a number as std::int8_t or std::uint8_t");
       static_assert(kind_of<T>() != Kind::Null,
                     "Value::as<T>: T must be std::int64_t, double, std::string, "
                     "diskcache::Bytes, std::vector<unsigned char>, bool, BigInt, ByteArray, "
@@ -510,6 +548,42 @@ class DISKCACHE_EXPORT Value {
     throw_wrong_kind(kind_of<T>());
   }
   [[noreturn]] void throw_wrong_kind(Kind wanted) const;
+  // Throws SerializationError: the held number does not fit in a
+  // `bits`-bit integer, or (bits 0) in a float.
+  [[noreturn]] void throw_out_of_range(int bits, bool is_signed) const;
+
+  template <class Int>
+  Int checked_integer() const {
+    if (const BigInt* big = std::get_if<BigInt>(&data_)) {
+      if constexpr (std::is_unsigned_v<Int>) {
+        const std::optional<std::uint64_t> number = big->to_uint64();
+        if (number && std::in_range<Int>(*number)) return static_cast<Int>(*number);
+      }
+      throw_out_of_range(std::numeric_limits<Int>::digits + std::is_signed_v<Int>,
+                         std::is_signed_v<Int>);
+    }
+    const std::int64_t number = as<std::int64_t>();
+    if (!std::in_range<Int>(number)) {
+      throw_out_of_range(std::numeric_limits<Int>::digits + std::is_signed_v<Int>,
+                         std::is_signed_v<Int>);
+    }
+    return static_cast<Int>(number);
+  }
+  template <class Real>
+  Real checked_real() const {
+    const double number = get<double>();
+    if constexpr (std::numeric_limits<Real>::max() < std::numeric_limits<double>::max()) {
+      if (std::isfinite(number) && (number > std::numeric_limits<Real>::max() ||
+                                    number < std::numeric_limits<Real>::lowest())) {
+        throw_out_of_range(0, true);  // NaN and infinities convert
+      }
+    }
+    return static_cast<Real>(number);
+  }
+
+  // The text of a C string; `size` bounds a buffer's search for its NUL.
+  static std::string c_string(const char* text);
+  static std::string c_string(const char* buffer, std::size_t size);
 
   template <class T>
   static constexpr Kind kind_of() {
