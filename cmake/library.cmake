@@ -27,6 +27,7 @@ set(DISKCACHE_SOURCES
   src/sqlite_engine_queue.cpp
   src/sqlite_engine_scan.cpp
   src/sqlite_engine_stream.cpp
+  src/sqlite_engine_watch.cpp
   src/sqlite_error.cpp
   src/sqlite_rows.cpp
   src/statement.cpp

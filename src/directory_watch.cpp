@@ -44,11 +44,15 @@ bool DirectoryWatch::wait(std::chrono::microseconds timeout) {
     ready = ::ppoll(&descriptor, 1, &limit, nullptr);
   } while (ready < 0 && errno == EINTR);
   if (ready <= 0) return false;
-  // Drain: one wake-up per batch of changes is enough.
+  drain();  // one wake-up per batch of changes is enough
+  return true;
+}
+
+void DirectoryWatch::drain() noexcept {
+  if (!fd_.valid()) return;
   alignas(inotify_event) char buffer[4096];
   while (::read(fd_.get(), buffer, sizeof buffer) > 0) {
   }
-  return true;
 }
 
 }  // namespace diskcache::detail

@@ -35,6 +35,11 @@ class DirectoryWatch {
   // Whether changes are reported by events (false: wait() just sleeps).
   bool has_events() const noexcept { return fd_.valid(); }
 
+  // The inotify descriptor (readable while events are pending; -1 without
+  // events), and consuming the pending events without waiting.
+  int fd() const noexcept { return fd_.get(); }
+  void drain() noexcept;
+
  private:
   UniqueFd fd_;
 };

@@ -109,6 +109,7 @@ class SqliteEngine final : public Engine {
 
   bool wait_until(std::chrono::duration<double> timeout,
                   const std::function<bool()>& attempt) override;
+  std::unique_ptr<Watch> watch_changes() override;  // sqlite_engine_watch.cpp
   std::unique_ptr<Scope> transact(bool retry) override;
   // Closes every connection. REQUIRES: no concurrent use of this engine.
   void close() override;

@@ -157,6 +157,8 @@ bool Store::wait_until(std::chrono::duration<double> timeout,
   return engine_->wait_until(timeout, attempt);
 }
 
+ChangeWatch Store::watch_changes() { return ChangeWatch(engine_->watch_changes()); }
+
 Transaction Store::transact(bool retry) {
   std::unique_ptr<Engine::Scope> scope = engine_->transact(retry);
   return Transaction(engine_, std::move(scope));

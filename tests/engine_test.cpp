@@ -201,6 +201,21 @@ class RecordingEngine final : public Engine {
     note("wait_until");
     return inner_.wait_until(timeout, attempt);
   }
+  // Forwards to the inner store's watch.
+  class ForwardingWatch final : public Watch {
+   public:
+    explicit ForwardingWatch(ChangeWatch inner) : inner_(std::move(inner)) {}
+    int fd() const noexcept override { return inner_.fd(); }
+    void clear() override { inner_.clear(); }
+    bool notices_changes() const noexcept override { return inner_.notices_changes(); }
+
+   private:
+    ChangeWatch inner_;
+  };
+  std::unique_ptr<Watch> watch_changes() override {
+    note("watch_changes");
+    return std::make_unique<ForwardingWatch>(inner_.watch_changes());
+  }
   std::unique_ptr<Scope> transact(bool retry) override {
     note("transact");
     return std::make_unique<ForwardingScope>(inner_.transact(retry));

@@ -36,12 +36,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <istream>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "diskcache/detail/bulk.hpp"
 #include "diskcache/detail/decode.hpp"
 #include "diskcache/detail/scan_range.hpp"
 #include "diskcache/disk/auto.hpp"
@@ -120,9 +123,7 @@ class Cache {
     const Cell cell = encode(key);
     std::optional<StoredItem> item = store_.get(cell, options.retry);
     if (!item) return std::nullopt;
-    Entry<V> entry{decode<V>(item->value, cell), std::nullopt, std::move(item->tag)};
-    if (item->expire_time) entry.expire_time = to_time_point(*item->expire_time);
-    return entry;
+    return entry_of(*item, cell);
   }
 
   // The value under `key`. Throws KeyError if it is missing or expired.
@@ -172,6 +173,66 @@ class Cache {
     });
     return value;
   }
+  // pop() with the item's expiry time and tag (Python's
+  // pop(key, expire_time=True, tag=True)).
+  std::optional<Entry<V>> pop_entry(const K& key, bool retry = false) {
+    const Cell cell = encode(key);
+    std::optional<Entry<V>> entry;
+    store_.pop(cell, retry,
+               [&](const Cell&, const StoredItem& item) { entry.emplace(entry_of(item, cell)); });
+    return entry;
+  }
+
+  // Many items at once (the get_many, set_many and delete_many Python users
+  // write loops for). Each takes any input range and works through it in
+  // chunks of 1000 items, one write transaction per chunk: a chunk costs one
+  // commit instead of one per item, and other writers take their turn
+  // between chunks. A chunk is atomic, the whole call is not (call it inside
+  // transact() for that); an exception rolls back only the chunk it
+  // happens in. Throws as the single-item calls.
+  //   cache.set_many(std::map<std::string, int>{{"a", 1}, {"b", 2}});
+  //   std::vector<std::optional<int>> values = cache.get_many(std::vector<std::string>{"a", "z"});
+  // The value under each key, in the keys' order; nullopt for a missing or
+  // expired key.
+  template <detail::RangeOf<K> Keys>
+  std::vector<std::optional<V>> get_many(Keys&& keys, const GetOptions& options = {}) {
+    std::vector<std::optional<V>> values;
+    detail::for_each_in_chunks(
+        keys, [&] { return transact(options.retry); },
+        [&](const K& key) { values.push_back(get(key, options)); });
+    return values;
+  }
+  // Stores each (key, value) pair, later pairs replacing earlier ones with
+  // the same key, all with `options`. Returns how many it stored.
+  template <detail::PairRangeOf<K, V> Items>
+  std::size_t set_many(Items&& items, const SetOptions& options = {}) {
+    std::size_t stored = 0;
+    detail::for_each_in_chunks(
+        items, [&] { return transact(options.retry); },
+        [&](const auto& item) { stored += set(item.first, item.second, options) ? 1 : 0; });
+    return stored;
+  }
+  // Removes each key; returns how many unexpired items it removed.
+  template <detail::RangeOf<K> Keys>
+  std::size_t delete_many(Keys&& keys, bool retry = false) {
+    std::size_t removed = 0;
+    detail::for_each_in_chunks(
+        keys, [&] { return transact(retry); },
+        [&](const K& key) { removed += erase(key, retry) ? 1 : 0; });
+    return removed;
+  }
+  // The same for a braced list: cache.get_many({"a", "b"}).
+  std::vector<std::optional<V>> get_many(std::initializer_list<K> keys,
+                                         const GetOptions& options = {}) {
+    return get_many(std::span<const K>(keys.begin(), keys.size()), options);
+  }
+  std::size_t set_many(std::initializer_list<std::pair<K, V>> items,
+                       const SetOptions& options = {}) {
+    return set_many(std::span<const std::pair<K, V>>(items.begin(), items.size()), options);
+  }
+  std::size_t delete_many(std::initializer_list<K> keys, bool retry = false) {
+    return delete_many(std::span<const K>(keys.begin(), keys.size()), retry);
+  }
 
   // Adds `delta` to the integer under `key` and returns the new value;
   // atomic across processes. A missing or expired key starts at `default_`;
@@ -205,6 +266,12 @@ class Cache {
     if (!item) return std::nullopt;
     return std::pair<K, V>(decode<K>(item->first, item->first),
                            decode<V>(item->second.value, item->first));
+  }
+  // peekitem() with the item's expiry time and tag.
+  std::optional<std::pair<K, Entry<V>>> peekitem_entry(bool last = true, bool retry = false) {
+    auto item = store_.peekitem(last, retry);
+    if (!item) return std::nullopt;
+    return keyed_entry(item->first, item->second);
   }
 
   // Lazy input ranges over the cache, read a page of 100 keys per query
@@ -240,6 +307,8 @@ class Cache {
 
   // Number of items, expired ones included (Python's len(cache)).
   std::int64_t size() { return store_.size(); }
+  // Whether the cache holds no item, expired ones included (as size()).
+  bool empty() { return size() == 0; }
   // Bytes on disk: database pages plus value files.
   std::int64_t volume() { return store_.volume(); }
 
@@ -339,6 +408,16 @@ class Cache {
     });
     return result;
   }
+  // pull() with the item's expiry time and tag (Python's
+  // pull(expire_time=True, tag=True)).
+  std::optional<std::pair<K, Entry<V>>> pull_entry(const std::optional<std::string>& prefix = {},
+                                                   Side side = Side::Front, bool retry = false) {
+    std::optional<std::pair<K, Entry<V>>> result;
+    store_.pull(prefix, side, retry, [&](const Cell& key, const StoredItem& item) {
+      result.emplace(keyed_entry(key, item));
+    });
+    return result;
+  }
 
   // The item at `side` of the queue `prefix`, left in place; expired items
   // there are removed. nullopt when empty.
@@ -349,6 +428,18 @@ class Cache {
     return std::pair<K, V>(decode<K>(item->first, item->first),
                            decode<V>(item->second.value, item->first));
   }
+  // peek() with the item's expiry time and tag.
+  std::optional<std::pair<K, Entry<V>>> peek_entry(const std::optional<std::string>& prefix = {},
+                                                   Side side = Side::Front, bool retry = false) {
+    auto item = store_.peek(prefix, side, retry);
+    if (!item) return std::nullopt;
+    return keyed_entry(item->first, item->second);
+  }
+
+  // A file descriptor that becomes readable when some process writes to
+  // the cache, e.g. pushes to one of its queues, for event loops (see
+  // change_watch.hpp).
+  ChangeWatch watch() { return store_.watch_changes(); }
 
   // Large values as streams (Python's set(key, file, read=True) and
   // read(key)). set_stream copies `in` up to its end into a value file, 1 MiB
@@ -391,6 +482,16 @@ class Cache {
   template <class T>
   T decode(const Cell& cell, const Cell& key) const {
     return detail::decode_stored<Disk, T>(cell, key, "key", store_.directory());
+  }
+
+  // The Entry of `item`, stored under `key`.
+  Entry<V> entry_of(const StoredItem& item, const Cell& key) const {
+    Entry<V> entry{decode<V>(item.value, key), std::nullopt, item.tag};
+    if (item.expire_time) entry.expire_time = to_time_point(*item.expire_time);
+    return entry;
+  }
+  std::pair<K, Entry<V>> keyed_entry(const Cell& key, const StoredItem& item) const {
+    return {decode<K>(key, key), entry_of(item, key)};
   }
 
   KeyError missing(const Cell& key) const {

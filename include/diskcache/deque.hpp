@@ -335,6 +335,12 @@ class Deque {
   // form one commit.
   [[nodiscard]] Transaction transact(bool retry = true) { return store_.transact(retry); }
 
+  // A file descriptor that becomes readable when the queue may have new
+  // items, for event loops that cannot block a thread in pop_front_wait
+  // (see change_watch.hpp): clear() it, pop until empty, wait again.
+  //   diskcache::ChangeWatch watch = jobs.watch();
+  ChangeWatch watch() { return store_.watch_changes(); }
+
   std::optional<std::size_t> maxlen() const noexcept { return maxlen_; }
   const std::filesystem::path& directory() const noexcept { return store_.directory(); }
   Store& store() noexcept { return store_; }

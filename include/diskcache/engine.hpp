@@ -248,6 +248,21 @@ class DISKCACHE_EXPORT Engine {
   // polling in a tight loop.
   virtual bool wait_until(std::chrono::duration<double> timeout,
                           const std::function<bool()>& attempt) = 0;
+  // Store::watch_changes: a file descriptor for event loops that becomes
+  // readable (POLLIN) once some process has committed to this store since
+  // the last clear(), or at least every few milliseconds where changes
+  // cannot be noticed (see change_watch.hpp).
+  class Watch {
+   public:
+    virtual ~Watch() = default;
+    // The descriptor to poll; valid, and owned by the Watch, for its life.
+    virtual int fd() const noexcept = 0;
+    // Consumes what made fd() readable. Never blocks.
+    virtual void clear() = 0;
+    // False when fd() is a timer rather than a notification of changes.
+    virtual bool notices_changes() const noexcept = 0;
+  };
+  virtual std::unique_ptr<Watch> watch_changes() = 0;
   // Store::transact: begins a write transaction on this thread, or nests
   // one in the thread's open one; every call the thread makes on this
   // engine meanwhile belongs to it. Transaction decides when the Scope

@@ -41,8 +41,10 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <istream>
 #include <optional>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -50,6 +52,7 @@
 
 #include "diskcache/cache.hpp"
 #include "diskcache/deque.hpp"
+#include "diskcache/detail/bulk.hpp"
 #include "diskcache/detail/chained_range.hpp"
 #include "diskcache/detail/shards.hpp"
 #include "diskcache/disk/auto.hpp"
@@ -126,6 +129,20 @@ class [[nodiscard]] FanoutTransaction {
   int uncaught_exceptions_ = std::uncaught_exceptions();  // at construction
 };
 
+// FanoutCache's constructor arguments by name, as Python's
+// FanoutCache(directory, shards=8, timeout=0.010, **settings):
+//   diskcache::FanoutCache<> cache(dir, {.shards = 4, .settings = {.size_limit = 1 << 30}});
+struct FanoutOptions {
+  // How many shards (sub-directories 000, 001, ...). Python's FanoutCache
+  // finds the same keys only with the same count.
+  std::size_t shards = 8;
+  // How long a call waits for a shard's lock before it gives up (see
+  // FanoutCache).
+  std::chrono::milliseconds timeout = std::chrono::milliseconds(10);
+  // Settings of every shard; size_limit is the whole cache's.
+  Settings settings = {};
+};
+
 template <class K = Value, class V = Value, class Disk = disk::Auto>
 requires DiskPolicyFor<Disk, K> && DiskPolicyFor<Disk, V>
 class FanoutCache {
@@ -150,6 +167,9 @@ class FanoutCache {
                        std::chrono::milliseconds timeout = std::chrono::milliseconds(10),
                        const Settings& settings = {})
       : FanoutCache(detail::open_shards(std::move(directory), shards, timeout, settings)) {}
+  // The same, with the arguments named (see FanoutOptions).
+  FanoutCache(std::filesystem::path directory, const FanoutOptions& options)
+      : FanoutCache(std::move(directory), options.shards, options.timeout, options.settings) {}
 
   // Stores `value` under `key` (see Cache::set). Returns false if the shard
   // stayed locked longer than the timeout (nothing stored then), unless
@@ -240,6 +260,72 @@ class FanoutCache {
   std::int64_t size() {
     return sum([](shard_type& shard) { return shard.size(); });
   }
+  // Whether no shard holds an item, expired ones included (as size()).
+  bool empty() { return size() == 0; }
+
+  // Many items at once (see Cache::get_many): the keys are grouped by
+  // shard, and each shard works through its group in chunks of 1000, one
+  // transaction per chunk. A shard that stays locked past the timeout
+  // (unless `retry`) gives nullopt for each of its keys in get_many, and
+  // stores or removes none of them in set_many and delete_many, as the
+  // single-item calls do; the counts returned say how many were.
+  template <detail::RangeOf<K> Keys>
+  std::vector<std::optional<V>> get_many(Keys&& keys, const GetOptions& options = {}) {
+    std::vector<std::optional<V>> values;
+    std::vector<std::vector<std::size_t>> positions(shards_.size());
+    std::vector<std::vector<K>> groups(shards_.size());
+    for (const K& key : keys) {
+      const std::size_t shard = shard_index(key);
+      positions[shard].push_back(values.size());
+      groups[shard].push_back(key);
+      values.emplace_back();
+    }
+    for (std::size_t shard = 0; shard < shards_.size(); ++shard) {
+      if (groups[shard].empty()) continue;
+      std::vector<std::optional<V>> found = or_on_timeout(std::vector<std::optional<V>>(), [&] {
+        return shards_[shard].get_many(groups[shard], options);
+      });
+      for (std::size_t i = 0; i < found.size(); ++i)
+        values[positions[shard][i]] = std::move(found[i]);
+    }
+    return values;
+  }
+  template <detail::PairRangeOf<K, V> Items>
+  std::size_t set_many(Items&& items, const SetOptions& options = {}) {
+    std::vector<std::vector<std::pair<K, V>>> groups(shards_.size());
+    for (const auto& item : items)
+      groups[shard_index(item.first)].emplace_back(item.first, item.second);
+    std::size_t stored = 0;
+    for (std::size_t shard = 0; shard < shards_.size(); ++shard) {
+      if (groups[shard].empty()) continue;
+      stored += or_on_timeout(std::size_t{0},
+                              [&] { return shards_[shard].set_many(groups[shard], options); });
+    }
+    return stored;
+  }
+  template <detail::RangeOf<K> Keys>
+  std::size_t delete_many(Keys&& keys, bool retry = false) {
+    std::vector<std::vector<K>> groups(shards_.size());
+    for (const K& key : keys) groups[shard_index(key)].push_back(key);
+    std::size_t removed = 0;
+    for (std::size_t shard = 0; shard < shards_.size(); ++shard) {
+      if (groups[shard].empty()) continue;
+      removed += or_on_timeout(std::size_t{0},
+                               [&] { return shards_[shard].delete_many(groups[shard], retry); });
+    }
+    return removed;
+  }
+  std::vector<std::optional<V>> get_many(std::initializer_list<K> keys,
+                                         const GetOptions& options = {}) {
+    return get_many(std::span<const K>(keys.begin(), keys.size()), options);
+  }
+  std::size_t set_many(std::initializer_list<std::pair<K, V>> items,
+                       const SetOptions& options = {}) {
+    return set_many(std::span<const std::pair<K, V>>(items.begin(), items.size()), options);
+  }
+  std::size_t delete_many(std::initializer_list<K> keys, bool retry = false) {
+    return delete_many(std::span<const K>(keys.begin(), keys.size()), retry);
+  }
   // The keys / items of every shard, shard after shard, each shard's in
   // insertion order (Python's iter(fanout_cache)): lazy ranges as
   // Cache::keys() and items(), with their guarantees per shard.
@@ -262,19 +348,23 @@ class FanoutCache {
 
   // Remove expired items / items tagged `tag` / items over each shard's
   // size limit / every item from every shard; return how many in all.
-  // Each waits for the shards' locks as long as it takes, as Python's
-  // FanoutCache retries these until done.
-  std::int64_t expire() {
-    return sum([](shard_type& shard) { return shard.expire(/*retry=*/true); });
+  // Each goes on until every shard is done, as Python's FanoutCache does.
+  // With `retry` (the default) each shard waits for its lock as long as it
+  // takes; without, a shard waits at most the timeout at a time and is
+  // tried again, batch by batch, as Python's retry=False does (a try that
+  // times out is not counted, though the batches it removed stay removed).
+  std::int64_t expire(bool retry = true) {
+    return sum_until_done(retry, [](shard_type& shard, bool wait) { return shard.expire(wait); });
   }
-  std::int64_t evict(const Value& tag) {
-    return sum([&](shard_type& shard) { return shard.evict(tag, /*retry=*/true); });
+  std::int64_t evict(const Value& tag, bool retry = true) {
+    return sum_until_done(retry,
+                          [&](shard_type& shard, bool wait) { return shard.evict(tag, wait); });
   }
-  std::int64_t cull() {
-    return sum([](shard_type& shard) { return shard.cull(/*retry=*/true); });
+  std::int64_t cull(bool retry = true) {
+    return sum_until_done(retry, [](shard_type& shard, bool wait) { return shard.cull(wait); });
   }
-  std::int64_t clear() {
-    return sum([](shard_type& shard) { return shard.clear(/*retry=*/true); });
+  std::int64_t clear(bool retry = true) {
+    return sum_until_done(retry, [](shard_type& shard, bool wait) { return shard.clear(wait); });
   }
 
   // Every shard's problems (see Cache::check), waiting for each shard's
@@ -389,10 +479,7 @@ class FanoutCache {
 
   // The shard that holds `key`: a Cache of its own, whose calls throw
   // Timeout as Cache's do.
-  shard_type& shard(const K& key) {
-    const Cell cell = Disk::template encode<K>(key);
-    return shards_[detail::portable_hash(cell) % shards_.size()];
-  }
+  shard_type& shard(const K& key) { return shards_[shard_index(key)]; }
 
   // Every shard, in order: the one in directory 000 first.
   std::vector<shard_type>& shards() noexcept { return shards_; }
@@ -433,6 +520,19 @@ class FanoutCache {
       } catch (const Timeout&) {
       }
     }
+  }
+
+  std::size_t shard_index(const K& key) const {
+    return detail::portable_hash(Disk::template encode<K>(key)) % shards_.size();
+  }
+
+  // The sum of `count(shard, retry)` over the shards, each call repeated
+  // until it does not time out.
+  template <class Count>
+  std::int64_t sum_until_done(bool retry, Count&& count) {
+    std::int64_t total = 0;
+    for (shard_type& shard : shards_) until_done([&] { total += count(shard, retry); });
+    return total;
   }
 
   template <class Count>

@@ -39,11 +39,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "diskcache/cache.hpp"
+#include "diskcache/detail/bulk.hpp"
 #include "diskcache/detail/scan_range.hpp"
 #include "diskcache/disk/auto.hpp"
 #include "diskcache/disk_policy.hpp"
@@ -77,6 +80,15 @@ class Index {
   // (cache.db is not a cache), Error (a setting out of range).
   explicit Index(std::filesystem::path directory = {}, Settings settings = {})
       : cache_(open_store(std::move(directory), std::move(settings))) {}
+
+  // Opens the index in `directory` as above, then stores every (key, value)
+  // of `items` as update() does (Python's Index(directory, mapping)).
+  //   diskcache::Index<std::string, int> index(dir, std::map<std::string, int>{{"a", 1}});
+  template <detail::PairRangeOf<K, V> Items>
+  Index(std::filesystem::path directory, Items&& items, Settings settings = {})
+      : Index(std::move(directory), std::move(settings)) {
+    update(std::forward<Items>(items));
+  }
 
   // An Index over the directory of an open container (Python's
   // Index.fromcache); shares its engine and keeps its settings, eviction
@@ -124,6 +136,39 @@ class Index {
       if (std::optional<V> value = get(key)) return std::move(*value);
       if (cache_.add(key, default_value, SetOptions{.retry = true})) return default_value;
     }
+  }
+
+  // Stores every (key, value) of `items`, as set() would one by one (Python's
+  // index.update(mapping)), a chunk of 1000 per transaction (see
+  // Cache::set_many). Waits for the lock as long as it takes.
+  template <detail::PairRangeOf<K, V> Items>
+  void update(Items&& items) {
+    cache_.set_many(std::forward<Items>(items), SetOptions{.retry = true});
+  }
+  void update(std::initializer_list<std::pair<K, V>> items) {
+    cache_.set_many(items, SetOptions{.retry = true});
+  }
+
+  // Many items at once, a chunk of 1000 per transaction (see
+  // Cache::get_many): the values in the keys' order (nullopt: missing) /
+  // how many were stored / how many were removed.
+  template <detail::RangeOf<K> Keys>
+  std::vector<std::optional<V>> get_many(Keys&& keys) {
+    return cache_.get_many(std::forward<Keys>(keys), GetOptions{.retry = true});
+  }
+  std::vector<std::optional<V>> get_many(std::initializer_list<K> keys) {
+    return cache_.get_many(keys, GetOptions{.retry = true});
+  }
+  template <detail::PairRangeOf<K, V> Items>
+  std::size_t set_many(Items&& items) {
+    return cache_.set_many(std::forward<Items>(items), SetOptions{.retry = true});
+  }
+  template <detail::RangeOf<K> Keys>
+  std::size_t delete_many(Keys&& keys) {
+    return cache_.delete_many(std::forward<Keys>(keys), /*retry=*/true);
+  }
+  std::size_t delete_many(std::initializer_list<K> keys) {
+    return cache_.delete_many(keys, /*retry=*/true);
   }
 
   // --- Items by insertion order.

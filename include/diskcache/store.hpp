@@ -56,6 +56,7 @@
 #include <vector>
 
 #include "diskcache/cell.hpp"
+#include "diskcache/change_watch.hpp"
 #include "diskcache/engine.hpp"
 #include "diskcache/export.hpp"
 #include "diskcache/settings.hpp"
@@ -344,6 +345,10 @@ class DISKCACHE_EXPORT Store {
   // not poll SQLite in a tight loop. Signals do not stretch the wait. A
   // timeout above a century waits a century; a NaN timeout throws Error.
   bool wait_until(std::chrono::duration<double> timeout, const std::function<bool()>& attempt);
+
+  // A file descriptor that becomes readable when some process may have
+  // changed the store, for event loops (see change_watch.hpp).
+  ChangeWatch watch_changes();
 
   // Begins a write transaction on this thread (see transaction.hpp); nests
   // if one is open. Waits for the write lock up to Settings::timeout, then
