@@ -309,8 +309,9 @@ class DISKCACHE_EXPORT Store {
   // Deletes the leased item for good. Returns false if the lease had already
   // ended (its item was reclaimed, and may be delivered again).
   bool ack(std::int64_t id, std::int64_t token, bool retry = false);
-  // Returns the leased item to the front of its queue now; false if the
-  // lease had already ended.
+  // Returns the leased item to the front of its queue now (to the dead
+  // letters instead, once it has had Settings::max_deliveries leases);
+  // false if the lease had already ended.
   bool release(std::int64_t id, std::int64_t token, bool retry = false);
   // Moves the lease's deadline to `visibility` from now; false if it had
   // already ended. A NaN `visibility` throws Error and keeps the deadline.
@@ -318,7 +319,8 @@ class DISKCACHE_EXPORT Store {
              bool retry = false);
   // Returns the items of the queue `prefix` whose lease deadline has passed
   // to the front of the queue (their original order kept); expired items are
-  // dropped. Returns how many went back.
+  // dropped, and items that have had Settings::max_deliveries leases go to
+  // the dead letters. Returns how many went back to the queue.
   std::int64_t reclaim_leases(const std::optional<std::string>& prefix, bool retry = false);
   // The number of items of the queue `prefix` out on a lease now (acked
   // ones are gone; reclaimed and released ones are back in the queue). They
