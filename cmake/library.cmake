@@ -21,6 +21,7 @@ set(DISKCACHE_SOURCES
   src/sql.cpp
   src/sqlite_engine.cpp
   src/sqlite_engine_check.cpp
+  src/sqlite_engine_dead_letters.cpp
   src/sqlite_engine_lease.cpp
   src/sqlite_engine_maintenance.cpp
   src/sqlite_engine_open.cpp

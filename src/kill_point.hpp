@@ -17,6 +17,8 @@
 //   between_batches   a bulk removal (expire, evict, clear) committed a batch
 //   lease_granted     a lease committed, not yet returned to its caller
 //   ack_deleted       an acknowledged lease is deleted, not yet committed
+//   dead_letter_copied  an item moved to the dead letters is committed there,
+//                     its deletion from the queue not yet committed
 //
 // The same builds can also trace moments a test checks the order of across
 // processes: DISKCACHE_TEST_TRACE("event") appends "<pid> <event>" to a file

@@ -63,8 +63,10 @@ constexpr const char* kCreateTagIndex =
 constexpr const char* kDropTagIndex = "DROP INDEX IF EXISTS Cache_tag_rowid";
 
 // Ours: leased items wait here, values inline, never in value files, so that
-// Python's check() cannot take a leased item's file for an orphan.
-constexpr std::array<const char*, 2> kLeaseSchema = {
+// Python's check() cannot take a leased item's file for an orphan. Delivery
+// remembers how often an item back in the queue was leased before: its key
+// and store_time name the Cache row (a key alone is reused once popped).
+constexpr std::array<const char*, 4> kLeaseSchema = {
     "CREATE TABLE IF NOT EXISTS Lease ("
     " id INTEGER PRIMARY KEY,"
     " token INTEGER NOT NULL,"
@@ -74,9 +76,20 @@ constexpr std::array<const char*, 2> kLeaseSchema = {
     " expire_time REAL,"
     " tag BLOB,"
     " mode INTEGER,"
-    " value BLOB)",
+    " value BLOB,"
+    " deliveries INTEGER NOT NULL DEFAULT 1)",
     "CREATE INDEX IF NOT EXISTS Lease_queue_deadline ON Lease(queue, deadline)",
+    "CREATE TABLE IF NOT EXISTS Delivery ("
+    " key BLOB NOT NULL,"
+    " store_time REAL,"
+    " count INTEGER NOT NULL)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS Delivery_key ON Delivery(key)",
 };
+
+// Lease tables made before deliveries were counted lack the column; their
+// leases count as first deliveries.
+constexpr const char* kAddLeaseDeliveries =
+    "ALTER TABLE Lease ADD COLUMN deliveries INTEGER NOT NULL DEFAULT 1";
 
 const char* policy_index(EvictionPolicy policy) {
   switch (policy) {
@@ -100,6 +113,15 @@ std::set<std::string> schema_names(Connection& connection, const std::string& co
   Query query(*statement, connection.handle(), connection.directory());
   while (query.step()) names.emplace(query.text(0));
   return names;
+}
+
+bool has_column(Connection& connection, const char* table, std::string_view column) {
+  auto statement = connection.prepare(std::string("PRAGMA table_info(") + table + ")");
+  Query query(*statement, connection.handle(), connection.directory());
+  while (query.step()) {
+    if (query.text(1) == column) return true;
+  }
+  return false;
 }
 
 // The name a "CREATE ... IF NOT EXISTS <name> ..." statement creates.
@@ -142,6 +164,7 @@ void set_tag_index(Connection& connection, bool wanted) {
 
 void create_lease_table(Connection& connection) {
   for (const char* statement : kLeaseSchema) connection.exec(statement);
+  if (!has_column(connection, "Lease", "deliveries")) connection.exec(kAddLeaseDeliveries);
 }
 
 std::set<std::string> table_names(Connection& connection) {
@@ -155,8 +178,8 @@ std::set<std::string> schema_objects(Connection& connection) {
 void verify_cache_database(Connection& connection, const std::set<std::string>& tables) {
   const std::filesystem::path& directory = connection.directory();
   for (const std::string& table : tables) {
-    // Lease is ours (Deque leases), beside Python's two tables.
-    if (table != "Cache" && table != "Settings" && table != "Lease") {
+    // Lease and Delivery are ours (Deque leases), beside Python's two tables.
+    if (table != "Cache" && table != "Settings" && table != "Lease" && table != "Delivery") {
       throw CorruptionError(directory.string() +
                                 "/cache.db is not a diskcache database: "
                                 "it has a table '" +

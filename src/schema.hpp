@@ -2,8 +2,8 @@
 // drops) a table, index or trigger, the rows of the Settings table, and what
 // opening verifies about an existing database. The Cache and Settings tables
 // are Python diskcache 5.x's (core.py Cache.__init__), statement for
-// statement, so that both read and write the same database; the Lease table
-// is ours, and Python never reads it. The statements that read and write
+// statement, so that both read and write the same database; the Lease and
+// Delivery tables are ours, and Python never reads them. The statements that read and write
 // rows are in sql.cpp.
 #ifndef DISKCACHE_SRC_SCHEMA_HPP_
 #define DISKCACHE_SRC_SCHEMA_HPP_
@@ -33,6 +33,7 @@ void for_each_stored(Visitor&& visit) {
   visit("size_limit", &Settings::size_limit, 0, kMax);
   visit("cull_limit", &Settings::cull_limit, 0, kMax);
   visit("disk_min_file_size", &Settings::disk_min_file_size, 0, kMax);
+  visit("max_deliveries", &Settings::max_deliveries, 0, kMax);
   visit("sqlite_auto_vacuum", &Settings::sqlite_auto_vacuum, 0, 2);
   visit("sqlite_cache_size", &Settings::sqlite_cache_size, -(1LL << 40), 1LL << 40);
   visit("sqlite_mmap_size", &Settings::sqlite_mmap_size, 0, 1LL << 46);
@@ -64,7 +65,8 @@ void create_policy_index(Connection& connection, EvictionPolicy policy);
 // Creates the tag index (evict by tag) if `wanted`, else drops it.
 void set_tag_index(Connection& connection, bool wanted);
 
-// Creates the Lease table and its index if they do not exist.
+// Creates the Lease and Delivery tables and their indexes if they do not
+// exist, and adds Lease's deliveries column to a table made without it.
 void create_lease_table(Connection& connection);
 
 // --- Checking an existing database.
@@ -77,7 +79,7 @@ std::set<std::string> table_names(Connection& connection);
 std::set<std::string> schema_objects(Connection& connection);
 
 // Throws CorruptionError unless `tables` (the database's) are diskcache's
-// (Cache, Settings, Lease) and a Cache table has every column of Python's.
+// (Cache, Settings, Lease, Delivery) and a Cache table has every column of Python's.
 void verify_cache_database(Connection& connection, const std::set<std::string>& tables);
 
 // Whether the indexes and triggers `settings` need are all among `objects`

@@ -89,16 +89,29 @@ const char* sql_text(Sql id) noexcept {
     case Sql::AnyExpiredLease:
       return "SELECT 1 FROM Lease WHERE queue IS ?1 AND deadline <= ?2 LIMIT 1";
     case Sql::SelectExpiredLeases:
-      return "SELECT id, token, key, expire_time, tag, mode, value FROM Lease"
+      return "SELECT id, token, key, expire_time, tag, mode, value, deliveries FROM Lease"
              " WHERE queue IS ?1 AND deadline <= ?2 ORDER BY key DESC";
     case Sql::InsertLease:
-      return "INSERT INTO Lease(token, deadline, queue, key, expire_time, tag, mode, value)"
-             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+      return "INSERT INTO Lease(token, deadline, queue, key, expire_time, tag, mode, value,"
+             " deliveries) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
     case Sql::SelectLease:
-      return "SELECT queue, key, expire_time, tag, mode, value FROM Lease"
+      return "SELECT queue, key, expire_time, tag, mode, value, deliveries FROM Lease"
              " WHERE id = ?1 AND token = ?2";
     case Sql::DeleteLease: return "DELETE FROM Lease WHERE id = ?1 AND token = ?2";
     case Sql::RenewLease: return "UPDATE Lease SET deadline = ?3 WHERE id = ?1 AND token = ?2";
+    case Sql::LeaseTableExists:
+      return "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'Lease'";
+    case Sql::CountLeases: return "SELECT COUNT(*) FROM Lease WHERE queue IS ?1";
+    case Sql::SelectStoreTime: return "SELECT store_time FROM Cache WHERE key = ?1 AND raw = 1";
+    case Sql::SelectDeliveries: return "SELECT count, store_time FROM Delivery WHERE key = ?1";
+    case Sql::DeleteDelivery: return "DELETE FROM Delivery WHERE key = ?1";
+    case Sql::SaveDelivery:
+      return "INSERT OR REPLACE INTO Delivery(key, store_time, count) VALUES (?1, ?2, ?3)";
+    case Sql::PruneDeliveries:
+      // Rows whose item left the queue some other way (a plain pop, Python's).
+      return "DELETE FROM Delivery WHERE NOT EXISTS (SELECT 1 FROM Cache WHERE"
+             " Cache.key = Delivery.key AND Cache.raw = 1 AND Cache.store_time IS"
+             " Delivery.store_time)";
     case Sql::QueueKeyAtFromFront:
       return "SELECT key FROM Cache WHERE ?1 < key AND key < ?2 AND raw = 1"
              " ORDER BY key ASC LIMIT 1 OFFSET ?3";

@@ -54,6 +54,14 @@ enum class Sql : std::size_t {
   SelectLease,
   DeleteLease,
   RenewLease,
+  LeaseTableExists,
+  CountLeases,
+  // Deliveries of leased items now back in their queue (max_deliveries).
+  SelectStoreTime,
+  SelectDeliveries,
+  DeleteDelivery,
+  SaveDelivery,
+  PruneDeliveries,
   // Positions in a queue (Deque::at, set, erase).
   QueueKeyAtFromFront,
   QueueKeyAtFromBack,

@@ -104,6 +104,10 @@ class SqliteEngine final : public Engine {
   bool renew(std::int64_t id, std::int64_t token, std::chrono::duration<double> visibility,
              bool retry) override;
   std::int64_t reclaim_leases(const std::optional<std::string>& prefix, bool retry) override;
+  std::int64_t leased_count(const std::optional<std::string>& prefix) override;
+
+  std::shared_ptr<Engine> dead_letters() override { return dead_letter_engine(); }
+  bool dead_letter(const std::optional<std::string>& prefix, const Cell& key, bool retry) override;
 
   std::unique_ptr<Engine::Cursor> scan(ScanOptions options) override;
 
@@ -141,7 +145,15 @@ class SqliteEngine final : public Engine {
     return eviction_policy_.load(std::memory_order_relaxed);
   }
   bool statistics() const noexcept { return statistics_.load(std::memory_order_relaxed); }
+  std::int64_t max_deliveries() const noexcept {
+    return max_deliveries_.load(std::memory_order_relaxed);
+  }
   std::int64_t page_size() const noexcept { return page_size_; }
+
+  // The engine of this directory's dead letters
+  // (<directory>/cache.db-dead-letters), opened on first use with eviction
+  // policy none and this engine's timeout and file mode.
+  std::shared_ptr<SqliteEngine> dead_letter_engine();
 
   // A message if cache.db's size is not a whole number of pages (a file cut
   // short, which SQLite itself does not notice); nullopt if it is.
@@ -175,6 +187,11 @@ class SqliteEngine final : public Engine {
   std::atomic<std::int64_t> min_file_size_{0};
   std::atomic<EvictionPolicy> eviction_policy_{EvictionPolicy::LeastRecentlyStored};
   std::atomic<bool> statistics_{false};
+  std::atomic<std::int64_t> max_deliveries_{0};
+
+  // Kept once opened: reopening would write its settings again each time.
+  Mutex dead_letters_mutex_;
+  std::shared_ptr<SqliteEngine> dead_letters_ DISKCACHE_GUARDED_BY(dead_letters_mutex_);
 
   // Bumped by close(), so per-thread caches drop their connection pointers.
   std::atomic<std::uint64_t> epoch_{0};

@@ -33,9 +33,13 @@ namespace {
 // every writer waiting less than it (Python's default timeout is 60 s) safe.
 constexpr std::chrono::minutes kOrphanAge{10};
 
-bool is_database_file(const std::string& name) {
-  // Python's check skips every path containing "cache.db"; so do we.
-  return name.find("cache.db") != std::string::npos;
+// Whether `path` (below `directory`) is left alone: Python's check skips
+// every path containing "cache.db", so do we. That covers the database and
+// its companions, and everything under cache.db-dead-letters/, the dead
+// letters' own cache directory, whose value files no row here names.
+// REQUIRES: `path` is `directory` / something, as the walk makes them.
+bool is_database_path(const std::filesystem::path& path, const std::filesystem::path& directory) {
+  return path.native().find("cache.db", directory.native().size()) != std::string::npos;
 }
 
 // The directory walks below use opendir and readdir, not std::filesystem's
@@ -246,11 +250,12 @@ void check_orphans(CheckRun& run) {
   std::vector<std::filesystem::path> directories;
   walk(directory, [&](const std::filesystem::path& found, bool is_directory) {
     const std::filesystem::path path = found.lexically_normal();
+    const bool database_path = is_database_path(found, directory);
     if (is_directory) {
-      directories.push_back(path);
+      if (!database_path) directories.push_back(path);
       return;
     }
-    if (is_database_file(path.filename().string()) || run.known_files.count(path.string())) {
+    if (database_path || run.known_files.count(path.string())) {
       return;
     }
     if (!run.fix) {

@@ -1,10 +1,16 @@
 // Leases: an item pulled from a queue waits in the Lease table until it is
 // acknowledged (deleted for good), released, or its deadline passes, when
-// it goes back to the front of its queue. The Lease table sits beside
-// Python's tables in cache.db; Python diskcache never reads it, so leased
-// items are invisible to Python's Deque (and to its len()). Values are kept
-// inline there, never in value files, so that Python's check() cannot take
-// a leased item's file for an orphan.
+// it goes back to the front of its queue (or, once it has had
+// Settings::max_deliveries leases, to the dead letters). The Lease table sits
+// beside Python's tables in cache.db; Python diskcache never reads it, so
+// leased items are invisible to Python's Deque (and to its len()). Values
+// are kept inline there, never in value files, so that Python's check()
+// cannot take a leased item's file for an orphan.
+//
+// An item back in its queue has a new key, and a Cache row has no room for
+// our counts, so the Delivery table remembers how often it was leased,
+// under its key and store_time (a key alone is reused once the item is
+// popped, by us or by Python).
 #include <cmath>
 #include <random>
 
@@ -48,25 +54,64 @@ struct LeaseRow {
   std::optional<double> expire_time;
   std::optional<Value> tag;
   Cell value;
+  std::int64_t deliveries = 1;
 };
 
-// Reads queue?, key, expire_time, tag, mode, value from columns first.. on.
+// Reads key, expire_time, tag, mode, value, deliveries from columns first..
+// on.
 LeaseRow read_lease(const Query& query, int first, std::optional<std::string> queue) {
-  LeaseRow row{std::move(queue), query.cell(first), query.optional_real(first + 1), std::nullopt,
-               query.cell(first + 4)};
+  LeaseRow row{std::move(queue), query.cell(first),     query.optional_real(first + 1),
+               std::nullopt,     query.cell(first + 4), query.integer(first + 5)};
   if (!query.is_null(first + 2)) row.tag = query.value(first + 2);
   row.value.set_mode(static_cast<Mode>(query.integer(first + 3)));
   return row;
 }
 
-// Pushes `row` back to the front of its queue; false if it expired meanwhile.
-bool return_to_queue(SqliteEngine& engine, const LeaseRow& row, double now) {
-  SetOptions options{.tag = row.tag, .retry = true};
+// The store_time of the queue item under `key`, which names its row among
+// the rows that key will ever have.
+std::optional<double> store_time_of(Connection& connection, const Cell& key) {
+  Query query = connection.query(Sql::SelectStoreTime);
+  query.bind(1, key);
+  if (!query.step()) return std::nullopt;
+  return query.optional_real(0);
+}
+
+// How often the item under `key`, stored at `store_time`, was leased before
+// (0: never); forgets it, since the item is leaving the queue.
+std::int64_t take_deliveries(Connection& connection, const Cell& key,
+                             std::optional<double> store_time) {
+  std::int64_t deliveries = 0;
+  {
+    Query query = connection.query(Sql::SelectDeliveries);
+    query.bind(1, key);
+    if (query.step() && query.optional_real(1) == store_time) deliveries = query.integer(0);
+  }
+  connection.query(Sql::DeleteDelivery).bind(1, key).run();
+  return deliveries;
+}
+
+// Where the item of a lease that ended unacknowledged goes: to the dead
+// letters once it has had max_deliveries leases, else back to the front of
+// its queue, its deliveries remembered. Returns whether it went back to the
+// queue (false: dead-lettered, or expired meanwhile and dropped).
+bool return_to_queue(SqliteEngine& engine, Connection& connection, const LeaseRow& row, double now,
+                     bool retry) {
+  SetOptions options{.tag = row.tag, .retry = retry};
   if (row.expire_time) {
     if (*row.expire_time <= now) return false;
     options.expire = std::chrono::duration<double>(*row.expire_time - now);
   }
-  engine.push(row.value, row.queue, Side::Front, options);
+  if (deliveries_exhausted(row.deliveries, engine.max_deliveries())) {
+    // Committed there before the Lease row's deletion commits here.
+    engine.dead_letter_engine()->push(row.value, row.queue, Side::Back, options);
+    return false;
+  }
+  const Cell key = engine.push(row.value, row.queue, Side::Front, options);
+  connection.query(Sql::SaveDelivery)
+      .bind(1, key)
+      .bind(2, store_time_of(connection, key))
+      .bind(3, row.deliveries)
+      .run();
   return true;
 }
 
@@ -108,9 +153,10 @@ std::int64_t SqliteEngine::reclaim_leases(const std::optional<std::string>& pref
   }
   std::int64_t returned = 0;
   for (const Expired& lease : expired) {
-    if (return_to_queue(*this, lease.row, now)) ++returned;
+    if (return_to_queue(*this, connection, lease.row, now, retry)) ++returned;
     connection.query(Sql::DeleteLease).bind(1, lease.id).bind(2, lease.token).run();
   }
+  connection.query(Sql::PruneDeliveries).run();
   transaction.commit();
   return returned;
 }
@@ -125,12 +171,18 @@ std::optional<Engine::Leased> SqliteEngine::lease(const std::optional<std::strin
   // An empty queue is answered by a read, without the write lock.
   if (connection.transaction().depth == 0 && !queue_key_at(prefix, 0, side)) return std::nullopt;
   WriteTransaction transaction = begin_write(connection, retry);
-  std::optional<std::pair<Cell, StoredItem>> pulled = pull(prefix, side, retry, check);
+  std::optional<double> store_time;
+  const ItemCheck check_and_note = [&](const Cell& key, const StoredItem& item) {
+    if (check) check(key, item);
+    store_time = store_time_of(connection, key);
+  };
+  std::optional<std::pair<Cell, StoredItem>> pulled = pull(prefix, side, retry, check_and_note);
   if (!pulled) {
     transaction.commit();
     return std::nullopt;
   }
   Leased leased{0, random_token(), std::move(pulled->first), std::move(pulled->second)};
+  const std::int64_t deliveries = take_deliveries(connection, leased.key, store_time) + 1;
   {
     Query query = connection.query(Sql::InsertLease);
     // Counted from the grant, after any wait for the write lock.
@@ -142,16 +194,13 @@ std::optional<Engine::Leased> SqliteEngine::lease(const std::optional<std::strin
     } else {
       query.bind_null(6);
     }
-    // Inline: a file-backed value's bytes move into the row.
+    // Inline: a file-backed value's bytes move into the row; a pickle keeps
+    // mode 4, so it goes back to the queue as the pickle it was.
     const Mode mode = leased.item.value.mode();
-    if (mode == Mode::Pickle) {
-      throw SerializationError("cannot lease key " + leased.key.repr() + " in " +
-                                   directory().string() + ": its value is a Python pickle (mode 4)",
-                               directory(), leased.key.repr());
-    }
     query.bind(7, static_cast<std::int64_t>(mode == Mode::Binary || mode == Mode::Text ? Mode::Raw
                                                                                        : mode));
     query.bind(8, leased.item.value);
+    query.bind(9, deliveries);
     query.run(&leased.key);
   }
   leased.id = connection.last_insert_rowid();
@@ -199,10 +248,20 @@ bool SqliteEngine::release(std::int64_t id, std::int64_t token, bool retry) {
     }
   }
   if (!row) return false;
-  return_to_queue(*this, *row, now_seconds());
+  return_to_queue(*this, connection, *row, now_seconds(), retry);
   connection.query(Sql::DeleteLease).bind(1, id).bind(2, token).run();
   transaction.commit();
   return true;
+}
+
+std::int64_t SqliteEngine::leased_count(const std::optional<std::string>& prefix) {
+  Connection& connection = this->connection();
+  // Before enable_leases() there is no table, and nothing leased.
+  if (!connection.query(Sql::LeaseTableExists).step()) return 0;
+  Query query = connection.query(Sql::CountLeases);
+  bind_queue(query, 1, prefix);
+  query.step();
+  return query.integer(0);
 }
 
 }  // namespace diskcache::detail

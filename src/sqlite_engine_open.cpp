@@ -206,6 +206,7 @@ void SqliteEngine::apply_settings(const Settings& settings) {
   min_file_size_.store(settings.disk_min_file_size, std::memory_order_relaxed);
   eviction_policy_.store(settings.eviction_policy, std::memory_order_relaxed);
   statistics_.store(settings.statistics, std::memory_order_relaxed);
+  max_deliveries_.store(settings.max_deliveries, std::memory_order_relaxed);
   files_.set_file_mode(static_cast<mode_t>(settings.file_mode.value()));
 }
 

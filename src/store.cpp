@@ -147,6 +147,16 @@ std::int64_t Store::reclaim_leases(const std::optional<std::string>& prefix, boo
   return engine_->reclaim_leases(prefix, retry);
 }
 
+std::int64_t Store::leased_count(const std::optional<std::string>& prefix) {
+  return engine_->leased_count(prefix);
+}
+
+Store Store::dead_letters() { return Store(engine_->dead_letters()); }
+
+bool Store::dead_letter(const std::optional<std::string>& prefix, const Cell& key, bool retry) {
+  return engine_->dead_letter(prefix, key, retry);
+}
+
 Store::Cursor Store::scan(ScanOptions options) {
   std::unique_ptr<Engine::Cursor> cursor = engine_->scan(std::move(options));
   return Cursor(engine_, std::move(cursor));

@@ -179,13 +179,14 @@ TEST_F(DequeTest, LeasedItemsAreNotIterated) {
   EXPECT_TRUE(lease->ack());
 }
 
-TEST_F(DequeTest, UndecodableItemStaysInTheQueue) {
+TEST_F(DequeTest, UndecodableItemGoesToTheDeadLetters) {
   Cache<> cache(dir_.path());
   cache.push(42);
+  cache.push("text");
   Deque<std::string> deque(dir_.path());
-  EXPECT_THROW(deque.pop_front(), SerializationError);
-  EXPECT_EQ(deque.size(), 1);
-  EXPECT_EQ(Deque<std::int64_t>(dir_.path()).pop_front(), 42);
+  EXPECT_EQ(deque.pop_front(), "text");
+  EXPECT_EQ(deque.size(), 0);
+  EXPECT_EQ(Deque<std::int64_t>(deque.dead_letter_directory()).pop_front(), 42);
 }
 
 TEST_F(DequeTest, PopFrontWaitReturnsAnItemPushedByAnotherProcess) {

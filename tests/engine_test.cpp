@@ -190,6 +190,18 @@ class RecordingEngine final : public Engine {
     note("reclaim_leases");
     return inner_.reclaim_leases(prefix, retry);
   }
+  std::int64_t leased_count(const std::optional<std::string>& prefix) override {
+    note("leased_count");
+    return inner_.leased_count(prefix);
+  }
+  std::shared_ptr<Engine> dead_letters() override {
+    note("dead_letters");
+    return std::make_shared<RecordingEngine>(inner_.dead_letters());
+  }
+  bool dead_letter(const std::optional<std::string>& prefix, const Cell& key, bool retry) override {
+    note("dead_letter");
+    return inner_.dead_letter(prefix, key, retry);
+  }
 
   std::unique_ptr<Engine::Cursor> scan(ScanOptions options) override {
     note("scan");
@@ -289,6 +301,24 @@ TEST(EngineTest, ContainersRunOnAnotherEngineThroughTheInterfaceAlone) {
   // The engine underneath holds what went through the wrapper.
   Cache<std::string, std::int64_t> direct(dir.path());
   EXPECT_EQ(direct.get("a"), 11);
+}
+
+TEST(EngineTest, DeadLettersGoThroughTheInterface) {
+  TempDir dir;
+  auto engine = std::make_shared<RecordingEngine>(Store(dir.path()));
+  Cache<> cache{Store(engine)};
+  auto numbers = Deque<std::int64_t>::from_cache(cache);
+  numbers.push_back(7);
+  auto texts = Deque<std::string>::from_cache(cache);
+  texts.push_back("job");
+
+  EXPECT_EQ(texts.pop_front(), "job");  // 7 went aside on the way
+  EXPECT_EQ(texts.leased_count(), 0);
+  Deque<Value> dead = texts.dead_letters();
+  EXPECT_EQ(dead.pop_front(), Value(std::int64_t{7}));
+  for (const char* name : {"dead_letter", "dead_letters", "leased_count"}) {
+    EXPECT_TRUE(engine->called(name)) << name << " did not reach the engine";
+  }
 }
 
 TEST(EngineTest, TransactionsCommitAndRollBackThroughTheEngine) {

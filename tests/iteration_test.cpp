@@ -268,23 +268,44 @@ TEST_F(IterationTest, IterationInsideATransactionSeesItsWrites) {
   EXPECT_EQ(collect(cache.keys()), (std::vector<std::string>{"before", "inside"}));
 }
 
-TEST_F(IterationTest, UndecodableKeyThrowsNamingKeyAndDirectory) {
+TEST_F(IterationTest, UndecodableItemsAreSkippedAndReported) {
   Cache<> mixed(dir_.path());
   mixed.set("text", 1);
   mixed.set(42, 2);
+  mixed.set("more", Tuple{1, 2});
+  mixed.set("last", "value");
   StringCache strings(dir_.path());
-  auto keys = strings.keys();
-  auto it = keys.begin();
-  EXPECT_EQ(*it, "text");
-  try {
-    ++it;
-    FAIL() << "an integer key cannot be decoded as std::string";
-  } catch (const SerializationError& error) {
+  std::vector<std::string> reported;
+  auto keys = strings.keys().on_undecodable([&](const Cell& key, const SerializationError& error) {
+    reported.push_back(key.repr());
     EXPECT_EQ(error.key(), "42");
     EXPECT_NE(std::string(error.what()).find(dir_.path().string()), std::string::npos)
         << error.what();
-  }
-  EXPECT_EQ(it, keys.end());  // the pass ends at the error
+  });
+  EXPECT_EQ(testing::collect(keys), (std::vector<std::string>{"text", "more", "last"}));
+  EXPECT_EQ(keys.skipped(), 1);
+  EXPECT_EQ(reported, std::vector<std::string>{"42"});
+  // items() also skips an item whose value cannot be decoded.
+  auto items = strings.items();
+  EXPECT_EQ(testing::collect(items).size(), 1U);  // ("last", "value")
+  EXPECT_EQ(items.skipped(), 3);
+  auto ordered = strings.iterkeys();
+  EXPECT_EQ(testing::collect(ordered).size(), 3U);
+  EXPECT_EQ(ordered.skipped(), 1);
+}
+
+TEST_F(IterationTest, AHandlerThatThrowsEndsThePass) {
+  Cache<> mixed(dir_.path());
+  mixed.set("text", 1);
+  mixed.set(42, 2);
+  mixed.set("after", 3);
+  StringCache strings(dir_.path());
+  auto keys = strings.keys().on_undecodable(
+      [](const Cell&, const SerializationError& error) { throw error; });
+  auto it = keys.begin();
+  EXPECT_EQ(*it, "text");
+  EXPECT_THROW(++it, SerializationError);
+  EXPECT_EQ(it, keys.end());
 }
 
 // The value of an item is read when the item is visited, so a writer that

@@ -673,13 +673,51 @@ TEST_F(ToolTest, DequePopReadsPythonsPlainData) {
   EXPECT_EQ(tool({"--json", "deque", "pop", dir_}).out, "{\"python\":\"{'k': [True, None]}\"}\n");
 }
 
-TEST_F(ToolTest, DequePopRefusesAPickledObjectAndKeepsIt) {
-  ASSERT_EQ(python({"deque-push", dir_, "1j"}).status, 0);  // complex: a pickled object
-  const Result pickled = tool({"deque", "pop", dir_});
-  EXPECT_EQ(pickled.status, kUnreadable);
-  EXPECT_NE(pickled.err.find("pickled builtins.complex"), std::string::npos) << pickled.err;
+TEST_F(ToolTest, DequePopMovesAPickledObjectAsideAndPopsTheNextItem) {
+  ASSERT_EQ(python({"deque-push", dir_, "1j", "'next'"}).status, 0);  // complex: pickled
+  const Result popped = tool({"deque", "pop", dir_});
+  EXPECT_EQ(popped.status, kOk) << popped.err;
+  EXPECT_EQ(popped.out, "'next'\n");
+  EXPECT_NE(popped.err.find("moved <pickled builtins.complex> to the dead letters in "),
+            std::string::npos)
+      << popped.err;
+  EXPECT_EQ(tool({"deque", "len", dir_}).out, "0\n");
+  EXPECT_EQ(tool({"deque", "len", dir_, "--dead-letters"}).out, "1\n");
+  EXPECT_EQ(tool({"deque", "peek", dir_, "--dead-letters"}).out, "<pickled builtins.complex>\n");
+  // Among the dead letters it stays: there is nowhere further to put it.
+  const Result stays = tool({"deque", "pop", dir_, "--dead-letters"});
+  EXPECT_EQ(stays.status, kUnreadable);
+  EXPECT_NE(stays.err.find("it stays there"), std::string::npos) << stays.err;
+  EXPECT_EQ(python({"deque-expect", dir_ + "/cache.db-dead-letters", "[1j]"}).status, 0);
+}
+
+TEST_F(ToolTest, DequeDeadLetterMovesTheFrontAsideByHand) {
+  ASSERT_EQ(python({"deque-push", dir_, "'stuck'", "'fine'"}).status, 0);
+  EXPECT_EQ(tool({"deque", "len", dir_, "--dead-letters"}).status, kNotFound);
+  const Result moved = tool({"deque", "dead-letter", dir_});
+  EXPECT_EQ(moved.status, kOk) << moved.err;
+  EXPECT_NE(moved.err.find("moved 'stuck' to the dead letters"), std::string::npos) << moved.err;
+  EXPECT_EQ(tool({"deque", "peek", dir_}).out, "'fine'\n");
+  EXPECT_EQ(python({"deque-expect", dir_ + "/cache.db-dead-letters", "['stuck']"}).status, 0);
+  EXPECT_EQ(tool({"deque", "pop", dir_, "--dead-letters"}).out, "'stuck'\n");
+  EXPECT_EQ(tool({"deque", "dead-letter", dir_, "--back"}).status, kOk);
+  const Result empty = tool({"deque", "dead-letter", dir_});
+  EXPECT_EQ(empty.status, kNotFound);
+  EXPECT_EQ(empty.err, "diskcache: deque " + dir_ + " is empty\n");
+}
+
+TEST_F(ToolTest, DequeLenAndStatsCountLeasedItemsApart) {
+  Deque<std::string> deque(dir_);
+  deque.push_back("a");
+  deque.push_back("b");
+  auto lease = deque.lease_front(std::chrono::hours(1));
   EXPECT_EQ(tool({"deque", "len", dir_}).out, "1\n");
-  EXPECT_EQ(tool({"deque", "peek", dir_}).out, "<pickled builtins.complex>\n");
+  EXPECT_EQ(tool({"deque", "len", dir_, "--leased"}).out, "1\n");
+  const Result stats = tool({"stats", dir_});
+  EXPECT_EQ(stats.status, kOk) << stats.err;
+  EXPECT_NE(stats.out.find("items: 1\n"), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("leased: 1\ndead_letters: 0\n"), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("max_deliveries: 0\n"), std::string::npos) << stats.out;
 }
 
 // --- usage -------------------------------------------------------------------
@@ -696,7 +734,7 @@ TEST_F(ToolTest, AnUnknownCommandIsNamedWithTheCommandsToChooseFrom) {
   const Result deque = tool({"deque", "frob", dir_});
   EXPECT_EQ(deque.status, kUsage);
   EXPECT_EQ(deque.err,
-            "diskcache: unknown command 'frob'\n  commands: push, pop, peek, len\n"
+            "diskcache: unknown command 'frob'\n  commands: push, pop, peek, len, dead-letter\n"
             "  `diskcache deque COMMAND --help` describes a command\n");
   const Result missing = tool({"get", dir_});
   EXPECT_EQ(missing.status, kUsage);

@@ -1,6 +1,9 @@
-// deque push, pop, peek, len: a directory used as Python's Deque (or
-// diskcache::Deque), items decoded as Values: Python's plain data (tuples,
-// dicts, ...) is read; a pickled object is refused and stays in the queue.
+// deque push, pop, peek, len, dead-letter: a directory used as Python's
+// Deque (or diskcache::Deque), items decoded as Values: Python's plain data
+// (tuples, dicts, ...) is read; a pickled object, which the command could
+// neither print nor push back, goes to the queue's dead letters instead of
+// blocking its head. --dead-letters works on those.
+#include <cstdio>
 #include <optional>
 
 #include "commands.hpp"
@@ -19,9 +22,20 @@ struct DequeArguments {
   bool front = false;  // push: to the front
   bool back = false;   // pop, peek: from the back
   bool create = false;
-  bool force = false;  // use a directory that holds more than a queue
-  bool raw = false;    // pop, peek: the item's bytes alone
+  bool force = false;         // use a directory that holds more than a queue
+  bool raw = false;           // pop, peek: the item's bytes alone
+  bool dead_letters = false;  // use the deque's dead letters instead
+  bool leased = false;        // len: count the items out on a lease
 };
+
+// The directory the command works on: the deque's, or its dead letters'.
+std::filesystem::path queue_directory(const DequeArguments& arguments) {
+  const std::filesystem::path directory = arguments.directory;
+  return arguments.dead_letters ? directory / Store::kDeadLetterDirectory : directory;
+}
+
+const char* end_name(const DequeArguments& arguments) { return arguments.back ? "back" : "front"; }
+Side end_of(const DequeArguments& arguments) { return arguments.back ? Side::Back : Side::Front; }
 
 // A queue's ends are its smallest and largest integer keys, so on a cache
 // whose keys include other integers (ids, counts) the deque commands would
@@ -44,7 +58,13 @@ void require_queue(StoredCache& cache, const DequeArguments& arguments) {
 // "none"); an existing one is used without changing its settings.
 Deque<Value> open_deque(const DequeArguments& arguments, const GlobalOptions& options,
                         IfMissing missing = IfMissing::Fail) {
-  const std::filesystem::path directory = arguments.directory;
+  const std::filesystem::path directory = queue_directory(arguments);
+  if (arguments.dead_letters && !std::filesystem::exists(directory)) {
+    check_cache_path(arguments.directory, IfMissing::Fail);  // no deque at all is said so
+    throw CommandError(
+        ExitStatus::NotFound,
+        "deque " + arguments.directory + " has no dead letters (no " + directory.string() + ")");
+  }
   if (!check_cache_path(directory, missing)) {
     return Deque<Value>(directory, std::nullopt, open_settings(options));
   }
@@ -85,23 +105,65 @@ void push(const DequeArguments& arguments, const GlobalOptions& options) {
   }
 }
 
+// The item at the command's end of `deque` with its key, decoded; nullopt
+// if the deque is empty.
+std::optional<std::pair<Cell, Value>> end_item(Deque<Value>& deque,
+                                               const DequeArguments& arguments) {
+  deque.store().reclaim_leases(std::nullopt, /*retry=*/true);
+  std::optional<std::pair<Cell, StoredItem>> item =
+      deque.store().peek(std::nullopt, end_of(arguments), /*retry=*/true);
+  if (!item) return std::nullopt;
+  Value value = disk::Auto::decode<Value>(item->second.value);
+  return std::pair<Cell, Value>(std::move(item->first), std::move(value));
+}
+
+// Moves the item under `key` to the dead letters and says so on stderr;
+// false if another consumer took it first.
+bool move_aside(Deque<Value>& deque, const Cell& key, const Value& item, const char* why) {
+  if (!deque.store().dead_letter(std::nullopt, key, /*retry=*/true)) return false;
+  std::fprintf(stderr, "diskcache: moved %s to the dead letters in %s%s\n", repr(item).c_str(),
+               deque.dead_letter_directory().c_str(), why);
+  return true;
+}
+
 // A pickled object has no form the command could print and push back, so
-// popping it would lose it: it stays where it is. (Another process may pop
-// between the peek and the pop; then this pops the next item.)
-void refuse_object(const std::optional<Value>& item, const DequeArguments& arguments) {
-  if (!item || item->kind() != Value::Kind::Object) return;
-  throw CommandError(ExitStatus::Unreadable,
-                     "the item at the " + std::string(arguments.back ? "back" : "front") +
-                         " of deque " + arguments.directory + " is a pickled " +
-                         item->get_if<PickledObject>()->class_name() +
-                         ", which C++ cannot read; it stays in the deque");
+// popping it would lose it. In a queue it goes to the dead letters, as
+// poison does for a typed C++ consumer, and the command takes the next
+// item; among the dead letters it stays where it is.
+void set_objects_aside(Deque<Value>& deque, const DequeArguments& arguments) {
+  while (std::optional<std::pair<Cell, Value>> item = end_item(deque, arguments)) {
+    if (item->second.kind() != Value::Kind::Object) return;
+    if (arguments.dead_letters) {
+      throw CommandError(ExitStatus::Unreadable,
+                         "the dead letter at the " + std::string(end_name(arguments)) + " of " +
+                             queue_directory(arguments).string() + " is a pickled " +
+                             item->second.get_if<PickledObject>()->class_name() +
+                             ", which C++ cannot read; it stays there");
+    }
+    move_aside(deque, item->first, item->second, " (a pickled object C++ cannot read)");
+  }
 }
 
 void pop(const DequeArguments& arguments, const GlobalOptions& options) {
   refuse_raw_with_json(arguments, options);
   Deque<Value> deque = open_deque(arguments, options);
-  refuse_object(arguments.back ? deque.peek_back() : deque.peek_front(), arguments);
+  set_objects_aside(deque, arguments);
+  // (Another process may push a new object between the two; this pops it
+  // as a Value holding the object's bytes.)
   print_item(arguments.back ? deque.pop_back() : deque.pop_front(), arguments, options);
+}
+
+// Moves the front (back) item to the dead letters by hand, whatever it is.
+void dead_letter(const DequeArguments& arguments, const GlobalOptions& options) {
+  Deque<Value> deque = open_deque(arguments, options);
+  std::optional<std::pair<Cell, Value>> item = end_item(deque, arguments);
+  if (!item) throw CommandError(ExitStatus::NotFound, "deque " + arguments.directory + " is empty");
+  if (!move_aside(deque, item->first, item->second, "")) {
+    throw CommandError(ExitStatus::NotFound,
+                       "the item at the " + std::string(end_name(arguments)) + " of deque " +
+                           arguments.directory +
+                           " was taken by another consumer meanwhile; nothing was moved");
+  }
 }
 
 void peek(const DequeArguments& arguments, const GlobalOptions& options) {
@@ -111,12 +173,18 @@ void peek(const DequeArguments& arguments, const GlobalOptions& options) {
 }
 
 void length(const DequeArguments& arguments, const GlobalOptions& options) {
-  print_line(std::to_string(open_deque(arguments, options).size()));
+  Deque<Value> deque = open_deque(arguments, options);
+  print_line(std::to_string(arguments.leased ? deque.leased_count() : deque.size()));
 }
 
 void add_force(CLI::App& command, DequeArguments& arguments) {
   command.add_flag("--force", arguments.force,
                    "Use the directory even if it holds keys other than a queue's");
+}
+
+void add_dead_letters(CLI::App& command, DequeArguments& arguments) {
+  command.add_flag("--dead-letters", arguments.dead_letters,
+                   "Work on the deque's dead letters (DIRECTORY/cache.db-dead-letters)");
 }
 
 void add_raw(CLI::App& command, DequeArguments& arguments) {
@@ -145,16 +213,27 @@ void add_deque_commands(CLI::App& app, const GlobalOptions& options) {
   pop_command->add_flag("--back", pop_arguments->back, "Take from the back");
   add_raw(*pop_command, *pop_arguments);
   add_force(*pop_command, *pop_arguments);
+  add_dead_letters(*pop_command, *pop_arguments);
 
   auto [peek_command, peek_arguments] = add_command(
       *deque, options, "peek", "Print the front item (or --back); status 1 if empty", peek);
   peek_command->add_flag("--back", peek_arguments->back, "Look at the back");
   add_raw(*peek_command, *peek_arguments);
   add_force(*peek_command, *peek_arguments);
+  add_dead_letters(*peek_command, *peek_arguments);
 
-  auto [len_command, len_arguments] =
-      add_command(*deque, options, "len", "Print the number of items", length);
+  auto [len_command, len_arguments] = add_command(
+      *deque, options, "len", "Print the number of items waiting (leased ones apart)", length);
+  len_command->add_flag("--leased", len_arguments->leased,
+                        "Print the number of items out on a lease instead");
   add_force(*len_command, *len_arguments);
+  add_dead_letters(*len_command, *len_arguments);
+
+  auto [dead_command, dead_arguments] = add_command(
+      *deque, options, "dead-letter",
+      "Move the front item (or --back) to the dead letters; status 1 if empty", dead_letter);
+  dead_command->add_flag("--back", dead_arguments->back, "Move the back item");
+  add_force(*dead_command, *dead_arguments);
 }
 
 }  // namespace diskcache::tool

@@ -82,6 +82,7 @@ void add_settings(Report& report, const Settings& settings, std::int64_t size_li
   report.add("statistics", settings.statistics ? 1 : 0);
   report.add("tag_index", settings.tag_index ? 1 : 0);
   report.add("disk_min_file_size", settings.disk_min_file_size);
+  report.add("max_deliveries", settings.max_deliveries);
   report.add("sqlite_auto_vacuum", settings.sqlite_auto_vacuum);
   report.add("sqlite_cache_size", settings.sqlite_cache_size);
   report.add("sqlite_journal_mode", settings.sqlite_journal_mode.value());
@@ -89,6 +90,14 @@ void add_settings(Report& report, const Settings& settings, std::int64_t size_li
   report.add("sqlite_synchronous", settings.sqlite_synchronous);
   report.add("sqlite_version", Store::sqlite_version());
   report.add("sqlite_wal_reset_race", Stats{}.sqlite_wal_reset_race ? 1 : 0);
+}
+
+// The items a deque has out on leases, which `items` does not count, and in
+// its dead letters (both 0 for a cache that is no deque).
+void add_queue_counts(Report& report, StoredCache& cache, const GlobalOptions& options) {
+  report.add("leased", cache.store().leased_count());
+  const std::filesystem::path dead = cache.directory() / Store::kDeadLetterDirectory;
+  report.add("dead_letters", std::filesystem::exists(dead) ? open_cache(dead, options).size() : 0);
 }
 
 void stats(const MaintenanceArguments& arguments, const GlobalOptions& options) {
@@ -101,6 +110,7 @@ void stats(const MaintenanceArguments& arguments, const GlobalOptions& options) 
     report.add("directory", cache.directory().string());
     report.add("kind", kind_of(cache));
     add_counts(report, counts);
+    add_queue_counts(report, cache, options);
     add_settings(report, settings, settings.size_limit);
     return;
   }

@@ -294,9 +294,26 @@ class Cache {
   // file at a time). Visiting is not an access: no hit is counted and no
   // least-recently-used order changes.
   // Each begin() starts a new pass; an iterator is valid while its range
-  // lives. Throws from begin() and ++: SerializationError (naming the key) if
-  // a key or value cannot be decoded, which ends the pass; CorruptionError if
-  // a value file is missing; Timeout. A range belongs to one thread at a time.
+  // lives. A range belongs to one thread at a time.
+  //
+  // An item whose key (or, for items(), value) cannot be decoded as K (V),
+  // such as a tuple key Python stored in a Cache<std::string, ...>, never
+  // stops the pass: it is skipped, and reported. range.skipped() counts the
+  // items the current pass skipped, and a handler set with
+  // on_undecodable(key, error) sees each one (its stored key Cell, and the
+  // SerializationError naming key and directory); a handler that throws
+  // ends the pass with its exception, which gives back stop-at-the-first:
+  //
+  //   auto keys = cache.keys().on_undecodable(
+  //       [](const diskcache::Cell& key, const diskcache::SerializationError& e) {
+  //         std::cerr << "skipped " << key.repr() << ": " << e.what() << '\n';
+  //       });
+  //   for (const auto& key : keys) use(key);
+  //   if (keys.skipped() > 0) ...  // the others are still in the cache
+  //
+  // A Cache<> (Value keys and values) decodes everything Python stores.
+  // Throws from begin() and ++: CorruptionError if a value file is missing;
+  // Timeout; whatever the handler throws.
   // Complexity: O(log n) per page and per value read.
   key_range keys() { return {store_, ScanOptions{.order = ScanOrder::Insertion}}; }
   item_range items() { return {store_, ScanOptions{.order = ScanOrder::Insertion}}; }

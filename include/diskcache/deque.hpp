@@ -22,6 +22,17 @@
 // Items are decoded as T by the disk policy (default disk::Auto: numbers,
 // strings and bytes as Python stores them, other types with cereal).
 //
+// Poison items never block the queue. An item T cannot hold (a Python
+// process pushed a str to a Deque<std::int64_t>, or a pickled object) is
+// moved aside by the pop, peek or lease that meets it, into the queue's dead
+// letters, and the call goes on with the next item; so is a leased item
+// whose lease ended unacknowledged Settings::max_deliveries times.
+// dead_letters() reads them, and so do Python (a diskcache.Deque on
+// dead_letter_directory()) and the tool (deque pop --dead-letters):
+//
+//   auto dead = jobs.dead_letters();  // a Deque<diskcache::Value>
+//   while (auto bad = dead.pop_front()) std::cerr << "cannot run " << *bad << '\n';
+//
 // Thread safety: a Deque may be shared by threads. Process safety: any
 // number of processes (C++ or Python 5.x) may use the directory at once.
 // Fork safety: as Cache.
@@ -162,12 +173,15 @@ class Deque {
   void push_front(const T& value) { push(value, Side::Front); }
 
   // Removes and returns the back / front item, atomically across processes;
-  // nullopt if empty. An item that cannot be decoded as T throws
-  // SerializationError and stays.
+  // nullopt if empty. An item that cannot be decoded as T is moved to the
+  // dead letters (see the top of this file) and the next one is taken.
+  // Throws CorruptionError if the item's value file is missing or damaged
+  // (it stays), Timeout, IoError.
   std::optional<T> pop_back() { return pop(Side::Back); }
   std::optional<T> pop_front() { return pop(Side::Front); }
 
-  // The back / front item, left in place; nullopt if empty.
+  // The back / front item, left in place; nullopt if empty. An item that
+  // cannot be decoded as T is moved to the dead letters, as by pop.
   std::optional<T> peek_back() { return peek(Side::Back); }
   std::optional<T> peek_front() { return peek(Side::Front); }
 
@@ -185,13 +199,20 @@ class Deque {
   // acknowledged, it is gone; not acknowledged in time (the consumer
   // crashed), it returns to the front of the queue for the next consumer.
   // nullopt if empty. Delivery is at least once: a consumer that acks after
-  // its lease ended learns so from ack() returning false. A NaN
-  // `visibility_timeout` (a lease that would never end) throws Error.
+  // its lease ended learns so from ack() returning false. With
+  // Settings::max_deliveries, an item whose lease ends unacknowledged for
+  // the max_deliveries-th time goes to the dead letters instead of back to
+  // the queue; an item that cannot be decoded as T goes there at once, as
+  // by pop. A NaN `visibility_timeout` (a lease that would never end)
+  // throws Error.
   std::optional<Lease<T>> lease_front(duration visibility_timeout) {
     std::optional<T> value;
-    std::optional<Store::Leased> leased = store_.lease(
-        std::nullopt, Side::Front, visibility_timeout, /*retry=*/true,
-        [&](const Cell& key, const StoredItem& item) { value.emplace(decode(item.value, key)); });
+    std::optional<Store::Leased> leased = setting_poison_aside([&](std::optional<Cell>& poison) {
+      return store_.lease(std::nullopt, Side::Front, visibility_timeout, /*retry=*/true,
+                          [&](const Cell& key, const StoredItem& item) {
+                            value.emplace(decode_noting(item.value, key, poison));
+                          });
+    });
     if (!leased) return std::nullopt;
     return Lease<T>(store_, std::move(*leased), std::move(*value));
   }
@@ -228,8 +249,12 @@ class Deque {
     store_.erase(key_at(index), /*retry=*/true);
   }
 
-  // Number of items (leased items are not counted).
+  // Number of items waiting in the queue, as Python's len(): leased items
+  // are out of the queue and not counted (see leased_count()).
   std::int64_t size() { return store_.size(); }
+  // Number of items out on a lease now, neither acknowledged nor back in
+  // the queue (Python cannot see them).
+  std::int64_t leased_count() { return store_.leased_count(std::nullopt); }
   bool empty() { return size() == 0; }
   // Removes every item; leases already given out stay valid.
   void clear() { store_.clear(/*retry=*/true); }
@@ -290,7 +315,9 @@ class Deque {
   // the walk reaches it is skipped, an item pushed beyond the walk's
   // position is met. Leased items are not in the queue, so not visited.
   //   for (const std::string& job : jobs) std::cout << job << '\n';
-  // Throws as pop_front (SerializationError for an item T cannot hold).
+  // Throws SerializationError for an item T cannot hold, ending the walk:
+  // a walk only reads, so it moves nothing to the dead letters (the next
+  // pop or peek that meets the item does); Timeout, IoError.
   using iterator = detail::QueueIterator<T, Disk>;
   iterator begin() { return iterator(store_, std::nullopt, Side::Front); }
   iterator end() const noexcept { return {}; }
@@ -341,11 +368,39 @@ class Deque {
   //   diskcache::ChangeWatch watch = jobs.watch();
   ChangeWatch watch() { return store_.watch_changes(); }
 
+  // --- Dead letters: the items moved aside (see the top of this file), in
+  // the order they were moved, values, expire times and tags unchanged.
+
+  // The dead letters as a Deque of their own (opened, created if needed),
+  // items decoded as U with policy D; by default Deque<Value>, which reads
+  // whatever Python can store, so that a dead letter can always be read
+  // (as T it likely cannot). Popping from it takes a dead letter for good.
+  template <class U = Value, class D = disk::Auto>
+  requires DiskPolicyFor<D, U> Deque<U, D> dead_letters() {
+    return Deque<U, D>(store_.dead_letters(), std::nullopt);
+  }
+
+  // Where the dead letters are: <directory>/cache.db-dead-letters, a Deque
+  // directory Python opens as diskcache.Deque(directory=...).
+  std::filesystem::path dead_letter_directory() const {
+    return directory() / Store::kDeadLetterDirectory;
+  }
+
+  // Moves the front / back item to the dead letters without decoding it
+  // (an operator's way to unblock a queue by hand). Returns false if the
+  // queue is empty, or another consumer took that item first.
+  bool dead_letter_front() { return dead_letter_at(Side::Front); }
+  bool dead_letter_back() { return dead_letter_at(Side::Back); }
+
   std::optional<std::size_t> maxlen() const noexcept { return maxlen_; }
   const std::filesystem::path& directory() const noexcept { return store_.directory(); }
   Store& store() noexcept { return store_; }
 
  private:
+  template <class U, class D>
+  requires DiskPolicyFor<D, U>
+  friend class Deque;
+
   Deque(Store store, std::optional<std::size_t> maxlen)
       : store_(std::move(store)), maxlen_(maxlen) {
     store_.enable_leases();
@@ -386,21 +441,58 @@ class Deque {
     }
   }
 
+  // decode(), noting in `poison` the key of an item T cannot hold.
+  T decode_noting(const Cell& cell, const Cell& key, std::optional<Cell>& poison) const {
+    try {
+      return decode(cell, key);
+    } catch (const SerializationError&) {
+      poison = key.to_owning();
+      throw;
+    }
+  }
+
+  // Calls `take(poison)` (a pull, peek or lease that decodes with
+  // decode_noting) until it meets no item T cannot hold; each one it meets is
+  // moved to the dead letters first. A SerializationError from anything else
+  // propagates.
+  template <class Take>
+  auto setting_poison_aside(Take&& take) {
+    while (true) {
+      std::optional<Cell> poison;
+      try {
+        return take(poison);
+      } catch (const SerializationError&) {
+        if (!poison) throw;
+      }
+      store_.dead_letter(std::nullopt, *poison, /*retry=*/true);
+    }
+  }
+
   std::optional<T> pop(Side side) {
-    std::optional<T> value;
     store_.reclaim_leases(std::nullopt, /*retry=*/true);
-    store_.pull(std::nullopt, side, /*retry=*/true, [&](const Cell& key, const StoredItem& item) {
-      value.emplace(decode(item.value, key));
+    return setting_poison_aside([&](std::optional<Cell>& poison) {
+      std::optional<T> value;
+      store_.pull(std::nullopt, side, /*retry=*/true, [&](const Cell& key, const StoredItem& item) {
+        value.emplace(decode_noting(item.value, key, poison));
+      });
+      return value;
     });
-    return value;
   }
 
   std::optional<T> peek(Side side) {
-    std::optional<std::pair<Cell, StoredItem>> item;
     store_.reclaim_leases(std::nullopt, /*retry=*/true);
-    item = store_.peek(std::nullopt, side, /*retry=*/true);
-    if (!item) return std::nullopt;
-    return decode(item->second.value, item->first);
+    return setting_poison_aside([&](std::optional<Cell>& poison) -> std::optional<T> {
+      std::optional<std::pair<Cell, StoredItem>> item =
+          store_.peek(std::nullopt, side, /*retry=*/true);
+      if (!item) return std::nullopt;
+      return decode_noting(item->second.value, item->first, poison);
+    });
+  }
+
+  bool dead_letter_at(Side side) {
+    store_.reclaim_leases(std::nullopt, /*retry=*/true);
+    std::optional<Cell> key = store_.queue_key_at(std::nullopt, 0, side);
+    return key && store_.dead_letter(std::nullopt, *key, /*retry=*/true);
   }
 
   bool holds(const Cell& key, const T& value) {

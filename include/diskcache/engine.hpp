@@ -100,6 +100,14 @@ struct ScanOptions {
 // side='front'.
 enum class Side { Back, Front };
 
+// The dead-letter rule of leases, which every engine applies when a lease
+// ends unacknowledged (timed out, or released): whether an item leased
+// `deliveries` times goes to the dead letters rather than back to its queue,
+// given Settings::max_deliveries (0: never).
+constexpr bool deliveries_exhausted(std::int64_t deliveries, std::int64_t max_deliveries) noexcept {
+  return max_deliveries > 0 && deliveries >= max_deliveries;
+}
+
 // The interface every storage implements (see the top of this file). Not
 // copyable: Stores share one through std::shared_ptr.
 class DISKCACHE_EXPORT Engine {
@@ -231,6 +239,20 @@ class DISKCACHE_EXPORT Engine {
   virtual bool renew(std::int64_t id, std::int64_t token, std::chrono::duration<double> visibility,
                      bool retry) = 0;
   virtual std::int64_t reclaim_leases(const std::optional<std::string>& prefix, bool retry) = 0;
+  // Store::leased_count: items of the queue `prefix` out on a lease now.
+  virtual std::int64_t leased_count(const std::optional<std::string>& prefix) = 0;
+
+  // --- Dead letters (store.hpp, "Dead letters"): where a queue's items go
+  // that no consumer can take, so they never block its head.
+
+  // Store::dead_letters: the engine holding this one's dead letters, a
+  // queue of its own that other programs can read.
+  virtual std::shared_ptr<Engine> dead_letters() = 0;
+  // Store::dead_letter: moves the unexpired item under `key` to the back of
+  // the queue `prefix` of dead_letters(); false if there is none. Never
+  // loses the item: it is written there before it leaves this queue.
+  virtual bool dead_letter(const std::optional<std::string>& prefix, const Cell& key,
+                           bool retry) = 0;
 
   // --- Iteration (store.hpp, "Iteration").
 

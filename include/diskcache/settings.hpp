@@ -117,6 +117,16 @@ struct Settings {
   // the database. Persists. Default: 32 KiB.
   Setting<std::int64_t> disk_min_file_size = Setting<std::int64_t>::by_default(1LL << 15);
 
+  // How many times a queue item may be leased (Deque::lease_front) without
+  // being acknowledged: when the lease of its max_deliveries-th delivery
+  // ends (timed out and reclaimed, or released), the item moves to the
+  // queue's dead letters (Store::dead_letters) instead of back to the front,
+  // so a job that crashes every consumer stops going round. 0: no limit,
+  // the item always goes back. Deliveries are counted across processes and
+  // reclaims; a plain pop is not a delivery. Persists (Python keeps the row
+  // and ignores it). Default: 0.
+  Setting<std::int64_t> max_deliveries = Setting<std::int64_t>::by_default(0);
+
   // SQLite pragmas, applied to every connection. Persist. Only these
   // pragmas are ever executed, with validated values.
   // PRAGMA auto_vacuum: 0 NONE, 1 FULL, 2 INCREMENTAL. Default: 1.

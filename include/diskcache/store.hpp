@@ -310,8 +310,9 @@ class DISKCACHE_EXPORT Store {
   // Deletes the leased item for good. Returns false if the lease had already
   // ended (its item was reclaimed, and may be delivered again).
   bool ack(std::int64_t id, std::int64_t token, bool retry = false);
-  // Returns the leased item to the front of its queue now; false if the
-  // lease had already ended.
+  // Returns the leased item to the front of its queue now (to the dead
+  // letters instead, once it has had Settings::max_deliveries leases);
+  // false if the lease had already ended.
   bool release(std::int64_t id, std::int64_t token, bool retry = false);
   // Moves the lease's deadline to `visibility` from now; false if it had
   // already ended. A NaN `visibility` throws Error and keeps the deadline.
@@ -319,8 +320,43 @@ class DISKCACHE_EXPORT Store {
              bool retry = false);
   // Returns the items of the queue `prefix` whose lease deadline has passed
   // to the front of the queue (their original order kept); expired items are
-  // dropped. Returns how many went back.
+  // dropped, and items that have had Settings::max_deliveries leases go to
+  // the dead letters. Returns how many went back to the queue.
   std::int64_t reclaim_leases(const std::optional<std::string>& prefix, bool retry = false);
+  // The number of items of the queue `prefix` out on a lease now (acked
+  // ones are gone; reclaimed and released ones are back in the queue). They
+  // are not counted by size(), which counts the items waiting in the queue.
+  // 0 before enable_leases().
+  std::int64_t leased_count(const std::optional<std::string>& prefix = std::nullopt);
+
+  // --- Dead letters: a queue's items that no consumer can take (they cannot
+  // be decoded, or they were leased Settings::max_deliveries times and never
+  // acknowledged) are moved aside into a second queue, the dead letters, so
+  // they never block the head. The SQLite engine keeps them in the cache
+  // directory <directory>/cache.db-dead-letters (kDeadLetterDirectory), a
+  // queue Python reads as diskcache.Deque(directory=...); its name contains
+  // "cache.db", so Python's and this library's check(fix) on the queue leave
+  // it alone. Implemented in src/sqlite_engine_dead_letters.cpp.
+
+  // The name of the dead letters' directory inside a cache directory.
+  static constexpr const char* kDeadLetterDirectory = "cache.db-dead-letters";
+
+  // The Store of this store's dead letters (opened, and created with
+  // eviction policy none, on first use); its queues have the prefixes of
+  // the queues their items came from.
+  Store dead_letters();
+
+  // Moves the unexpired item under `key` of the queue `prefix` to the back of
+  // the same queue of dead_letters(): its value (mode and bytes, a value
+  // file's contents included), expire time and tag unchanged, under a new
+  // key there. Returns false, moving nothing, if `key` holds no unexpired
+  // item (another consumer took it). The item is written to the dead
+  // letters (committed) before it is deleted here, so a crash in between
+  // leaves it in both, never in neither. Inside a transaction the deletion
+  // commits with it, the copy at once.
+  // Throws CorruptionError if the item's value file is missing or damaged
+  // (nothing moves), Timeout, IoError.
+  bool dead_letter(const std::optional<std::string>& prefix, const Cell& key, bool retry = false);
 
   // --- Iteration: the items a page at a time (see Cursor).
   // Implemented in src/sqlite_engine_scan.cpp.

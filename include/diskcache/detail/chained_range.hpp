@@ -4,6 +4,7 @@
 #define DISKCACHE_DETAIL_CHAINED_RANGE_HPP_
 
 #include <cstddef>
+#include <cstdint>
 #include <iterator>
 #include <optional>
 #include <utility>
@@ -64,6 +65,27 @@ class ChainedRange {
     return iterator(this);
   }
   iterator end() noexcept { return iterator(); }
+
+  // Items the current pass has skipped so far (see ScanRange::skipped).
+  std::int64_t skipped() const noexcept {
+    // Ranges past index_ have not begun this pass.
+    std::int64_t total = 0;
+    for (std::size_t i = 0; i < ranges_.size() && i <= index_; ++i) total += ranges_[i].skipped();
+    return total;
+  }
+
+  // Sets the handler of skipped items on every chained range (see
+  // ScanRange::on_undecodable).
+  template <class Handler>
+  ChainedRange& on_undecodable(const Handler& handler) & {
+    for (Range& range : ranges_) range.on_undecodable(handler);
+    return *this;
+  }
+  template <class Handler>
+  ChainedRange on_undecodable(const Handler& handler) && {
+    for (Range& range : ranges_) range.on_undecodable(handler);
+    return std::move(*this);
+  }
 
  private:
   // Begins ranges_[index_], or the first non-empty range after it.

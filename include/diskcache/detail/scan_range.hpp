@@ -4,6 +4,8 @@
 #define DISKCACHE_DETAIL_SCAN_RANGE_HPP_
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <iterator>
 #include <optional>
 #include <utility>
@@ -49,10 +51,17 @@ struct DecodeItem {
 // visits and decodes the next item. The range owns the current element, so
 // an iterator is a pointer to its range, like std::istream_iterator's to its
 // stream: valid while the range lives and is not moved.
+//
+// An item whose key or value cannot be decoded is skipped, counted
+// (skipped()) and handed to the on_undecodable handler if there is one; a
+// handler that throws ends the pass with its exception.
 template <class Decode>
 class ScanRange {
  public:
   using value_type = typename Decode::type;
+  // Called with the stored key of an item the pass skips and the decoding
+  // error (which names the key and the directory).
+  using UndecodableHandler = std::function<void(const Cell& key, const SerializationError& error)>;
 
   class iterator {
    public:
@@ -115,23 +124,48 @@ class ScanRange {
   // is also a legacy iterator pair (std::vector(r.begin(), r.end())).
   iterator begin() {
     cursor_.emplace(store_.scan(options_));
+    skipped_ = 0;
     advance();
     return iterator(this);
   }
   iterator end() noexcept { return iterator(); }
 
+  // Items the current pass has skipped so far, having failed to decode them.
+  std::int64_t skipped() const noexcept { return skipped_; }
+
+  // Sets the handler of skipped items, for this range's passes; returns the
+  // range, so that it can be written in a for statement.
+  ScanRange& on_undecodable(UndecodableHandler handler) & {
+    on_undecodable_ = std::move(handler);
+    return *this;
+  }
+  ScanRange on_undecodable(UndecodableHandler handler) && {
+    on_undecodable_ = std::move(handler);
+    return std::move(*this);
+  }
+
  private:
   void advance() {
-    // Reset first: if decoding throws, the pass is over rather than stuck
-    // on the element before.
+    // Reset first: if the cursor or a handler throws, the pass is over
+    // rather than stuck on the element before.
     current_.reset();
-    if (cursor_->next()) current_.emplace(Decode::make(*cursor_, store_.directory()));
+    while (cursor_->next()) {
+      try {
+        current_.emplace(Decode::make(*cursor_, store_.directory()));
+        return;
+      } catch (const SerializationError& error) {
+        ++skipped_;
+        if (on_undecodable_) on_undecodable_(cursor_->key(), error);
+      }
+    }
   }
 
   Store store_;
   ScanOptions options_;
+  UndecodableHandler on_undecodable_;
   std::optional<Store::Cursor> cursor_;
   std::optional<value_type> current_;
+  std::int64_t skipped_ = 0;
 };
 
 }  // namespace diskcache::detail

@@ -1,0 +1,42 @@
+// `diskcache deque pop DIR` refused a pickled Python object at the front of
+// the queue (status 7, "it stays in the deque") and left it there, so every
+// later pop failed the same way: one item Python pushed blocked the queue
+// for the tool (issue 16). pop now moves the object to the queue's dead
+// letters, says so on stderr, and pops the next item; `deque dead-letter`
+// moves any front item aside by hand.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "run_tool.hpp"
+#include "test_support.hpp"
+
+namespace diskcache {
+namespace {
+
+#ifdef DISKCACHE_TEST_TOOL
+testing::ToolResult deque(const std::vector<std::string>& arguments) {
+  std::vector<std::string> all{"deque"};
+  all.insert(all.end(), arguments.begin(), arguments.end());
+  return testing::run_program(DISKCACHE_TEST_TOOL, all);
+}
+
+TEST(DequePopBlockedByPickledObject, TheObjectGoesAsideAndPopGoesOn) {
+  testing::TempDir dir;
+  const std::string path = dir.path().string();
+  ASSERT_EQ(testing::run_python("poison.py", "push-object-head '" + path + "'"), 0);
+  const testing::ToolResult popped = deque({"pop", path});
+  EXPECT_EQ(popped.status, 0) << popped.err;
+  EXPECT_EQ(popped.out, "'next'\n");
+  EXPECT_NE(popped.err.find("moved <pickled __main__.Opaque> to the dead letters"),
+            std::string::npos)
+      << popped.err;
+  EXPECT_EQ(deque({"len", path}).out, "0\n");
+  EXPECT_EQ(deque({"len", path, "--dead-letters"}).out, "1\n");
+  EXPECT_EQ(testing::run_python("poison.py", "dead-letters-hold-object '" + path + "'"), 0);
+}
+#endif
+
+}  // namespace
+}  // namespace diskcache
