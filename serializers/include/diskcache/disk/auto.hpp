@@ -144,9 +144,7 @@ struct Auto {
       if (cell.mode() == Mode::Pickle || !cell.raw()) return decode_pickle(cell);
       return detail::decode_raw<T>(cell, kName);
     } else if constexpr (detail::python_form_v<T>) {
-      if (holds_pickle(cell)) {
-        return detail::from_python<T>(load_pickle(cell, /*keep_objects=*/false), kName);
-      }
+      if (holds_pickle(cell)) return from_pickle<T>(cell);
       if constexpr (detail::is_raw_v<T>) {
         return detail::decode_raw<T>(cell, kName);
       } else {
@@ -219,6 +217,20 @@ struct Auto {
   }
 
   static Value decode_pickle(const Cell& cell) { return load_pickle(cell, /*keep_objects=*/true); }
+
+  // A pickle's plain data as T; a shape error says the data came from a
+  // pickle, which is where a reader looks for the writer (Python).
+  template <class T>
+  static T from_pickle(const Cell& cell) {
+    const Value value = load_pickle(cell, /*keep_objects=*/false);
+    try {
+      return detail::from_python<T>(value, kName);
+    } catch (const SerializationError& error) {
+      throw SerializationError(std::string(error.what()) + ", read from a Python pickle (" +
+                               (cell.mode() == Mode::Pickle ? "mode 4" : "a key with raw = 0") +
+                               ")");
+    }
+  }
 };
 
 }  // namespace diskcache::disk
