@@ -1,12 +1,14 @@
-// C++'s typed containers shared with Python diskcache (Debian's
+// C++'s typed containers and memoize shared with Python diskcache (Debian's
 // python3-diskcache) through disk::Auto: std::tuple, std::pair, std::vector,
 // std::map, std::set, std::optional and bool stored as Python stores tuple,
 // list, dict, set, None and bool, both ways, with key bytes identical to
-// Python's; values of the wrong shape refused with a typed error. The data
-// mirror tests/python/typed_items.py: change both or neither.
+// Python's; values of the wrong shape refused with a typed error; memoized
+// results found by the other language without calling the function. The
+// data mirror tests/python/typed_items.py: change both or neither.
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -26,6 +28,7 @@ using testing::TempDir;
 
 using Key = std::tuple<std::string, std::int64_t>;
 using Samples = std::vector<double>;
+using Pair = std::pair<std::int64_t, std::vector<std::int64_t>>;
 
 const std::vector<std::pair<Key, Samples>> kTypedItems = {
     {{"alpha", 1}, {1.5, -2.0, 0.0}},
@@ -37,6 +40,38 @@ int python(const std::string& command, const std::filesystem::path& dir,
            const std::string& args = "") {
   return testing::run_python("typed_items.py", command + " '" + dir.string() + "' " + args);
 }
+
+// The functions typed_items.py memoizes, under the same names, counting
+// their calls.
+struct SharedFunctions {
+  using Words = std::vector<std::string>;
+
+  explicit SharedFunctions(Cache<>& cache)
+      : twice(cache.memoize("twice",
+                            std::function<std::int64_t(std::int64_t)>([this](std::int64_t number) {
+                              ++calls;
+                              return 2 * number;
+                            }))),
+        add(cache.memoize("add", std::function<Pair(std::int64_t, std::int64_t)>(
+                                     [this](std::int64_t a, std::int64_t b) {
+                                       ++calls;
+                                       return Pair{a + b, {a, b}};
+                                     }))),
+        join(cache.memoize("join", std::function<std::string(const Words&, const std::string&)>(
+                                       [this](const Words& words, const std::string& separator) {
+                                         ++calls;
+                                         std::string out;
+                                         for (const std::string& word : words) {
+                                           out += (out.empty() ? "" : separator) + word;
+                                         }
+                                         return out;
+                                       }))) {}
+
+  int calls = 0;
+  Memoized<disk::Auto, std::function<std::int64_t(std::int64_t)>> twice;
+  Memoized<disk::Auto, std::function<Pair(std::int64_t, std::int64_t)>> add;
+  Memoized<disk::Auto, std::function<std::string(const Words&, const std::string&)>> join;
+};
 
 class TypedInteropTest : public ::testing::Test {
  protected:
@@ -88,8 +123,14 @@ TEST_F(TypedInteropTest, PythonReadsTypedItemsCppStored) {
     big.set("big", {UINT64_MAX});
     Cache<std::string, std::tuple<Bytes, std::string>> bytes(dir_.path());
     bytes.set("bytes", {to_bytes("\x00\x01"), "text"});
+    Cache<> cache(dir_.path());
+    SharedFunctions memoized(cache);
+    EXPECT_EQ(memoized.twice(5), 10);
+    EXPECT_EQ(memoized.add(4, 5), (Pair{9, {4, 5}}));
+    EXPECT_EQ(memoized.join(std::vector<std::string>{"c", "d"}, "+"), "c+d");
+    EXPECT_EQ(memoized.calls, 3);
   }
-  // Python reads each value.
+  // Python reads each value, and its memoized functions find every result.
   EXPECT_EQ(python("check", dir_.path()), 0);
 }
 
@@ -101,6 +142,30 @@ TEST_F(TypedInteropTest, KeyBytesAreThoseOfPython) {
     EXPECT_FALSE(cell.raw());
     EXPECT_EQ(to_bytes(cell.bytes()), python_keys.at("key-" + std::to_string(i))) << i;
   }
+}
+
+TEST_F(TypedInteropTest, CppFindsWhatPythonsMemoizeStored) {
+  ASSERT_EQ(python("write", dir_.path()), 0);
+  Cache<> cache(dir_.path());
+  SharedFunctions memoized(cache);
+  EXPECT_EQ(memoized.twice(21), 42);
+  EXPECT_EQ(memoized.add(2, 3), (Pair{5, {2, 3}}));
+  EXPECT_EQ(memoized.join(std::vector<std::string>{"a", "b"}, "-"), "a-b");
+  EXPECT_EQ(memoized.calls, 0);
+  // The key is Python's ('twice', 21, None), which Cache<> reads as a Tuple.
+  EXPECT_EQ(cache.get(Tuple{"twice", 21, nullptr}), Value(42));
+}
+
+TEST_F(TypedInteropTest, PythonFindsWhatCppsMemoizeStored) {
+  {
+    Cache<> cache(dir_.path());
+    SharedFunctions memoized(cache);
+    memoized.twice(7);
+    memoized.add(4, 5);
+    memoized.join(std::vector<std::string>{"c", "d"}, "+");
+    EXPECT_EQ(memoized.calls, 3);
+  }
+  EXPECT_EQ(python("memoize", dir_.path(), "7"), 0);
 }
 
 // What Python stored in another shape than the C++ type's.

@@ -1,11 +1,15 @@
 """Items of C++'s typed containers (tuple, vector, map, set, optional, bool
-through disk::Auto), shared with Python diskcache.
+through disk::Auto) and memoized results, shared with Python diskcache.
 typed_interop_test.cpp holds the same data: change both or neither.
 
-  write DIR           stores TYPED_ITEMS and NESTED
-  check DIR           checks what C++ stored: TYPED_ITEMS and NESTED
+  write DIR           stores TYPED_ITEMS and NESTED, and memoizes twice(21),
+                      add(2, 3) and join(["a", "b"], "-")
+  check DIR           checks what C++ stored: TYPED_ITEMS, NESTED, and the
+                      results of twice(5), add(4, 5), join(["c", "d"], "+")
   key-bytes DIR       stores each key of TYPED_ITEMS's pickled form as a value
                       under its index, for C++ to compare with its own
+  memoize DIR N       calls the memoized twice(N), add(4, 5) and join(["c",
+                      "d"], "+"): fails if Python has to compute any
   iterate DIR KIND... lists every key, checks that its type is one of
                       KIND (bytes, str, tuple) and reads its value
   shape-errors DIR    stores values of the wrong shape for C++ to refuse
@@ -36,11 +40,38 @@ NESTED = {
     "bytes": (b"\x00\x01", "text"),
 }
 
+calls = []
+
+
+def memoized(cache):
+    @cache.memoize(name="twice")
+    def twice(number):
+        calls.append(("twice", number))
+        return 2 * number
+
+    @cache.memoize(name="add")
+    def add(a, b):
+        calls.append(("add", a, b))
+        return (a + b, [a, b])
+
+    @cache.memoize(name="join")
+    def join(words, separator):
+        calls.append(("join", words))
+        return separator.join(words)
+
+    return twice, add, join
+
+
 def write(cache):
     for key, value in TYPED_ITEMS:
         cache[key] = value
     for name, value in NESTED.items():
         cache[name] = value
+    twice, add, join = memoized(cache)
+    expect(twice(21), 42, "twice(21)")
+    expect(add(2, 3), (5, [2, 3]), "add(2, 3)")
+    expect(join(["a", "b"], "-"), "a-b", "join")
+    expect(len(calls), 3, "calls")
 
 
 def check(cache):
@@ -48,11 +79,22 @@ def check(cache):
         expect(cache.get(key), value, f"value of {key!r}")
     for name, value in NESTED.items():
         expect(cache.get(name), value, f"value of {name!r}")
+    memoize(cache, "5")
 
 
 def key_bytes(cache):
     for index, (key, _) in enumerate(TYPED_ITEMS):
         cache[f"key-{index}"] = pickletools.optimize(pickle.dumps(key, 5))
+
+
+def memoize(cache, number):
+    number = int(number)
+    twice, add, join = memoized(cache)
+    expect(twice(number), 2 * number, f"twice({number})")
+    expect(add(4, 5), (9, [4, 5]), "add(4, 5)")
+    expect(join(["c", "d"], "+"), "c+d", "join")
+    if calls:
+        fail(f"Python computed what C++ memoized: {calls}")
 
 
 def iterate(cache, *kinds):
@@ -79,6 +121,7 @@ main({
     "write": write,
     "check": check,
     "key-bytes": key_bytes,
+    "memoize": memoize,
     "iterate": iterate,
     "shape-errors": shape_errors,
 })

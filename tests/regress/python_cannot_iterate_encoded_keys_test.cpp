@@ -5,8 +5,8 @@
 // pickle. A memoized call did the same on any policy, e.g.
 // cache.memoize("twice", twice)(21) on a disk::Json cache. Now the policies
 // store encodings raw (Python reads bytes, or a str for JSON, and looks the
-// item up by them). Keys written the old way (raw = 0) still decode, by
-// iteration.
+// item up by them) and memoize keys are Python's pickled tuples. Keys
+// written the old way (raw = 0) still decode, by iteration.
 #include <gtest/gtest.h>
 
 #include <boost/serialization/string.hpp>
@@ -68,6 +68,14 @@ TEST(PythonCannotIterateEncodedKeys, StructKeysReadAsBytesInPython) {
   TempDir dir;
   store_struct_keys<disk::Json>(dir.path());
   EXPECT_EQ(python_iterates(dir.path(), "str"), 0) << "Json";
+}
+
+TEST(PythonCannotIterateEncodedKeys, MemoizeOnAJsonCache) {
+  TempDir dir;
+  Cache<std::string, std::string, disk::Json> cache(dir.path());
+  auto twice = cache.memoize("twice", [](std::int64_t number) { return 2 * number; });
+  EXPECT_EQ(twice(21), 42);
+  EXPECT_EQ(python_iterates(dir.path(), "tuple"), 0);
 }
 
 // Rows as the previous release wrote them: cereal portable binary keys with
