@@ -15,9 +15,14 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -230,9 +235,10 @@ TYPED_TEST(ObjectPolicyTest, StructRoundTrips) {
   }
 }
 
-TYPED_TEST(ObjectPolicyTest, StructIsNotRaw) {
+// Raw, so that Python reads a key as bytes (or str) instead of unpickling it.
+TYPED_TEST(ObjectPolicyTest, StructIsARawBlobOrText) {
   const Cell cell = TypeParam::encode(Point{1, 2.5, "a", {1}});
-  EXPECT_FALSE(cell.raw());
+  EXPECT_TRUE(cell.raw());
   const Kind expected = std::is_same_v<TypeParam, disk::Json> ? Kind::Text : Kind::Blob;
   EXPECT_EQ(cell.kind(), expected);
 }
@@ -417,21 +423,21 @@ TEST(AutoTest, StoresByteVectorsRawAsBorrowingBlobCells) {
   EXPECT_EQ(disk::Auto::decode<std::vector<unsigned char>>(char_cell), chars);
 }
 
-TEST(AutoTest, StoresStructAsBinarysNonRawBlob) {
+TEST(AutoTest, StoresStructAsBinarysRawBlob) {
   const Point point{1, 2.5, "a", {1, 2}};
   const Cell cell = disk::Auto::encode(point);
   EXPECT_EQ(cell.kind(), Kind::Blob);
-  EXPECT_FALSE(cell.raw());
+  EXPECT_TRUE(cell.raw());
   EXPECT_TRUE(same_cell(cell, disk::Binary::encode(point)));
 }
 
-TEST(AutoTest, LongDoubleAndCharAreNotRaw) {
+TEST(AutoTest, LongDoubleAndCharAreCerealBlobs) {
   const long double precise = 1.0L / 3.0L;
   const Cell cell = disk::Auto::encode(precise);
   EXPECT_EQ(cell.kind(), Kind::Blob);
-  EXPECT_FALSE(cell.raw());
+  EXPECT_TRUE(same_cell(cell, disk::Binary::encode(precise)));
   EXPECT_EQ(disk::Auto::decode<long double>(cell), precise);
-  EXPECT_FALSE(disk::Auto::encode('c').raw());
+  EXPECT_EQ(disk::Auto::encode('c').kind(), Kind::Blob);
   EXPECT_EQ(disk::Auto::decode<char>(disk::Auto::encode('c')), 'c');
 }
 
@@ -535,11 +541,14 @@ TEST(AutoTest, BoolAloneIsTheIntegerAsForACppBool) {
   EXPECT_EQ(disk::Auto::decode<Value>(cell), Value(true));  // true == 1
 }
 
-TEST(AutoTest, PickledCellsDecodeAsValuesOnly) {
+TEST(AutoTest, PickledCellsDecodeAsValuesAndTypesOfTheirShape) {
   Cell cell = Cell::blob(std::string("\x80\x05\x88.", 4), /*raw=*/true);
   cell.set_mode(Mode::Pickle);
   EXPECT_EQ(disk::Auto::decode<Value>(cell).kind(), Value::Kind::Bool);
-  EXPECT_TRUE(mentions(error_of([&] { disk::Auto::decode<std::int64_t>(cell); }), "pickle"));
+  EXPECT_TRUE(disk::Auto::decode<bool>(cell));
+  EXPECT_EQ(disk::Auto::decode<std::int64_t>(cell), 1);  // Python's True is an int
+  EXPECT_TRUE(mentions(error_of([&] { disk::Auto::decode<std::string>(cell); }),
+                       "cannot decode the bool True as std::string: expected a str"));
   Cell garbage = Cell::blob(std::string("garbage"), /*raw=*/true);
   garbage.set_mode(Mode::Pickle);
   const std::string message = error_of([&] { disk::Auto::decode<Value>(garbage); });
@@ -548,6 +557,91 @@ TEST(AutoTest, PickledCellsDecodeAsValuesOnly) {
   // A key another policy encoded (raw = 0) is no pickle either.
   EXPECT_TRUE(
       mentions(error_of([] { disk::Auto::decode<Value>(Cell::text("{}", false)); }), "raw = 0"));
+}
+
+// Standard containers, tuples and optionals: stored as Python stores the
+// same tuple, list, dict, set or None.
+
+template <class T>
+void expect_python_round_trip(const T& object, const Value& python) {
+  const Cell cell = disk::Auto::encode(object);
+  EXPECT_TRUE(same_cell(cell, disk::Auto::encode(python))) << python.repr();
+  EXPECT_EQ(disk::Auto::decode<T>(cell), object) << python.repr();
+  EXPECT_EQ(disk::Auto::decode<Value>(cell), python) << python.repr();
+}
+
+TEST(AutoTest, StandardTypesAreStoredAsPythonsPlainData) {
+  using diskcache::Dict;
+  using diskcache::List;
+  using diskcache::Tuple;
+  expect_python_round_trip(std::tuple<std::string, std::int64_t>{"a", 1}, Tuple{"a", 1});
+  expect_python_round_trip(std::pair<double, bool>{0.5, true}, Tuple{0.5, true});
+  expect_python_round_trip(std::vector<double>{1.5, -2}, List{1.5, -2.0});
+  expect_python_round_trip(std::vector<std::tuple<std::string, double>>{{"x", 1.0}},
+                           List{Tuple{"x", 1.0}});
+  expect_python_round_trip(std::map<std::string, std::vector<std::int64_t>>{{"k", {1, 2}}},
+                           Dict{{"k", List{1, 2}}});
+  expect_python_round_trip(std::unordered_map<std::int64_t, std::string>{{7, "seven"}},
+                           Dict{{7, "seven"}});
+  expect_python_round_trip(std::set<std::string>{"b", "a"}, diskcache::Set{"a", "b"});
+  expect_python_round_trip(std::vector<bool>{true, false}, List{true, false});
+  expect_python_round_trip(std::vector<std::uint64_t>{UINT64_MAX},
+                           List{diskcache::BigInt::from_string("18446744073709551615")});
+  expect_python_round_trip(std::vector<std::optional<std::int64_t>>{std::nullopt, 3},
+                           List{nullptr, 3});
+  expect_python_round_trip(std::tuple<Bytes, std::vector<unsigned char>>{},
+                           Tuple{Bytes{}, Bytes{}});
+  // An optional alone is its value, or None (a NULL cell as a Value's).
+  expect_python_round_trip(std::optional<std::int64_t>(5), Value(5));
+  expect_python_round_trip(std::optional<std::string>(), Value());
+  // The key bytes are Python's: pickletools.optimize(pickle.dumps(k, 5)).
+  const Cell key = disk::Auto::encode(std::tuple<std::string, std::int64_t>{"a", 1});
+  EXPECT_FALSE(key.raw());
+  EXPECT_EQ(key.bytes(), Cell::as_chars(diskcache::pickle::dumps_key(Tuple{"a", 1})));
+}
+
+TEST(AutoTest, AnotherShapeIsATypedError) {
+  const auto pickled = [](const Value& value) { return disk::Auto::encode(value).to_owning(); };
+  std::string message = error_of([&] {
+    disk::Auto::decode<std::pair<std::string, std::int64_t>>(pickled(diskcache::List{"a", 1}));
+  });
+  EXPECT_TRUE(mentions(message,
+                       "disk::Auto: cannot decode the list ['a', 1] as "
+                       "std::pair<std::string, int64_t>: expected a tuple of 2"))
+      << message;
+  message = error_of([&] {
+    disk::Auto::decode<std::map<std::string, std::vector<std::int8_t>>>(
+        pickled(diskcache::Dict{{"k", diskcache::List{1, 300}}}));
+  });
+  EXPECT_TRUE(mentions(message, "the integer 300 at ['k'][1] as int8_t")) << message;
+  message = error_of(
+      [&] { disk::Auto::decode<std::vector<std::string>>(pickled(diskcache::Tuple{"a"})); });
+  EXPECT_TRUE(mentions(message, "expected a list")) << message;
+  message = error_of([&] { disk::Auto::decode<std::vector<double>>(Cell::text("x")); });
+  EXPECT_TRUE(mentions(message, "cannot decode the text 'x' as std::vector<double>")) << message;
+  message = error_of([&] { disk::Auto::decode<std::set<std::int64_t>>(Cell::blob("\x05")); });
+  EXPECT_TRUE(mentions(message, "expected a set")) << message;
+  // A pickled object is refused, naming its class.
+  Cell object = disk::Auto::encode(
+      Value(diskcache::PickledObject("m.C", diskcache::to_bytes("\x80\x04\x8c\x01m\x8c\x01"
+                                                                "C\x93)\x81."))));
+  message = error_of([&] { disk::Auto::decode<std::vector<double>>(object); });
+  EXPECT_TRUE(mentions(message, "m.C")) << message;
+}
+
+// What the previous release stored for these types: cereal portable binary,
+// the key not raw, the value an ordinary blob.
+TEST(AutoTest, ReadsTheCerealFormOfThePreviousRelease) {
+  using Key = std::tuple<std::string, std::int64_t>;
+  Cell old_key = disk::Binary::encode(Key{"a", 1});
+  old_key.set_raw(false);
+  EXPECT_EQ(disk::Auto::decode<Key>(old_key), (Key{"a", 1}));
+  const std::map<std::string, std::vector<std::int64_t>> map{{"k", {1, 2}}};
+  EXPECT_EQ((disk::Auto::decode<std::map<std::string, std::vector<std::int64_t>>>(
+                disk::Binary::encode(map))),
+            map);
+  const std::optional<std::int64_t> some = 4;
+  EXPECT_EQ(disk::Auto::decode<std::optional<std::int64_t>>(disk::Binary::encode(some)), some);
 }
 
 TEST(AutoTest, PickledObjectsAreStoredUnchanged) {
@@ -619,12 +713,12 @@ TEST(RawTest, UnsignedAboveInt64MaxThrows) {
 // ---------------------------------------------------------------------------
 // disk::Binary and disk::Json specifics.
 
-TEST(BinaryTest, KeysAreNeverRaw) {
+TEST(BinaryTest, KeysAreAlwaysRawBlobs) {
   const std::string text = "key";
   for (const Cell& cell : {disk::Binary::encode(text), disk::Binary::encode(std::int64_t{1}),
                            disk::Binary::encode(1.5)}) {
     EXPECT_EQ(cell.kind(), Kind::Blob);
-    EXPECT_FALSE(cell.raw());
+    EXPECT_TRUE(cell.raw());
   }
 }
 
@@ -636,7 +730,7 @@ TEST(BinaryTest, RoundTripsUint64AboveInt64Max) {
 TEST(JsonTest, StoresSingleLineTextWithFieldNames) {
   const Cell cell = disk::Json::encode(Point{1, 2.5, "alice", {1, 2}});
   EXPECT_EQ(cell.kind(), Kind::Text);
-  EXPECT_FALSE(cell.raw());
+  EXPECT_TRUE(cell.raw());
   const std::string text(cell.bytes());
   EXPECT_TRUE(mentions(text, "\"name\": \"alice\""));
   EXPECT_TRUE(mentions(text, "\"tags\": [1,2]"));

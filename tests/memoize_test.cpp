@@ -16,6 +16,7 @@
 #include "diskcache/disk/binary.hpp"
 #include "diskcache/disk/boost.hpp"
 #include "diskcache/disk/json.hpp"
+#include "diskcache/pickle.hpp"
 #include "test_support.hpp"
 
 namespace diskcache {
@@ -215,9 +216,29 @@ TEST_F(MemoizeTest, UnserializableArgumentNotIgnoredIsATypedError) {
   EXPECT_EQ(cache.size(), 0);
 }
 
+TEST_F(MemoizeTest, KeyIsPythonsArgsToKeyTuplePickled) {
+  // Python: pickletools.optimize(pickle.dumps(('describe', 3, 'km', None), 5)),
+  // raw = 0: what memoize(name='describe')(f)(3, 'km') stores under.
+  Cache<std::string, std::string, disk::Json> cache(dir_.path());
+  auto describe = cache.memoize("describe", [](int number, const std::string& unit) {
+    return std::to_string(number) + " " + unit;
+  });
+  const Cell key = describe.cache_key(3, "km");
+  EXPECT_FALSE(key.raw());
+  EXPECT_EQ(to_bytes(key.bytes()), pickle::dumps_key(Tuple{"describe", 3, "km", nullptr}));
+  // Ignored positions are left out; typed appends C++ type names.
+  auto ignoring = cache.memoize("describe", [](int number, const std::string&) { return number; },
+                                {.ignore = {1}});
+  EXPECT_EQ(to_bytes(ignoring.cache_key(3, "km").bytes()),
+            pickle::dumps_key(Tuple{"describe", 3, nullptr}));
+  auto typed = cache.memoize("describe", [](int number) { return number; }, {.typed = true});
+  EXPECT_EQ(to_bytes(typed.cache_key(3).bytes()),
+            pickle::dumps_key(Tuple{"describe", 3, nullptr, "int"}));
+}
+
 TEST_F(MemoizeTest, TypedKeepsArgumentTypesApart) {
   Cache<> cache(dir_.path());
-  // 1 and 1u have the same four bytes in the key; only `typed` tells them apart.
+  // 1 and 1u are the same Python int in the key; only `typed` tells them apart.
   int calls = 0;
   auto identity = [&](auto x) {
     ++calls;

@@ -40,13 +40,14 @@ constexpr int kTimeout = 6;
 constexpr int kUnreadable = 7;
 
 // Keys as the tool prints them: Python's pickle of ('tuple', 'key'), and
-// std::pair{1, 2} as disk::Auto (cereal portable binary) and std::pair{3, 4}
-// as disk::Json store them.
+// std::pair{1, 2} as disk::Auto (Python's pickle of (1, 2)) and
+// std::pair{3, 4} as disk::Json (raw text) store them.
 const std::string kPickledKey =
     "encoded(b'\\x80\\x05\\x95\\x0e\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x8c\\x05tuple"
     "\\x8c\\x03key\\x86.')";
-const std::string kBinaryKey = "encoded(b'\\x01\\x01\\x00\\x00\\x00\\x02\\x00\\x00\\x00')";
-const std::string kJsonKey = R"(encoded('{"value0": {"first": 3,"second": 4}}'))";
+const std::string kAutoKey =
+    "encoded(b'\\x80\\x05\\x95\\x06\\x00\\x00\\x00\\x00\\x00\\x00\\x00K\\x01K\\x02\\x86.')";
+const std::string kJsonKey = R"('{"value0": {"first": 3,"second": 4}}')";
 
 struct Result {
   int status = -1;
@@ -303,19 +304,20 @@ TEST_F(ToolTest, KeysListsInInsertionOrderWithLimitAndPrefix) {
 
 TEST_F(ToolTest, EncodedKeysPrintAsLiteralsThatAddressThem) {
   using Point = std::pair<int, int>;
-  { Cache<Point, std::string>(dir_).set({1, 2}, "binary"); }
+  { Cache<Point, std::string>(dir_).set({1, 2}, "auto"); }
   { Cache<Point, std::string, disk::Json>(dir_).set({3, 4}, "json"); }
   const Result keys = tool({"keys", dir_});
-  EXPECT_EQ(keys.out, kBinaryKey + "\n" + kJsonKey + "\n");
-  EXPECT_EQ(tool({"get", dir_, kBinaryKey}).out, "'binary'\n");
-  // disk::Json encodes the value too, and values carry no mark of it.
+  EXPECT_EQ(keys.out, kAutoKey + "\n" + kJsonKey + "\n");
+  EXPECT_EQ(tool({"get", dir_, kAutoKey}).out, "'auto'\n");
+  // disk::Json stores its text raw, so the key is a str; it encodes the
+  // value too, and values carry no mark of it.
   EXPECT_EQ(tool({"get", dir_, kJsonKey}).out, "'{\"value0\": \"json\"}'\n");
-  // The literal inside encoded(...) alone is another key: the raw text.
-  const std::string text = kJsonKey.substr(8, kJsonKey.size() - 9);
-  const Result raw = tool({"get", dir_, text});
+  // The literal inside encoded(...) alone is another key: the raw bytes.
+  const std::string bytes = kAutoKey.substr(8, kAutoKey.size() - 9);
+  const Result raw = tool({"get", dir_, bytes});
   EXPECT_EQ(raw.status, kNotFound);
-  EXPECT_EQ(raw.err, "diskcache: key " + text + " not found in " + dir_ + "\n");
-  EXPECT_EQ(tool({"delete", dir_, kBinaryKey}).status, kOk);
+  EXPECT_EQ(raw.err, "diskcache: key " + bytes + " not found in " + dir_ + "\n");
+  EXPECT_EQ(tool({"delete", dir_, kAutoKey}).status, kOk);
   EXPECT_FALSE((Cache<Point, std::string>(dir_).contains({1, 2})));
   EXPECT_EQ(tool({"set", dir_, kJsonKey, "'{\"value0\": \"changed\"}'"}).status, kOk);
   EXPECT_EQ((Cache<Point, std::string, disk::Json>(dir_).get({3, 4})), "changed");

@@ -42,6 +42,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -49,6 +50,7 @@
 #include "diskcache/detail/bulk.hpp"
 #include "diskcache/detail/scan_range.hpp"
 #include "diskcache/disk/auto.hpp"
+#include "diskcache/disk/detail/raw_types.hpp"
 #include "diskcache/disk_policy.hpp"
 #include "diskcache/errors.hpp"
 #include "diskcache/memoize.hpp"
@@ -330,7 +332,7 @@ class Index {
                                    ": a null value cannot be a key",
                                directory());
     }
-    if (!cell.raw()) {
+    if (!stored_raw(key, cell)) {
       const std::string text = cell.repr();
       throw Error(std::string("Index::") + call + " in " + directory().string() +
                       " needs keys stored raw (integers, doubles, strings, bytes), but the "
@@ -339,6 +341,24 @@ class Index {
                   directory(), text);
     }
     return cell;
+  }
+
+  // Whether `cell`, the policy's form of `key`, is the key's raw form
+  // (disk::Raw's), which orders as the key does. Policies also store
+  // encodings raw (disk::Binary's blobs, disk::Json's text) so that Python
+  // reads them; those order by their bytes, not as the keys.
+  static bool stored_raw(const K& key, const Cell& cell) {
+    if (!cell.raw()) return false;
+    if constexpr (!disk::detail::is_raw_v<K>) {
+      return false;
+    } else if constexpr (std::is_same_v<K, Value>) {
+      return true;
+    } else if constexpr (std::is_unsigned_v<K> && sizeof(K) >= sizeof(std::int64_t)) {
+      // Above INT64_MAX a uint64_t has no raw form.
+      return std::in_range<std::int64_t>(key) && cell == disk::detail::encode_raw(key, "");
+    } else {
+      return cell == disk::detail::encode_raw(key, "");
+    }
   }
 
   // Mutable: comparing two Indexes only reads, but through the connection.

@@ -2,7 +2,7 @@
 // its arguments, for every process that opens the same directory.
 //
 // Made by memoize() on a container (Cache::memoize). A call looks up the key
-// (name, arguments...) encoded by the container's disk policy; on a hit it
+// (name, arguments..., None), Python's; on a hit it
 // returns the stored result without calling the function, on a miss it calls
 // the function and stores the result (with the options' expiry and tag).
 // Results survive restarts; a function that throws caches nothing.
@@ -11,22 +11,36 @@
 //   auto fibonacci = cache.memoize("fibonacci", [](std::int64_t n) { ... });
 //   std::int64_t f = fibonacci(40);  // computed once, in any process
 //
-// The key: `name` first, then every argument not listed in `ignore`, then,
-// with `typed`, the type name of each of those arguments, written with the
-// disk policy's archive (cereal portable binary for disk::Auto). For a
-// callable with one signature, arguments are first converted to its
+// Shared with Python diskcache: the key is the one Python's memoize
+// (core.py's args_to_key) builds for memoize(name=...): the tuple (name,
+// arguments..., None), pickled as Python stores a tuple key, whatever the
+// container's policy. Arguments of the types disk::Auto stores as Python
+// does (integers, double, bool, std::string, bytes, diskcache::Value, and
+// tuples, pairs, vectors, maps, sets and optionals of them) are the same
+// Python objects, so a Python function memoized under the same name and
+// called with the same positional arguments finds the C++ results and the
+// other way round. The result is stored by the container's policy; with
+// disk::Auto as Python stores the same object, so each side reads the
+// other's (a result Python pickled as an object cannot be read as a C++
+// type). Other arguments (structs) enter the key as the Value of their
+// encoding (bytes for cereal or Boost, a str for disk::Json): such keys
+// are C++'s own. Not shared: Python's keyword arguments (C++ passes none),
+// and `typed` keys, where Python adds the arguments' classes and C++ their
+// C++ type names. Keys written by diskcache-cpp 0.1 (cereal) differ: those
+// results are computed once more.
+//
+// For a callable with one signature, arguments are first converted to its
 // parameter types, so `f("abc")` and `f(std::string("abc"))` share a key; a
 // generic callable (auto parameters) keys on the arguments' own types, with
-// C strings taken as std::string. Argument and result types must be
-// serializable by the policy (cereal: a `serialize` member or the
-// cereal/types/ header of a standard type); non-const lvalue reference
-// parameters (an output stream, a logger) are passed through and must be
-// ignored. Two different functions must use different names.
+// C strings taken as std::string. Result types must be serializable by the
+// policy; non-const lvalue reference parameters (an output stream, a
+// logger) are passed through and must be ignored. Two different functions
+// must use different names.
 //
 // Memoize entries live among the container's items: they expire, are
-// evicted and counted like any item. Their keys are not of the container's
-// key type, so iterating a container's keys meets them as keys it cannot
-// decode; give memoized functions their own container when that matters.
+// evicted and counted like any item. A Cache<> iterates their keys as
+// Tuples; a container of another key type meets them as keys it cannot
+// decode: give memoized functions their own container when that matters.
 //
 // Thread and process safety: as the container's. Two processes that miss at
 // the same time both call the function, and the last result stored wins
@@ -45,6 +59,7 @@
 
 #include "diskcache/detail/memoize_key.hpp"
 #include "diskcache/detail/shards.hpp"
+#include "diskcache/disk/auto.hpp"
 #include "diskcache/errors.hpp"
 #include "diskcache/settings.hpp"
 #include "diskcache/store.hpp"
@@ -133,11 +148,12 @@ class Memoized {
  protected:
   // For variants of memoize (memoize_stampede in recipes.hpp).
 
-  // The key of a call with `held` arguments to a function named `name`.
+  // The key of a call with `held` arguments to a function named `name`:
+  // Python's key for the same call, pickled as Python stores a tuple key.
   template <class Held>
   Cell encode_key(const std::string& name, const Held& held) const {
-    const detail::MemoizeKey<Held> key(name, held, options_.ignore, options_.typed);
-    return Disk::template encode<detail::MemoizeKey<Held>>(key);
+    return disk::Auto::encode(
+        Value(detail::memoize_key<Disk>(name, held, options_.ignore, options_.typed)));
   }
 
   template <class Result>

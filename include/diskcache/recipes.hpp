@@ -101,7 +101,8 @@ struct TimedResult {
   Result result{};
   double seconds = 0;
 
-  // One member for cereal and Boost, as MemoizeKey.
+  // One member for cereal and Boost: both call serialize(archive, version)
+  // and both archives take `archive & object`.
   template <class Archive>
   void serialize(Archive& archive, const unsigned int /*version*/) {
     // clang-format 14 reads `archive & x;` as a declaration.

@@ -3,6 +3,7 @@
 #ifndef DISKCACHE_DETAIL_MEMOIZE_KEY_HPP_
 #define DISKCACHE_DETAIL_MEMOIZE_KEY_HPP_
 
+#include <cereal/archives/portable_binary.hpp>
 #include <cereal/details/traits.hpp>
 #include <cstddef>
 #include <functional>
@@ -13,7 +14,16 @@
 #include <type_traits>
 #include <utility>
 
+#include "diskcache/disk/auto.hpp"
+#include "diskcache/disk/detail/python_types.hpp"
 #include "diskcache/errors.hpp"
+#include "diskcache/value.hpp"
+
+namespace diskcache::disk {
+// Declared only: naming them must not drag their archives in.
+struct Binary;
+struct Json;
+}  // namespace diskcache::disk
 
 namespace diskcache::detail {
 
@@ -83,63 +93,57 @@ struct held_arguments<Fn, Args...> {
 template <class Fn, class... Args>
 using held_arguments_t = typename held_arguments<Fn, Args...>::type;
 
-// (name, arguments..., [argument type names...]) without the ignored
-// positions, written to any cereal or Boost output archive with `&`.
-template <class Arguments>
-class MemoizeKey {
- public:
-  MemoizeKey(const std::string& name, const Arguments& arguments,
-             const std::set<std::size_t>& ignore, bool typed)
-      : name_(name), arguments_(arguments), ignore_(ignore), typed_(typed) {}
+// Whether the policy `Disk` serializes with cereal, whose traits tell at
+// compile time which types it can write (Boost and user policies: assumed
+// able, as their own compile errors will say otherwise).
+template <class Disk>
+inline constexpr bool kCerealPolicy =
+    std::is_same_v<Disk, disk::Auto> || std::is_same_v<Disk, disk::Binary> ||
+    std::is_same_v<Disk, disk::Json>;
 
-  // One member for both libraries: cereal and Boost call serialize(archive,
-  // version) and both archives take `archive & object`. Keys are only ever
-  // written, never read back.
-  template <class Archive>
-  void serialize(Archive& archive, const unsigned int /*version*/) {
-    // clang-format 14 reads `archive & x;` as a declaration.
-    // clang-format off
-    archive & name_;
-    // clang-format on
-    write_arguments(archive, std::make_index_sequence<std::tuple_size_v<Arguments>>());
+// Argument `I` of `arguments` as an element of the key: its Python form
+// (disk/detail/python_types.hpp) when it has one, else the Value of the
+// cell `Disk` encodes it to (bytes for cereal and Boost, a str for JSON).
+template <class Disk, std::size_t I, class Arguments>
+Value memoize_key_element(const std::string& name, const Arguments& arguments) {
+  using Argument = std::remove_cvref_t<std::tuple_element_t<I, Arguments>>;
+  if constexpr (disk::detail::python_form_v<Argument>) {
+    return disk::detail::to_python(std::get<I>(arguments));
+  } else if constexpr (!kCerealPolicy<Disk> ||
+                       cereal::traits::is_output_serializable<
+                           Argument, cereal::PortableBinaryOutputArchive>::value) {
+    return Disk::template encode<Argument>(std::get<I>(arguments)).to_value();
+  } else {
+    throw SerializationError("memoize \"" + name + "\": argument " + std::to_string(I) + " (" +
+                             type_name<Argument>() +
+                             ") cannot be serialized into the key; list it in"
+                             " MemoizeOptions::ignore");
   }
+}
 
- private:
-  template <class Archive, std::size_t... I>
-  void write_arguments(Archive& archive, std::index_sequence<I...>) {
-    (write_argument<I>(archive), ...);
-    if (typed_) {
-      std::string type;
-      ((ignore_.count(I)
+// The key of a call, as Python diskcache's args_to_key (core.py) builds it
+// for memoize(name=...): the tuple (name, arguments..., None) without the
+// ignored positions. Python has no keyword arguments here to add. With
+// `typed`, the C++ type name of each argument kept follows (Python adds
+// its classes, which C++ cannot write: typed keys are C++'s own).
+template <class Disk, class Arguments>
+Tuple memoize_key(const std::string& name, const Arguments& arguments,
+                  const std::set<std::size_t>& ignore, bool typed) {
+  Tuple key{Value(name)};
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    ((ignore.count(I) != 0 ? void() : key.push_back(memoize_key_element<Disk, I>(name, arguments))),
+     ...);
+    key.emplace_back();  // args_to_key's marker between arguments and keywords
+    if (typed) {
+      ((ignore.count(I) != 0
             ? void()
-            : (type = type_name<std::tuple_element_t<I, Arguments>>(), void(archive & type))),
+            : void(key.emplace_back(type_name<std::tuple_element_t<I, Arguments>>()))),
        ...);
     }
   }
-
-  template <std::size_t I, class Archive>
-  void write_argument(Archive& archive) {
-    if (ignore_.count(I) != 0) return;
-    using Argument = std::remove_cvref_t<std::tuple_element_t<I, Arguments>>;
-    if constexpr (!std::is_base_of_v<cereal::detail::OutputArchiveBase, Archive> ||
-                  cereal::traits::is_output_serializable<Argument, Archive>::value) {
-      // clang-format 14 reads `archive & x;` as a declaration.
-      // clang-format off
-      archive & std::get<I>(arguments_);
-      // clang-format on
-    } else {
-      throw SerializationError("memoize \"" + name_ + "\": argument " + std::to_string(I) + " (" +
-                               type_name<Argument>() +
-                               ") cannot be serialized into the key; list it in"
-                               " MemoizeOptions::ignore");
-    }
-  }
-
-  const std::string& name_;
-  const Arguments& arguments_;
-  const std::set<std::size_t>& ignore_;
-  bool typed_;
-};
+  (std::make_index_sequence<std::tuple_size_v<Arguments>>());
+  return key;
+}
 
 }  // namespace diskcache::detail
 

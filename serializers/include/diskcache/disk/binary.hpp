@@ -1,16 +1,20 @@
 // disk::Binary: a disk policy that serializes every type, including integers
 // and strings, with cereal's portable binary archive.
 //
-// What it stores: a BLOB cell, not raw, holding the
+// What it stores: a raw BLOB cell holding the
 // cereal::PortableBinaryOutputArchive bytes of the object (one endianness
 // byte, then the data, little-endian). Python sees `bytes` it cannot
-// interpret. The bytes read back on any platform cereal supports.
+// interpret, keys included (it iterates them and can look an item up by
+// them). The bytes read back on any platform cereal supports.
 //
 // Use it when C++ owns the cache and types must round-trip exactly (uint64_t
-// above INT64_MAX, long double, structs), or when keys must never collide
-// with raw keys written by Python: no Binary key is raw, so Binary's key for
-// the string "a" differs from Python's and from disk::Auto's. For non-raw
-// types Binary and disk::Auto write the same bytes.
+// above INT64_MAX, long double, structs), or when keys should not meet
+// Python's: Binary's key for the string "a" is a blob, which differs from
+// Python's str key and from disk::Auto's (only a Python bytes key holding
+// the same encoded bytes would be the same key). For structs Binary and
+// disk::Auto write the same bytes. The previous release wrote keys with
+// raw = 0, which Python failed to unpickle; they still decode here, but
+// are found only by iteration (docs/format.md).
 //
 // Types opt in the cereal way, with a `serialize` member or a save/load pair,
 // and the cereal/types/ headers for the standard types they contain
@@ -35,7 +39,7 @@
 namespace diskcache::disk {
 
 struct Binary {
-  // Returns an owning, non-raw BLOB cell with the portable binary encoding of
+  // Returns an owning, raw BLOB cell with the portable binary encoding of
   // `object`. Throws SerializationError if cereal throws while serializing.
   // A type with no cereal serialization is a compile error from cereal.
   template <class T>

@@ -1,10 +1,13 @@
 // disk::Boost: a disk policy for types that already have a Boost.Serialization
 // `serialize`, using Boost's binary archive.
 //
-// What it stores: a BLOB cell, not raw, holding the bytes of a
+// What it stores: a raw BLOB cell holding the bytes of a
 // boost::archive::binary_oarchive opened with `no_header`, so the bytes
 // depend only on the object (no archive signature or library version).
-// Python sees `bytes` it cannot interpret.
+// Python sees `bytes` it cannot interpret, keys included (it iterates them
+// and can look an item up by them). The previous release wrote keys with
+// raw = 0, which Python failed to unpickle; they still decode here, but
+// are found only by iteration (docs/format.md).
 //
 // Boost's binary archive is native: integer sizes and byte order are those of
 // the machine, so a cache written with Boost reads back on the same kind of
@@ -46,14 +49,14 @@
 namespace diskcache::disk {
 
 struct Boost {
-  // Returns an owning, non-raw BLOB cell with the binary archive of `object`.
+  // Returns an owning, raw BLOB cell with the binary archive of `object`.
   // Throws SerializationError if Boost throws while serializing
   // (boost::archive::archive_exception, std::exception).
   template <class T>
   static Cell encode(const T& object) {
     return Cell::blob(
         detail::save_archive<boost::archive::binary_oarchive>(object, kName, kFormat, kFlags),
-        /*raw=*/false);
+        /*raw=*/true);
   }
 
   // Decodes a BLOB cell holding exactly one binary-archived T.

@@ -1,13 +1,17 @@
 // disk::Json: a disk policy that serializes every type with cereal's JSON
 // archive, so stored values are readable text in the database.
 //
-// What it stores: a TEXT cell, not raw, holding the single-line JSON that
+// What it stores: a raw TEXT cell holding the single-line JSON that
 // cereal::JSONOutputArchive writes, e.g. for a Point with named fields
 //
 //   {"value0": {"x": 1,"y": 2.5,"name": "a","tags": [1,2]}}
 //
 // Python sees a `str` it can parse with json.loads (the object is under
-// "value0", cereal's name for the top-level value). The sqlite3 shell shows it
+// "value0", cereal's name for the top-level value), keys included: Python
+// iterates them and can look an item up by them (a Python str key of the
+// same text would be the same key). The previous release wrote keys with
+// raw = 0, which Python failed to unpickle; they still decode here, but
+// are found only by iteration (docs/format.md). The sqlite3 shell shows it
 // as is. Doubles keep full precision; NaN and infinities are written as NaN,
 // Infinity and -Infinity (which json.loads accepts).
 //
@@ -52,7 +56,7 @@
 namespace diskcache::disk {
 
 struct Json {
-  // Returns an owning, non-raw TEXT cell with the JSON encoding of `object`.
+  // Returns an owning, raw TEXT cell with the JSON encoding of `object`.
   // Throws SerializationError if cereal throws while serializing or if a
   // string in `object` contains a NUL character.
   // A type with no cereal serialization is a compile error from cereal.
@@ -69,7 +73,7 @@ struct Json {
                                ": cannot encode a string containing a NUL character: cereal's "
                                "JSON reader would cut it at the NUL; use disk::Binary");
     }
-    return Cell::text(std::move(text), /*raw=*/false);
+    return Cell::text(std::move(text), /*raw=*/true);
   }
 
   // Decodes a TEXT cell holding the JSON of exactly one T.

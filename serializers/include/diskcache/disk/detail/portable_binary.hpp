@@ -1,5 +1,6 @@
-// Internal: cereal portable binary in a non-raw blob cell, the encoding of
-// disk::Binary and of disk::Auto's non-raw types. Not part of the API.
+// Internal: cereal portable binary in a raw blob cell, the encoding of
+// disk::Binary and of the types disk::Auto has no Python form for. Not part
+// of the API.
 #ifndef DISKCACHE_DISK_DETAIL_PORTABLE_BINARY_HPP_
 #define DISKCACHE_DISK_DETAIL_PORTABLE_BINARY_HPP_
 
@@ -18,11 +19,14 @@ namespace diskcache::disk::detail {
 
 inline constexpr const char* kPortableBinary = "cereal portable binary";
 
+// A raw blob: as a key too, Python reads it as bytes (a blob marked not raw
+// would be unpickled, and fail). The previous release wrote keys with
+// raw = 0; reading ignores the flag.
 template <class T>
 Cell encode_portable(const T& object, const char* policy) {
   return Cell::blob(
       save_archive<cereal::PortableBinaryOutputArchive>(object, policy, kPortableBinary),
-      /*raw=*/false);
+      /*raw=*/true);
 }
 
 // REQUIRES: reject_pickle(cell) was called.
