@@ -264,11 +264,11 @@ std::int64_t SqliteEngine::size() { return setting_integer(connection(), "count"
 
 std::int64_t SqliteEngine::volume() { return volume_of(*this, connection()); }
 
-std::int64_t SqliteEngine::expire(bool retry) {
-  const double now = now_seconds();
+std::int64_t SqliteEngine::expire(std::optional<double> now, bool retry) {
+  const double before = now.value_or(now_seconds());
   return remove_in_batches(*this, retry, [&](Connection& connection, std::int64_t) {
     Query query = connection.query(Sql::SelectExpiredBatch);
-    query.bind(1, now).bind(2, kBatchSize);
+    query.bind(1, before).bind(2, kBatchSize);
     return select_rows(query);
   });
 }
@@ -290,7 +290,7 @@ std::int64_t SqliteEngine::clear(bool retry) {
 }
 
 std::int64_t SqliteEngine::cull(bool retry) {
-  std::int64_t removed = expire(retry);
+  std::int64_t removed = expire(std::nullopt, retry);
   const std::optional<Sql> select = eviction_select(eviction_policy());
   if (!select) return removed;
   Connection& connection = this->connection();

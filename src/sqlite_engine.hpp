@@ -69,7 +69,7 @@ class SqliteEngine final : public Engine {
   std::optional<std::pair<Cell, StoredItem>> peekitem(bool last, bool retry) override;
   std::int64_t size() override;
   std::int64_t volume() override;
-  std::int64_t expire(bool retry) override;
+  std::int64_t expire(std::optional<double> now, bool retry) override;
   std::int64_t evict(const Value& tag, bool retry) override;
   std::int64_t cull(bool retry) override;
   std::int64_t clear(bool retry) override;

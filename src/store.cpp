@@ -70,7 +70,10 @@ std::int64_t Store::size() { return engine_->size(); }
 
 std::int64_t Store::volume() { return engine_->volume(); }
 
-std::int64_t Store::expire(bool retry) { return engine_->expire(retry); }
+std::int64_t Store::expire(bool retry) { return engine_->expire(std::nullopt, retry); }
+std::int64_t Store::expire_before(double now_seconds, bool retry) {
+  return engine_->expire(now_seconds, retry);
+}
 
 std::int64_t Store::evict(const Value& tag, bool retry) { return engine_->evict(tag, retry); }
 

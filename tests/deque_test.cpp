@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <compare>
 #include <map>
 #include <set>
 #include <thread>
@@ -102,6 +103,64 @@ TEST_F(DequeTest, MaxlenDropsFromTheOtherEnd) {
   EXPECT_EQ(contents(deque), (std::vector<std::string>{"b", "c", "d"}));
   deque.push_front("z");
   EXPECT_EQ(contents(deque), (std::vector<std::string>{"z", "b", "c"}));
+}
+
+TEST_F(DequeTest, ConstructingFromValuesAppendsThem) {
+  Deque<std::string> deque(dir_.path(), std::vector<std::string>{"a", "b"});
+  EXPECT_EQ(contents(deque), (std::vector<std::string>{"a", "b"}));
+  Deque<std::string> again(dir_.path(), std::vector<std::string>{"c"});  // Python's too
+  EXPECT_EQ(contents(again), (std::vector<std::string>{"a", "b", "c"}));
+  Deque<std::string> bounded(dir_ / "bounded", std::vector<std::string>{"x", "y", "z"}, 2);
+  EXPECT_EQ(contents(bounded), (std::vector<std::string>{"y", "z"}));
+}
+
+TEST_F(DequeTest, IndexingMembershipAndPosition) {
+  Deque<std::string> deque(dir_.path(), std::vector<std::string>{"a", "b", "c", "b"});
+  EXPECT_EQ(deque[0], "a");
+  EXPECT_EQ(deque[-1], "b");
+  EXPECT_THROW(deque[4], KeyError);
+  EXPECT_TRUE(deque.contains("c"));
+  EXPECT_FALSE(deque.contains("z"));
+  EXPECT_EQ(deque.index("b"), 1);
+  EXPECT_EQ(deque.index("z"), std::nullopt);
+}
+
+TEST_F(DequeTest, ComparesItemByItemAsPythonSequences) {
+  Deque<std::int64_t> deque(dir_ / "one", std::vector<std::int64_t>{1, 2, 3});
+  Deque<std::int64_t> same(dir_ / "two", std::vector<std::int64_t>{1, 2, 3});
+  Deque<std::int64_t> longer(dir_ / "three", std::vector<std::int64_t>{1, 2, 3, 0});
+  EXPECT_TRUE(deque == same);
+  EXPECT_FALSE(deque == longer);
+  EXPECT_TRUE(deque == (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_TRUE(deque != (std::vector<std::int64_t>{1, 2}));
+  EXPECT_TRUE(deque < longer);  // a prefix comes first
+  EXPECT_TRUE(longer > deque);
+  EXPECT_TRUE(deque < (std::vector<std::int64_t>{1, 3}));
+  EXPECT_TRUE(deque >= same);
+  EXPECT_EQ(deque <=> same, std::strong_ordering::equal);
+}
+
+TEST_F(DequeTest, ShrinkingMaxlenDropsFromTheFront) {
+  Deque<std::string> deque(dir_.path(), std::vector<std::string>{"a", "b", "c", "d"});
+  deque.set_maxlen(2);
+  EXPECT_EQ(deque.maxlen(), 2U);
+  EXPECT_EQ(contents(deque), (std::vector<std::string>{"c", "d"}));
+  deque.push_back("e");
+  EXPECT_EQ(contents(deque), (std::vector<std::string>{"d", "e"}));
+  deque.set_maxlen(std::nullopt);
+  deque.push_back("f");
+  EXPECT_EQ(deque.size(), 3);
+}
+
+TEST_F(DequeTest, LeaseBackTakesTheNewestItem) {
+  Deque<std::string> deque(dir_.path(), std::vector<std::string>{"old", "new"});
+  std::optional<Lease<std::string>> lease = deque.lease_back(30s);
+  ASSERT_TRUE(lease);
+  EXPECT_EQ(lease->value(), "new");
+  EXPECT_EQ(deque.size(), 1);
+  EXPECT_EQ(deque.leased_count(), 1);
+  EXPECT_TRUE(lease->release());  // back to the front, as any released item
+  EXPECT_EQ(contents(deque), (std::vector<std::string>{"new", "old"}));
 }
 
 static_assert(std::input_iterator<Deque<std::string>::iterator>);

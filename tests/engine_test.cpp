@@ -89,9 +89,9 @@ class RecordingEngine final : public Engine {
     note("volume");
     return inner_.volume();
   }
-  std::int64_t expire(bool retry) override {
+  std::int64_t expire(std::optional<double> now, bool retry) override {
     note("expire");
-    return inner_.expire(retry);
+    return now ? inner_.expire_before(*now, retry) : inner_.expire(retry);
   }
   std::int64_t evict(const Value& tag, bool retry) override {
     note("evict");

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -210,6 +211,43 @@ TEST(FanoutOptionsTest, MaintenanceWithoutRetryStillFinishesEveryShard) {
   EXPECT_EQ(cache.cull(/*retry=*/false), 0);
   EXPECT_EQ(cache.clear(/*retry=*/false), 20);
   EXPECT_TRUE(cache.empty());
+}
+
+// --- expire(now), for key in cache, reversed(cache) ---------------------------------
+
+TEST(ExpireNowTest, ExpiringAsOfALaterTimeRemovesWhatWillHaveExpiredBy) {
+  TempDir dir;
+  Cache<std::string, int> cache(dir.path());
+  cache.set("minute", 1, {.expire = 1min});
+  cache.set("hour", 2, {.expire = 1h});
+  cache.set("never", 3);
+  const auto now = std::chrono::system_clock::now();
+  EXPECT_EQ(cache.expire(now), 0);
+  EXPECT_EQ(cache.expire(now + 2min), 1);
+  EXPECT_FALSE(cache.contains("minute"));
+  EXPECT_EQ(cache.expire(now + 24h, /*retry=*/true), 1);
+  EXPECT_EQ(cache.size(), 1);
+  EXPECT_EQ(cache.at("never"), 3);
+}
+
+TEST(IterateTest, ACacheAndAnIndexAreRangesOfTheirKeys) {
+  TempDir dir;
+  Cache<std::string, int> cache(dir / "cache");
+  for (const char* key : {"b", "a", "c"}) cache.set(key, 1);
+  std::vector<std::string> keys;
+  for (const std::string& key : cache) keys.push_back(key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"b", "a", "c"}));
+  EXPECT_EQ(testing::collect(cache.keys(/*reverse=*/true)),
+            (std::vector<std::string>{"c", "a", "b"}));
+  std::vector<std::pair<std::string, int>> newest_first;
+  for (const auto& item : cache.items(/*reverse=*/true)) newest_first.push_back(item);
+  EXPECT_EQ(newest_first.front().first, "c");
+
+  Index<std::string, int> index(dir / "index", std::map<std::string, int>{{"x", 1}, {"y", 2}});
+  std::vector<std::string> index_keys;
+  for (const std::string& key : index) index_keys.push_back(key);
+  EXPECT_EQ(index_keys, (std::vector<std::string>{"x", "y"}));
+  static_assert(std::input_iterator<Cache<std::string, int>::iterator>);
 }
 
 // --- Index(directory, mapping) and update ----------------------------------------

@@ -310,6 +310,31 @@ TEST(ThrottleTest, ReturnsTheFunctionsResult) {
   EXPECT_EQ(twice(21), 42);
 }
 
+TEST(ThrottleTest, AnInjectedClockAndSleepDecideTheWaits) {
+  TempDir dir;
+  Cache<> cache(dir.path());
+  double now = 1000.0;
+  std::vector<double> sleeps;
+  const ThrottleClock clock{[&] { return now; },
+                            [&](double seconds) {
+                              sleeps.push_back(seconds);
+                              now += seconds;
+                            }};
+  // Two calls per second: the first two pass at once, then one every 0.5 s.
+  auto call = throttle(
+      cache, "simulated", 2, 1s, [] { return 1; }, {}, clock);
+  for (int i = 0; i < 5; ++i) call();
+  ASSERT_EQ(sleeps.size(), 3u);
+  for (const double seconds : sleeps) EXPECT_DOUBLE_EQ(seconds, 0.5);
+  EXPECT_DOUBLE_EQ(now, 1001.5);
+  now += 10;  // a long quiet spell refills the bucket to its two calls, no more
+  call();
+  call();
+  EXPECT_EQ(sleeps.size(), 3u);
+  call();
+  EXPECT_EQ(sleeps.size(), 4u);
+}
+
 // ---------------------------------------------------------------------------
 // barrier
 

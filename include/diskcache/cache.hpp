@@ -315,8 +315,19 @@ class Cache {
   // Throws from begin() and ++: CorruptionError if a value file is missing;
   // Timeout; whatever the handler throws.
   // Complexity: O(log n) per page and per value read.
-  key_range keys() { return {store_, ScanOptions{.order = ScanOrder::Insertion}}; }
-  item_range items() { return {store_, ScanOptions{.order = ScanOrder::Insertion}}; }
+  // With `reverse`, newest first (Python's reversed(cache)).
+  key_range keys(bool reverse = false) {
+    return {store_, ScanOptions{.order = ScanOrder::Insertion, .reverse = reverse}};
+  }
+  item_range items(bool reverse = false) {
+    return {store_, ScanOptions{.order = ScanOrder::Insertion, .reverse = reverse}};
+  }
+  // Python's `for key in cache`: for (const K& key : cache) walks keys() in
+  // insertion order; the iterator owns its range, so no range need be named
+  // (and skipped items are reported to no one: name keys() for that).
+  using iterator = detail::OwningIterator<key_range>;
+  iterator begin() { return iterator(keys()); }
+  iterator end() const noexcept { return {}; }
   // Keys in key order, from the greatest with `reverse`.
   key_range iterkeys(bool reverse = false) {
     return {store_, ScanOptions{.order = ScanOrder::Key, .reverse = reverse}};
@@ -334,6 +345,12 @@ class Cache {
   // many it removed. They work in batches, so other writers are not blocked
   // for long.
   std::int64_t expire(bool retry = false) { return store_.expire(retry); }
+  // expire() as if the clock read `now` (Python's expire(now=...)): removes
+  // the items that expire before it, e.g. those a later time would find
+  // expired.
+  std::int64_t expire(std::chrono::system_clock::time_point now, bool retry = false) {
+    return store_.expire_before(duration(now.time_since_epoch()).count(), retry);
+  }
   std::int64_t evict(const Value& tag, bool retry = false) { return store_.evict(tag, retry); }
   std::int64_t cull(bool retry = false) { return store_.cull(retry); }
   std::int64_t clear(bool retry = false) { return store_.clear(retry); }

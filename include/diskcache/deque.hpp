@@ -40,11 +40,13 @@
 #define DISKCACHE_DEQUE_HPP_
 
 #include <chrono>
+#include <compare>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <ranges>
 #include <string>
 #include <utility>
 
@@ -160,6 +162,18 @@ class Deque {
                  std::optional<std::size_t> maxlen = std::nullopt, const Settings& settings = {})
       : Deque(open_store(std::move(directory), settings), maxlen) {}
 
+  // Opens the deque as above, then pushes every element of `values` to the
+  // back, in one transaction (Python's Deque(iterable, directory)): an
+  // existing deque keeps its items and gains these after them.
+  //   diskcache::Deque<std::string> jobs(dir, std::vector<std::string>{"a", "b"});
+  template <std::ranges::input_range Values>
+  requires std::convertible_to < std::ranges::range_reference_t<Values>,
+  const T& > Deque(std::filesystem::path directory, const Values& values,
+                   std::optional<std::size_t> maxlen = std::nullopt, const Settings& settings = {})
+      : Deque(std::move(directory), maxlen, settings) {
+    extend(values);
+  }
+
   // A Deque over the directory of an open cache (Python's Deque.fromcache);
   // shares its engine.
   template <class Container>
@@ -206,15 +220,13 @@ class Deque {
   // by pop. A NaN `visibility_timeout` (a lease that would never end)
   // throws Error.
   std::optional<Lease<T>> lease_front(duration visibility_timeout) {
-    std::optional<T> value;
-    std::optional<Store::Leased> leased = setting_poison_aside([&](std::optional<Cell>& poison) {
-      return store_.lease(std::nullopt, Side::Front, visibility_timeout, /*retry=*/true,
-                          [&](const Cell& key, const StoredItem& item) {
-                            value.emplace(decode_noting(item.value, key, poison));
-                          });
-    });
-    if (!leased) return std::nullopt;
-    return Lease<T>(store_, std::move(*leased), std::move(*value));
+    return lease_at(Side::Front, visibility_timeout);
+  }
+
+  // lease_front() at the back: the newest item, for a consumer that takes
+  // the latest work first.
+  std::optional<Lease<T>> lease_back(duration visibility_timeout) {
+    return lease_at(Side::Back, visibility_timeout);
   }
 
   // lease_front(), waiting up to `timeout` for an item as pop_front_wait.
@@ -236,6 +248,9 @@ class Deque {
     if (!item) throw out_of_range(index);
     return decode(item->value, key);
   }
+
+  // Python's d[index]: the item, as at().
+  T operator[](std::int64_t index) { return at(index); }
 
   // Replaces the item at `index` (as at). Throws KeyError if out of range.
   void set(std::int64_t index, const T& value) {
@@ -337,6 +352,63 @@ class Deque {
     return found;
   }
 
+  // Python's `value in deque` and deque.index(value): whether an item
+  // equals `value`, and the position of the first that does, from the
+  // front (nullopt where Python raises ValueError). Walks the queue.
+  bool contains(const T& value) requires std::equality_comparable<T> {
+    return index(value).has_value();
+  }
+  std::optional<std::int64_t> index(const T& value) requires std::equality_comparable<T> {
+    std::int64_t position = 0;
+    for (const T& item : *this) {
+      if (item == value) return position;
+      ++position;
+    }
+    return std::nullopt;
+  }
+
+  // Python's comparisons of deques: item by item, front to back, with
+  // anything iterable (another Deque, a std::vector, ...); a shorter
+  // sequence that matches the start of a longer one comes first. Each
+  // walks both sequences while other processes may change them, so the
+  // answer holds for the moment of the walk.
+  //   if (jobs == std::vector<std::string>{"a", "b"}) ...
+  template <std::ranges::input_range Other>
+  requires std::equality_comparable_with<T, std::ranges::range_reference_t<Other>>
+  bool equals(Other&& other) {
+    auto theirs = std::ranges::begin(other);
+    const auto their_end = std::ranges::end(other);
+    for (const T& item : *this) {
+      if (theirs == their_end || !(item == *theirs)) return false;
+      ++theirs;
+    }
+    return theirs == their_end;
+  }
+  template <std::ranges::input_range Other>
+  requires std::three_way_comparable_with<T, std::ranges::range_reference_t<Other>>
+  auto compare(Other&& other) {
+    auto theirs = std::ranges::begin(other);
+    const auto their_end = std::ranges::end(other);
+    using Order = std::compare_three_way_result_t<T, std::ranges::range_reference_t<Other>>;
+    for (const T& item : *this) {
+      if (theirs == their_end) return Order(std::strong_ordering::greater);
+      if (const auto order = item <=> *theirs; order != 0) return Order(order);
+      ++theirs;
+    }
+    return theirs == their_end ? Order(std::strong_ordering::equal)
+                               : Order(std::strong_ordering::less);
+  }
+  template <std::ranges::input_range Other>
+  friend bool operator==(Deque& deque, Other&& other) requires
+      std::equality_comparable_with<T, std::ranges::range_reference_t<Other>> {
+    return deque.equals(std::forward<Other>(other));
+  }
+  template <std::ranges::input_range Other>
+  friend auto operator<=>(Deque& deque, Other&& other) requires
+      std::three_way_comparable_with<T, std::ranges::range_reference_t<Other>> {
+    return deque.compare(std::forward<Other>(other));
+  }
+
   // Removes the item nearest the front that equals `value`; returns whether
   // there was one (Python's remove raises ValueError instead). If another
   // process takes that item first, the next equal item is removed instead.
@@ -393,10 +465,34 @@ class Deque {
   bool dead_letter_back() { return dead_letter_at(Side::Back); }
 
   std::optional<std::size_t> maxlen() const noexcept { return maxlen_; }
+  // Changes maxlen (Python's maxlen setter): a deque longer than the new
+  // maxlen loses items from the front until it fits, in one transaction.
+  // nullopt: no limit.
+  void set_maxlen(std::optional<std::size_t> maxlen) {
+    maxlen_ = maxlen;
+    if (!maxlen) return;
+    auto transaction = store_.transact(/*retry=*/true);
+    while (size() > static_cast<std::int64_t>(*maxlen)) {
+      store_.pull(std::nullopt, Side::Front, /*retry=*/true);
+    }
+  }
   const std::filesystem::path& directory() const noexcept { return store_.directory(); }
   Store& store() noexcept { return store_; }
 
  private:
+  // Takes the item at `side` under a lease (see lease_front).
+  std::optional<Lease<T>> lease_at(Side side, duration visibility_timeout) {
+    std::optional<T> value;
+    std::optional<Store::Leased> leased = setting_poison_aside([&](std::optional<Cell>& poison) {
+      return store_.lease(std::nullopt, side, visibility_timeout, /*retry=*/true,
+                          [&](const Cell& key, const StoredItem& item) {
+                            value.emplace(decode_noting(item.value, key, poison));
+                          });
+    });
+    if (!leased) return std::nullopt;
+    return Lease<T>(store_, std::move(*leased), std::move(*value));
+  }
+
   template <class U, class D>
   requires DiskPolicyFor<D, U>
   friend class Deque;

@@ -181,7 +181,9 @@ class DISKCACHE_EXPORT Engine {
   virtual std::int64_t volume() = 0;
   // Store::expire, evict, cull, clear: bulk removal, returning how many
   // items went; may commit in batches, so other writers get in between.
-  virtual std::int64_t expire(bool retry) = 0;
+  // expire removes the items whose expiry time is before `now` (Unix
+  // seconds; nullopt: the engine's clock now).
+  virtual std::int64_t expire(std::optional<double> now, bool retry) = 0;
   virtual std::int64_t evict(const Value& tag, bool retry) = 0;
   virtual std::int64_t cull(bool retry) = 0;
   virtual std::int64_t clear(bool retry) = 0;

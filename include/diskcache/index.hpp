@@ -221,6 +221,10 @@ class Index {
   //   for (const auto& [key, value] : index.items()) ...
   //   for (const K& key : index.keys(/*reverse=*/true)) ...
   key_range keys(bool reverse = false) { return {store(), insertion(reverse)}; }
+  // Python's `for key in index`: for (const K& key : index) walks keys().
+  using iterator = detail::OwningIterator<key_range>;
+  iterator begin() { return iterator(keys()); }
+  iterator end() const noexcept { return {}; }
   value_range values(bool reverse = false) { return {store(), insertion(reverse)}; }
   item_range items(bool reverse = false) { return {store(), insertion(reverse)}; }
 

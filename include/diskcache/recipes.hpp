@@ -257,6 +257,16 @@ class DISKCACHE_EXPORT Averager {
   detail::RecipeItem item_;
 };
 
+// Where a Throttle reads the time and how it sleeps (Python's time_func and
+// sleep_func): by default the system clock, in Unix seconds, and
+// std::this_thread::sleep_for. Tests and simulations pass their own, e.g.
+// a clock that sleep() moves forward, so a rate limit is checked without
+// waiting. Every process sharing a bucket must use the same time scale.
+struct ThrottleClock {
+  std::function<double()> now;                // Unix time in seconds; empty: the system clock
+  std::function<void(double seconds)> sleep;  // empty: std::this_thread::sleep_for
+};
+
 // A rate limit across processes: at most `count` calls per `period`, a
 // token bucket shared through the cache (Python's throttle). The bucket
 // starts full, so the first `count` calls pass at once; after that, calls
@@ -271,10 +281,12 @@ class DISKCACHE_EXPORT Throttle {
   // REQUIRES: count >= 1, period > 0.
   template <class Container>
   Throttle(Container& cache, const typename Container::key_type& key, std::int64_t count,
-           std::chrono::duration<double> period, RecipeOptions options = {})
+           std::chrono::duration<double> period, RecipeOptions options = {},
+           ThrottleClock clock = {})
       : item_(detail::recipe_item(cache, key, std::move(options))),
         count_(count),
-        rate_(static_cast<double>(count) / period.count()) {
+        rate_(static_cast<double>(count) / period.count()),
+        clock_(with_defaults(std::move(clock))) {
     fill_if_new();
   }
 
@@ -285,10 +297,13 @@ class DISKCACHE_EXPORT Throttle {
   // Stores a full bucket unless one exists: the first process makes the
   // state, the later ones share it.
   void fill_if_new();
+  // `clock` with the system clock and sleep_for where it has none.
+  static ThrottleClock with_defaults(ThrottleClock clock);
 
   detail::RecipeItem item_;
   std::int64_t count_;
   double rate_;  // calls per second
+  ThrottleClock clock_;
 };
 
 // A callable that runs `Fn` after waiting for its Throttle (see throttle()).
@@ -317,9 +332,11 @@ class Throttled {
 template <class Container, class Fn>
 Throttled<std::decay_t<Fn>> throttle(Container& cache, const typename Container::key_type& key,
                                      std::int64_t count, std::chrono::duration<double> period,
-                                     Fn&& fn, RecipeOptions options = {}) {
-  return Throttled<std::decay_t<Fn>>(Throttle(cache, key, count, period, std::move(options)),
-                                     std::forward<Fn>(fn));
+                                     Fn&& fn, RecipeOptions options = {},
+                                     ThrottleClock clock = {}) {
+  return Throttled<std::decay_t<Fn>>(
+      Throttle(cache, key, count, period, std::move(options), std::move(clock)),
+      std::forward<Fn>(fn));
 }
 
 // A callable that runs `Fn` while holding its lock (see barrier()).

@@ -175,6 +175,9 @@ class DISKCACHE_EXPORT Store {
 
   // Removes expired items; returns how many.
   std::int64_t expire(bool retry = false);
+  // Removes the items that expire before `now_seconds` (Unix time), as if
+  // the clock read that: Python's expire(now=...).
+  std::int64_t expire_before(double now_seconds, bool retry = false);
   // Removes items tagged `tag`; returns how many.
   std::int64_t evict(const Value& tag, bool retry = false);
   // Removes expired items, then evicts by policy until volume() <= size_limit;

@@ -203,8 +203,15 @@ std::optional<double> Averager::pop() {
 
 // --- Throttle
 
+ThrottleClock Throttle::with_defaults(ThrottleClock clock) {
+  if (!clock.now) clock.now = unix_now;
+  if (!clock.sleep)
+    clock.sleep = [](double seconds) { std::this_thread::sleep_for(Seconds(seconds)); };
+  return clock;
+}
+
 void Throttle::fill_if_new() {
-  const BucketState full{unix_now(), static_cast<double>(count_)};
+  const BucketState full{clock_.now(), static_cast<double>(count_)};
   item_.store.add(item_.key, disk::Binary::encode(full), write_options(item_));
 }
 
@@ -214,7 +221,7 @@ void Throttle::wait() {
     double delay = 0;
     {
       auto transaction = item_.store.transact(/*retry=*/true);
-      const double now = unix_now();
+      const double now = clock_.now();
       // A bucket that expired or was cleared starts full again.
       const BucketState state = read_state<disk::Binary, BucketState>(item_, "throttle")
                                     .value_or(BucketState{now, capacity});
@@ -226,7 +233,7 @@ void Throttle::wait() {
       }
     }
     if (delay == 0) return;
-    std::this_thread::sleep_for(Seconds(delay));
+    clock_.sleep(delay);
   }
 }
 

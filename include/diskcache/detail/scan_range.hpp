@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -166,6 +167,40 @@ class ScanRange {
   std::optional<Store::Cursor> cursor_;
   std::optional<value_type> current_;
   std::int64_t skipped_ = 0;
+};
+
+// An input iterator that owns the range it walks: what a container's
+// begin() returns, so that `for (const K& key : cache)` needs no named range.
+// Copies share the range (and its position), as copies of an
+// std::istream_iterator share their stream.
+template <class Range>
+class OwningIterator {
+ public:
+  using iterator_category = std::input_iterator_tag;
+  using iterator_concept = std::input_iterator_tag;
+  using value_type = typename Range::iterator::value_type;
+  using difference_type = std::ptrdiff_t;
+  using reference = typename Range::iterator::reference;
+  using pointer = typename Range::iterator::pointer;
+
+  OwningIterator() = default;  // the end
+  explicit OwningIterator(Range range)
+      : range_(std::make_shared<Range>(std::move(range))), position_(range_->begin()) {}
+
+  reference operator*() const noexcept { return *position_; }
+  pointer operator->() const noexcept { return position_.operator->(); }
+  OwningIterator& operator++() {
+    ++position_;
+    return *this;
+  }
+  void operator++(int) { ++position_; }
+  friend bool operator==(const OwningIterator& a, const OwningIterator& b) noexcept {
+    return a.position_ == b.position_;
+  }
+
+ private:
+  std::shared_ptr<Range> range_;  // first: position_ points into it
+  typename Range::iterator position_;
 };
 
 }  // namespace diskcache::detail
