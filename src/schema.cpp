@@ -175,6 +175,14 @@ std::set<std::string> schema_objects(Connection& connection) {
   return schema_names(connection, "type IN ('index', 'trigger')");
 }
 
+bool lease_tables_complete(Connection& connection) {
+  const std::set<std::string> names = schema_names(connection, "type IN ('table', 'index')");
+  for (const char* statement : kLeaseSchema) {
+    if (names.count(created_name(statement)) == 0) return false;
+  }
+  return has_column(connection, "Lease", "deliveries");
+}
+
 void verify_cache_database(Connection& connection, const std::set<std::string>& tables) {
   const std::filesystem::path& directory = connection.directory();
   for (const std::string& table : tables) {

@@ -78,6 +78,10 @@ std::set<std::string> table_names(Connection& connection);
 // The names of the indexes and triggers in the database.
 std::set<std::string> schema_objects(Connection& connection);
 
+// Whether create_lease_table would change nothing: the Lease and Delivery
+// tables, their indexes and Lease's deliveries column all exist. Only reads.
+bool lease_tables_complete(Connection& connection);
+
 // Throws CorruptionError unless `tables` (the database's) are diskcache's
 // (Cache, Settings, Lease, Delivery) and a Cache table has every column of Python's.
 void verify_cache_database(Connection& connection, const std::set<std::string>& tables);

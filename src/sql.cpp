@@ -102,11 +102,16 @@ const char* sql_text(Sql id) noexcept {
     case Sql::LeaseTableExists:
       return "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'Lease'";
     case Sql::CountLeases: return "SELECT COUNT(*) FROM Lease WHERE queue IS ?1";
-    case Sql::SelectStoreTime: return "SELECT store_time FROM Cache WHERE key = ?1 AND raw = 1";
-    case Sql::SelectDeliveries: return "SELECT count, store_time FROM Delivery WHERE key = ?1";
+    case Sql::SelectDelivery:
+      // The count if the row is the queue item's (same key and store_time),
+      // 0 if it is a stale row of an earlier item under that key.
+      return "SELECT CASE WHEN Cache.rowid IS NULL THEN 0 ELSE Delivery.count END"
+             " FROM Delivery LEFT JOIN Cache ON Cache.key = Delivery.key AND Cache.raw = 1"
+             " AND Cache.store_time IS Delivery.store_time WHERE Delivery.key = ?1";
     case Sql::DeleteDelivery: return "DELETE FROM Delivery WHERE key = ?1";
     case Sql::SaveDelivery:
-      return "INSERT OR REPLACE INTO Delivery(key, store_time, count) VALUES (?1, ?2, ?3)";
+      return "INSERT OR REPLACE INTO Delivery(key, store_time, count)"
+             " SELECT ?1, store_time, ?2 FROM Cache WHERE key = ?1 AND raw = 1";
     case Sql::PruneDeliveries:
       // Rows whose item left the queue some other way (a plain pop, Python's).
       return "DELETE FROM Delivery WHERE NOT EXISTS (SELECT 1 FROM Cache WHERE"

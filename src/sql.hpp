@@ -57,8 +57,7 @@ enum class Sql : std::size_t {
   LeaseTableExists,
   CountLeases,
   // Deliveries of leased items now back in their queue (max_deliveries).
-  SelectStoreTime,
-  SelectDeliveries,
+  SelectDelivery,
   DeleteDelivery,
   SaveDelivery,
   PruneDeliveries,

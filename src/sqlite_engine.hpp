@@ -3,12 +3,12 @@
 // that directory in a process.
 //
 // Which file holds what: the Engine calls are in the file store.hpp names
-// for their section (sqlite_engine.cpp for single keys, statistics,
-// transact and wait_until; sqlite_engine_queue.cpp, _lease, _scan, _stream,
-// _check, _maintenance for theirs); open(), connection(), changes() and
-// close() are the connection registry's (connection_registry.cpp); the
-// constructor, the settings and opening a connection are
-// sqlite_engine_open.cpp's.
+// for their section (sqlite_engine.cpp for single keys, bulk removal,
+// statistics, transact and wait_until; sqlite_engine_queue.cpp, _lease,
+// _dead_letters, _scan, _stream, _check, _maintenance for theirs, _watch for
+// watch_changes); open(), connection(), changes() and close() are the
+// connection registry's (connection_registry.cpp); the constructor, the
+// settings and opening a connection are sqlite_engine_open.cpp's.
 #ifndef DISKCACHE_SRC_SQLITE_ENGINE_HPP_
 #define DISKCACHE_SRC_SQLITE_ENGINE_HPP_
 
@@ -29,6 +29,7 @@
 #include "diskcache/settings.hpp"
 #include "diskcache/store.hpp"
 #include "file_ops.hpp"
+#include "function_ref.hpp"
 #include "transaction.hpp"
 #include "value_files.hpp"
 
@@ -51,8 +52,10 @@ class SqliteEngine final : public Engine {
   const std::filesystem::path& directory() const noexcept override { return directory_; }
   // Settings, as last stored or read by this engine.
   Settings settings() const override;
-  // Writes the given settings (Setting::given) to the Settings table and
-  // applies them. Runs in its own write transaction.
+  // Writes the given settings (Setting::given) to the Settings table, in
+  // its own write transaction, and applies them. Takes no write lock when
+  // the table and schema hold them already (a reopening with the same
+  // settings).
   void reset(const Settings& overrides) override;
 
   bool set(const Cell& key, const Cell& value, const SetOptions& options) override;
@@ -106,7 +109,11 @@ class SqliteEngine final : public Engine {
   std::int64_t reclaim_leases(const std::optional<std::string>& prefix, bool retry) override;
   std::int64_t leased_count(const std::optional<std::string>& prefix) override;
 
-  std::shared_ptr<Engine> dead_letters() override { return dead_letter_engine(); }
+  // The engine of this directory's dead letters
+  // (<directory>/cache.db-dead-letters), opened on first use with eviction
+  // policy none and this engine's timeout and file mode
+  // (sqlite_engine_dead_letters.cpp).
+  std::shared_ptr<Engine> dead_letters() override;
   bool dead_letter(const std::optional<std::string>& prefix, const Cell& key, bool retry) override;
 
   std::unique_ptr<Engine::Cursor> scan(ScanOptions options) override;
@@ -125,6 +132,13 @@ class SqliteEngine final : public Engine {
   // The process-wide watch for commits to the directory (see
   // change_signal.hpp), made on first use (and again after fork()).
   ChangeSignal& changes();
+
+  // pull() for callers inside the engine: `check` runs as an ItemCheck does,
+  // but is referenced, not copied into a std::function.
+  using ItemCheckRef = FunctionRef<void(const Cell& key, const StoredItem& item)>;
+  std::optional<std::pair<Cell, StoredItem>> pull_checked(const std::optional<std::string>& prefix,
+                                                          Side side, bool retry,
+                                                          ItemCheckRef check);
 
   // Begins (or nests) a write transaction on `connection`, this thread's,
   // waiting for the write lock up to the timeout (for ever with `retry`).
@@ -149,11 +163,6 @@ class SqliteEngine final : public Engine {
     return max_deliveries_.load(std::memory_order_relaxed);
   }
   std::int64_t page_size() const noexcept { return page_size_; }
-
-  // The engine of this directory's dead letters
-  // (<directory>/cache.db-dead-letters), opened on first use with eviction
-  // policy none and this engine's timeout and file mode.
-  std::shared_ptr<SqliteEngine> dead_letter_engine();
 
   // A message if cache.db's size is not a whole number of pages (a file cut
   // short, which SQLite itself does not notice); nullopt if it is.

@@ -14,7 +14,7 @@
 
 namespace diskcache::detail {
 
-std::shared_ptr<SqliteEngine> SqliteEngine::dead_letter_engine() {
+std::shared_ptr<Engine> SqliteEngine::dead_letters() {
   MutexLock lock(dead_letters_mutex_);
   if (!dead_letters_) {
     Settings settings;
@@ -30,7 +30,7 @@ bool SqliteEngine::dead_letter(const std::optional<std::string>& prefix, const C
                                bool retry) {
   if (prefix) require_queue_prefix(*prefix, directory());
   // Opened before taking our lock: opening writes to its own database.
-  const std::shared_ptr<SqliteEngine> dead = dead_letter_engine();
+  const std::shared_ptr<Engine> dead = dead_letters();
   Connection& connection = this->connection();
   // Held while the copy is written, so two consumers moving the same item
   // cannot both copy it.
@@ -43,7 +43,7 @@ bool SqliteEngine::dead_letter(const std::optional<std::string>& prefix, const C
   }
   std::optional<Cell> value = load_value(*this, *location, key);
   if (!value) missing_file(*this, *location, key);
-  SetOptions options{.tag = location->tag, .retry = retry};
+  SetOptions options{.tag = std::move(location->tag), .retry = retry};
   if (location->expire_time) {
     options.expire = std::chrono::duration<double>(*location->expire_time - now);
   }

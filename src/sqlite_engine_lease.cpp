@@ -67,27 +67,15 @@ LeaseRow read_lease(const Query& query, int first, std::optional<std::string> qu
   return row;
 }
 
-// The store_time of the queue item under `key`, which names its row among
-// the rows that key will ever have.
-std::optional<double> store_time_of(Connection& connection, const Cell& key) {
-  Query query = connection.query(Sql::SelectStoreTime);
+// The Delivery row of the queue item under `key`, read while its Cache row
+// still exists: nullopt if the key has none, else how often the item was
+// leased before, or 0 if the row is a stale one of an earlier item under
+// that key (a key alone is reused once popped; store_time tells them apart).
+std::optional<std::int64_t> delivery_row(Connection& connection, const Cell& key) {
+  Query query = connection.query(Sql::SelectDelivery);
   query.bind(1, key);
   if (!query.step()) return std::nullopt;
-  return query.optional_real(0);
-}
-
-// How often the item under `key`, stored at `store_time`, was leased before
-// (0: never); forgets it, since the item is leaving the queue.
-std::int64_t take_deliveries(Connection& connection, const Cell& key,
-                             std::optional<double> store_time) {
-  std::int64_t deliveries = 0;
-  {
-    Query query = connection.query(Sql::SelectDeliveries);
-    query.bind(1, key);
-    if (query.step() && query.optional_real(1) == store_time) deliveries = query.integer(0);
-  }
-  connection.query(Sql::DeleteDelivery).bind(1, key).run();
-  return deliveries;
+  return query.integer(0);
 }
 
 // Where the item of a lease that ended unacknowledged goes: to the dead
@@ -103,15 +91,12 @@ bool return_to_queue(SqliteEngine& engine, Connection& connection, const LeaseRo
   }
   if (deliveries_exhausted(row.deliveries, engine.max_deliveries())) {
     // Committed there before the Lease row's deletion commits here.
-    engine.dead_letter_engine()->push(row.value, row.queue, Side::Back, options);
+    engine.dead_letters()->push(row.value, row.queue, Side::Back, options);
     return false;
   }
   const Cell key = engine.push(row.value, row.queue, Side::Front, options);
-  connection.query(Sql::SaveDelivery)
-      .bind(1, key)
-      .bind(2, store_time_of(connection, key))
-      .bind(3, row.deliveries)
-      .run();
+  // Under the store_time the push gave the new row, which names it.
+  connection.query(Sql::SaveDelivery).bind(1, key).bind(2, row.deliveries).run();
   return true;
 }
 
@@ -119,6 +104,9 @@ bool return_to_queue(SqliteEngine& engine, Connection& connection, const LeaseRo
 
 void SqliteEngine::enable_leases() {
   Connection& connection = this->connection();
+  // Every Deque opens with this call, and the tables are usually there: a
+  // read says so, so opening a queue never waits for another writer.
+  if (lease_tables_complete(connection)) return;
   WriteTransaction transaction = begin_write(connection, /*retry=*/true);
   create_lease_table(connection);
   transaction.commit();
@@ -171,18 +159,21 @@ std::optional<Engine::Leased> SqliteEngine::lease(const std::optional<std::strin
   // An empty queue is answered by a read, without the write lock.
   if (connection.transaction().depth == 0 && !queue_key_at(prefix, 0, side)) return std::nullopt;
   WriteTransaction transaction = begin_write(connection, retry);
-  std::optional<double> store_time;
-  const ItemCheck check_and_note = [&](const Cell& key, const StoredItem& item) {
+  std::optional<std::int64_t> delivered;
+  const auto check_and_count = [&](const Cell& key, const StoredItem& item) {
     if (check) check(key, item);
-    store_time = store_time_of(connection, key);
+    delivered = delivery_row(connection, key);
   };
-  std::optional<std::pair<Cell, StoredItem>> pulled = pull(prefix, side, retry, check_and_note);
+  std::optional<std::pair<Cell, StoredItem>> pulled =
+      pull_checked(prefix, side, retry, check_and_count);
   if (!pulled) {
     transaction.commit();
     return std::nullopt;
   }
   Leased leased{0, random_token(), std::move(pulled->first), std::move(pulled->second)};
-  const std::int64_t deliveries = take_deliveries(connection, leased.key, store_time) + 1;
+  // The item is leaving the queue: its count moves into the Lease row.
+  if (delivered) connection.query(Sql::DeleteDelivery).bind(1, leased.key).run();
+  const std::int64_t deliveries = delivered.value_or(0) + 1;
   {
     Query query = connection.query(Sql::InsertLease);
     // Counted from the grant, after any wait for the write lock.

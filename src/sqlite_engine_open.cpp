@@ -226,7 +226,13 @@ void SqliteEngine::reset(const Settings& overrides) {
   }
   const Settings merged = merge_settings(settings(), overrides);
   Connection& connection = this->connection();
-  {
+  // Reopening a directory open in this process comes here with the
+  // opener's settings, which are usually stored already: as the
+  // constructor, write only what differs, so reopening never waits for a
+  // writer.
+  const bool stored = schema_up_to_date(schema_objects(connection), merged) &&
+                      settings_stored(read_setting_rows(connection), merged, overrides);
+  if (!stored) {
     WriteTransaction transaction = begin_write(connection, /*retry=*/false);
     for (const auto& [name, value] : given) {
       connection.query(Sql::UpdateSetting).bind_text(1, name).bind(2, value).run();

@@ -63,6 +63,8 @@ Cell key_beside(SqliteEngine& engine, const std::optional<std::string>& prefix, 
   return queue_key(prefix, number);
 }
 
+constexpr auto kNoCheck = [](const Cell&, const StoredItem&) {};
+
 struct QueueItem {
   Cell key;
   StoredItem item;
@@ -105,7 +107,7 @@ std::optional<QueueItem> item_at(SqliteEngine& engine, Connection& connection,
 std::optional<std::pair<Cell, StoredItem>> take(SqliteEngine& engine,
                                                 const std::optional<std::string>& prefix, Side side,
                                                 bool retry, bool remove,
-                                                const Engine::ItemCheck& check) {
+                                                SqliteEngine::ItemCheckRef check) {
   const QueueRange range(prefix);
   Connection& connection = engine.connection();
   if (connection.transaction().depth == 0) {
@@ -118,7 +120,7 @@ std::optional<std::pair<Cell, StoredItem>> take(SqliteEngine& engine,
   WriteTransaction transaction = engine.begin_write(connection, retry);
   std::optional<QueueItem> found = item_at(engine, connection, transaction, range, side);
   if (found && remove) {
-    if (check) check(found->key, found->item);
+    check(found->key, found->item);
     delete_rows(connection, transaction, {found->row});
   }
   transaction.commit();
@@ -136,8 +138,7 @@ Cell SqliteEngine::push(const Cell& value, const std::optional<std::string>& pre
   if (prefix) require_queue_prefix(*prefix, directory());
   // The value file is written before taking the lock, as Python does; the
   // key is not known yet, so errors name the queue's next key.
-  StagedValue staged(*this, value,
-                     ItemName(prefix ? "'" + *prefix + "-<next>'" : "'<next queue key>'"));
+  StagedValue staged(*this, value, ItemName::next_in_queue(prefix));
   WriteTransaction transaction = begin_write(connection, options.retry);
   staged.hand_over(transaction);
 
@@ -154,12 +155,18 @@ Cell SqliteEngine::push(const Cell& value, const std::optional<std::string>& pre
 
 std::optional<std::pair<Cell, StoredItem>> SqliteEngine::pull(
     const std::optional<std::string>& prefix, Side side, bool retry, const ItemCheck& check) {
+  if (!check) return pull_checked(prefix, side, retry, kNoCheck);
+  return pull_checked(prefix, side, retry, check);
+}
+
+std::optional<std::pair<Cell, StoredItem>> SqliteEngine::pull_checked(
+    const std::optional<std::string>& prefix, Side side, bool retry, ItemCheckRef check) {
   return take(*this, prefix, side, retry, /*remove=*/true, check);
 }
 
 std::optional<std::pair<Cell, StoredItem>> SqliteEngine::peek(
     const std::optional<std::string>& prefix, Side side, bool retry) {
-  return take(*this, prefix, side, retry, /*remove=*/false, {});
+  return take(*this, prefix, side, retry, /*remove=*/false, kNoCheck);
 }
 
 std::optional<Cell> SqliteEngine::queue_key_at(const std::optional<std::string>& prefix,

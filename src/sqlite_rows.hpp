@@ -48,21 +48,30 @@ void require_key(const Cell& key, const std::filesystem::path& directory);
 // that is not UTF-8, which Python cannot read back.
 void require_queue_prefix(std::string_view prefix, const std::filesystem::path& directory);
 
-// How messages name the item being written: by its key, or by a label
-// before it has one (push stages its value before the queue's next key is
-// chosen). A key is printed only when a message needs it: repr() allocates,
-// and most writes print nothing.
+// How messages name the item being written: by its key, or, before it has
+// one, as the next key of its queue (push stages its value before that key
+// is chosen). The name is formatted only when a message needs it: repr()
+// allocates, and most writes print nothing. REQUIRES: the key or prefix
+// outlives the ItemName.
 class ItemName {
  public:
   ItemName(const Cell& key) noexcept : key_(&key) {}  // NOLINT: a key names its item
-  // `label` stands where a key's repr() would, quotes included.
-  explicit ItemName(std::string label) : label_(std::move(label)) {}
+  // The next key of the queue `prefix`: 'prefix-<next>', or '<next queue
+  // key>' for the queue of integer keys.
+  static ItemName next_in_queue(const std::optional<std::string>& prefix) noexcept {
+    return ItemName(prefix);
+  }
 
-  std::string str() const { return key_ != nullptr ? key_->repr() : label_; }
+  std::string str() const {
+    if (key_ != nullptr) return key_->repr();
+    return *queue_ ? "'" + **queue_ + "-<next>'" : "'<next queue key>'";
+  }
 
  private:
+  explicit ItemName(const std::optional<std::string>& queue) noexcept : queue_(&queue) {}
+
   const Cell* key_ = nullptr;
-  std::string label_;
+  const std::optional<std::string>* queue_ = nullptr;
 };
 
 // Throws SerializationError naming the item for a value or tag that SQLite

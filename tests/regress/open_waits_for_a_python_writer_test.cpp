@@ -9,16 +9,14 @@
 // hit counters took the write lock and retried for ever. Without a reset,
 // stats() now only reads.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
-#include <fstream>
+#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "diskcache/cache.hpp"
+#include "python_writer.hpp"
 #include "run_tool.hpp"
 #include "test_support.hpp"
 
@@ -28,48 +26,21 @@ namespace {
 using namespace std::chrono_literals;
 using testing::TempDir;
 
-// Starts a Python process that opens `directory`, holds transact() until
-// `release` exists (at most 120 s), and touches `holding` once it holds it.
-pid_t hold_python_transaction(const std::filesystem::path& directory,
-                              const std::filesystem::path& holding,
-                              const std::filesystem::path& release) {
-  const std::string script =
-      "import diskcache, os, sys, time\n"
-      "cache = diskcache.Cache(sys.argv[1])\n"
-      "with cache.transact():\n"
-      "    cache.set('during', 1)\n"
-      "    open(sys.argv[2], 'w').close()\n"
-      "    deadline = time.time() + 120\n"
-      "    while not os.path.exists(sys.argv[3]) and time.time() < deadline:\n"
-      "        time.sleep(0.01)\n";
-  return testing::spawn_child([&] {
-    ::execl(DISKCACHE_TEST_PYTHON, DISKCACHE_TEST_PYTHON, "-c", script.c_str(), directory.c_str(),
-            holding.c_str(), release.c_str(), static_cast<char*>(nullptr));
-    return 98;  // exec failed
-  });
-}
-
 class OpenWaitsForAPythonWriter : public ::testing::Test {
  protected:
   void SetUp() override {
     Cache<> cache(dir_.path());
     cache.set("k", "before");
-    holder_ = hold_python_transaction(dir_.path(), scratch_ / "holding", scratch_ / "release");
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (!std::filesystem::exists(scratch_ / "holding")) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "Python never took the lock";
-      std::this_thread::sleep_for(10ms);
-    }
+    writer_.emplace(dir_.path());
   }
   void TearDown() override {
-    std::ofstream(scratch_ / "release").close();
-    EXPECT_EQ(testing::wait_child(holder_), 0);
+    if (writer_) {
+      EXPECT_EQ(writer_->release(), 0);
+    }
   }
 
   TempDir dir_;
-  TempDir scratch_dir_;
-  std::filesystem::path scratch_ = scratch_dir_.path();
-  pid_t holder_ = -1;
+  std::optional<testing::PythonWriter> writer_;
 };
 
 TEST_F(OpenWaitsForAPythonWriter, TheConstructorOpensAndReadsWithoutWaiting) {
