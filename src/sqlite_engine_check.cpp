@@ -35,8 +35,9 @@ constexpr std::chrono::minutes kOrphanAge{10};
 
 // Whether `path` (below `directory`) is left alone: Python's check skips
 // every path containing "cache.db", so do we. That covers the database and
-// its companions, and everything under cache.db-dead-letters/, the dead
-// letters' own cache directory, whose value files no row here names.
+// its companions, and cache.db-dead-letters/, the dead letters' own cache
+// directory, whose value files no row here names: the walk passes over it
+// without descending (everything below contains "cache.db" too).
 // REQUIRES: `path` is `directory` / something, as the walk makes them.
 bool is_database_path(const std::filesystem::path& path, const std::filesystem::path& directory) {
   return path.native().find("cache.db", directory.native().size()) != std::string::npos;
@@ -50,12 +51,14 @@ struct DirCloser {
 };
 using DirHandle = std::unique_ptr<DIR, DirCloser>;
 
-// Calls `visit(path, is_directory)` for every entry below `root`, without
-// following symbolic links (a link is reported as a file). A directory
-// removed meanwhile is skipped; any other failure throws IoError, since a
-// walk cut short would judge emptiness, and report, on half a tree.
-template <class Visit>
-void walk(const std::filesystem::path& root, Visit&& visit) {
+// Calls `visit(path, is_directory)` for every entry below `root` except
+// those `skip(path)` is true for, and what lies below those: the walk does
+// not descend into them. Symbolic links are not followed (a link is
+// reported as a file). A directory removed meanwhile is skipped; any other
+// failure throws IoError, since a walk cut short would judge emptiness, and
+// report, on half a tree.
+template <class Skip, class Visit>
+void walk(const std::filesystem::path& root, Skip&& skip, Visit&& visit) {
   std::vector<std::filesystem::path> pending{root};
   while (!pending.empty()) {
     const std::filesystem::path directory = std::move(pending.back());
@@ -77,6 +80,7 @@ void walk(const std::filesystem::path& root, Visit&& visit) {
       const std::string_view name = entry->d_name;
       if (name == "." || name == "..") continue;
       std::filesystem::path path = directory / name;
+      if (skip(path)) continue;
       struct stat info {};
       if (::lstat(path.c_str(), &info) != 0) {
         if (errno == ENOENT) continue;
@@ -248,16 +252,16 @@ void check_orphans(CheckRun& run) {
   const std::chrono::milliseconds grace = std::max<std::chrono::milliseconds>(
       kOrphanAge, run.engine.timeout() + std::chrono::seconds(1));
   std::vector<std::filesystem::path> directories;
-  walk(directory, [&](const std::filesystem::path& found, bool is_directory) {
+  const auto skip = [&](const std::filesystem::path& path) {
+    return is_database_path(path, directory);
+  };
+  walk(directory, skip, [&](const std::filesystem::path& found, bool is_directory) {
     const std::filesystem::path path = found.lexically_normal();
-    const bool database_path = is_database_path(found, directory);
     if (is_directory) {
-      if (!database_path) directories.push_back(path);
+      directories.push_back(path);
       return;
     }
-    if (database_path || run.known_files.count(path.string())) {
-      return;
-    }
+    if (run.known_files.count(path.string())) return;
     if (!run.fix) {
       run.problems.push_back("unknown file: " + path.string());
     } else if (older_than(path, grace)) {
