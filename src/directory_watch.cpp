@@ -44,14 +44,19 @@ bool DirectoryWatch::wait(std::chrono::microseconds timeout) {
     ready = ::ppoll(&descriptor, 1, &limit, nullptr);
   } while (ready < 0 && errno == EINTR);
   if (ready <= 0) return false;
-  drain();  // one wake-up per batch of changes is enough
+  // One wake-up per batch of changes is enough. A descriptor that fails
+  // here fails the next poll too, which then just returns.
+  drain();
   return true;
 }
 
-void DirectoryWatch::drain() noexcept {
-  if (!fd_.valid()) return;
+int DirectoryWatch::drain() noexcept {
+  if (!fd_.valid()) return 0;
   alignas(inotify_event) char buffer[4096];
-  while (::read(fd_.get(), buffer, sizeof buffer) > 0) {
+  while (true) {
+    const ssize_t got = ::read(fd_.get(), buffer, sizeof buffer);
+    if (got > 0 || (got < 0 && errno == EINTR)) continue;
+    return got == 0 || errno == EAGAIN ? 0 : errno;
   }
 }
 

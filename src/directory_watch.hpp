@@ -36,9 +36,11 @@ class DirectoryWatch {
   bool has_events() const noexcept { return fd_.valid(); }
 
   // The inotify descriptor (readable while events are pending; -1 without
-  // events), and consuming the pending events without waiting.
+  // events).
   int fd() const noexcept { return fd_.get(); }
-  void drain() noexcept;
+  // Consumes the pending events without waiting. Returns 0, or the errno of
+  // a read that failed for another reason than that none were left.
+  int drain() noexcept;
 
  private:
   UniqueFd fd_;

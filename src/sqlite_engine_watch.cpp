@@ -16,14 +16,20 @@ namespace {
 
 class InotifyWatch final : public Engine::Watch {
  public:
-  explicit InotifyWatch(const std::filesystem::path& directory) : watch_(directory) {}
+  explicit InotifyWatch(const std::filesystem::path& directory)
+      : directory_(directory), watch_(directory) {}
   bool usable() const noexcept { return watch_.has_events(); }
 
   int fd() const noexcept override { return watch_.fd(); }
-  void clear() override { watch_.drain(); }
+  void clear() override {
+    if (const int error = watch_.drain()) {
+      throw_errno(error, "cannot read the change events of " + directory_.string(), directory_);
+    }
+  }
   bool notices_changes() const noexcept override { return true; }
 
  private:
+  const std::filesystem::path directory_;
   DirectoryWatch watch_;
 };
 
@@ -34,7 +40,7 @@ class TimerWatch final : public Engine::Watch {
   static constexpr long kPeriodNanoseconds = 10'000'000;
 
   explicit TimerWatch(const std::filesystem::path& directory)
-      : fd_(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) {
+      : directory_(directory), fd_(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) {
     if (!fd_.valid())
       throw_errno(errno, "cannot create a timer to watch " + directory.string(), directory);
     const itimerspec every{{0, kPeriodNanoseconds}, {0, kPeriodNanoseconds}};
@@ -46,12 +52,18 @@ class TimerWatch final : public Engine::Watch {
   int fd() const noexcept override { return fd_.get(); }
   void clear() override {
     std::uint64_t expirations = 0;
-    while (::read(fd_.get(), &expirations, sizeof expirations) < 0 && errno == EINTR) {
+    while (::read(fd_.get(), &expirations, sizeof expirations) < 0) {
+      const int error = errno;
+      if (error == EAGAIN) return;  // no tick since the last clear()
+      if (error != EINTR) {
+        throw_errno(error, "cannot read the timer watching " + directory_.string(), directory_);
+      }
     }
   }
   bool notices_changes() const noexcept override { return false; }
 
  private:
+  const std::filesystem::path directory_;
   UniqueFd fd_;
 };
 

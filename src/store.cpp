@@ -14,6 +14,7 @@ namespace diskcache {
 Engine::~Engine() = default;
 Engine::Cursor::~Cursor() = default;
 Engine::Scope::~Scope() = default;
+Engine::Watch::~Watch() = default;
 
 Store::Store(std::filesystem::path directory, const Settings& settings)
     : engine_(detail::SqliteEngine::open(std::move(directory), settings)) {}

@@ -39,7 +39,8 @@ class ChangeWatch {
   // The descriptor to wait on for reading.
   int fd() const noexcept { return watch_->fd(); }
   // Makes fd() unreadable until the next change (or timer tick). Never
-  // blocks; throws IoError only if the descriptor fails.
+  // blocks; throws IoError only if reading the descriptor fails (it was
+  // closed behind the watch's back, say).
   void clear() { watch_->clear(); }
   // Whether fd() reports changes (true) or is a 10 ms timer (false).
   bool notices_changes() const noexcept { return watch_->notices_changes(); }

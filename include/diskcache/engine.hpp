@@ -20,7 +20,8 @@
 //
 // Thread safety: every copy of a Store, in every thread, shares its engine,
 // so an engine's functions may run concurrently from any number of threads.
-// A Cursor or Scope belongs to the thread that made it.
+// A Cursor or Scope belongs to the thread that made it; a Watch is used by
+// one thread at a time.
 //
 // This header also holds the vocabulary engines and Stores speak: items as
 // stored, statistics, scans and the ends of a queue.
@@ -132,6 +133,7 @@ class DISKCACHE_EXPORT Engine {
 
   class Cursor;
   class Scope;
+  class Watch;
 
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -272,20 +274,8 @@ class DISKCACHE_EXPORT Engine {
   // polling in a tight loop.
   virtual bool wait_until(std::chrono::duration<double> timeout,
                           const std::function<bool()>& attempt) = 0;
-  // Store::watch_changes: a file descriptor for event loops that becomes
-  // readable (POLLIN) once some process has committed to this store since
-  // the last clear(), or at least every few milliseconds where changes
-  // cannot be noticed (see change_watch.hpp).
-  class Watch {
-   public:
-    virtual ~Watch() = default;
-    // The descriptor to poll; valid, and owned by the Watch, for its life.
-    virtual int fd() const noexcept = 0;
-    // Consumes what made fd() readable. Never blocks.
-    virtual void clear() = 0;
-    // False when fd() is a timer rather than a notification of changes.
-    virtual bool notices_changes() const noexcept = 0;
-  };
+  // Store::watch_changes: a Watch whose descriptor event loops poll (see
+  // Watch below and change_watch.hpp).
   virtual std::unique_ptr<Watch> watch_changes() = 0;
   // Store::transact: begins a write transaction on this thread, or nests
   // one in the thread's open one; every call the thread makes on this
@@ -332,6 +322,27 @@ class DISKCACHE_EXPORT Engine::Scope {
   // fails; destroying the Scope then rolls back.
   // REQUIRES: called at most once.
   virtual void commit() = 0;
+};
+
+// The engine's side of a ChangeWatch (change_watch.hpp): a file descriptor
+// that becomes readable (POLLIN) once some process has committed to the
+// store since the last clear(), or at least every few milliseconds where
+// changes cannot be noticed.
+class DISKCACHE_EXPORT Engine::Watch {
+ public:
+  Watch() = default;
+  Watch(const Watch&) = delete;
+  Watch& operator=(const Watch&) = delete;
+  // Closes the descriptor. Never throws.
+  virtual ~Watch();
+
+  // The descriptor to poll; valid, and owned by the Watch, for its life.
+  virtual int fd() const noexcept = 0;
+  // Consumes what made fd() readable. Never blocks; throws IoError if
+  // reading the descriptor fails.
+  virtual void clear() = 0;
+  // False when fd() is a timer rather than a notification of changes.
+  virtual bool notices_changes() const noexcept = 0;
 };
 
 }  // namespace diskcache
