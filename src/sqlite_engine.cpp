@@ -313,20 +313,19 @@ std::int64_t SqliteEngine::cull(bool retry) {
 
 Stats SqliteEngine::stats(bool enable, bool reset_counters) {
   Connection& connection = this->connection();
+  // Without a reset it only reads: reading the counters never waits for a
+  // writer's lock (a writer may count a hit between the two reads, as in
+  // Python). A reset reads and zeroes them in one write transaction.
+  std::optional<WriteTransaction> transaction;
+  if (reset_counters) transaction.emplace(connection, files_, /*retry=*/true, timeout());
   Stats result;
-  if (reset_counters) {
-    WriteTransaction transaction = begin_write(connection, /*retry=*/true);
-    result.hits = setting_integer(connection, "hits");
-    result.misses = setting_integer(connection, "misses");
+  result.hits = setting_integer(connection, "hits");
+  result.misses = setting_integer(connection, "misses");
+  if (transaction) {
     for (const char* name : {"hits", "misses"}) {
       connection.query(Sql::UpdateSetting).bind_text(1, name).bind(2, std::int64_t{0}).run();
     }
-    transaction.commit();
-  } else {
-    // Only reads: reading the counters never waits for a writer's lock (a
-    // writer may count a hit between the two reads, as in Python).
-    result.hits = setting_integer(connection, "hits");
-    result.misses = setting_integer(connection, "misses");
+    transaction->commit();
   }
   if (statistics() != enable) {
     Settings change;

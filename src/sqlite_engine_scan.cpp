@@ -135,9 +135,9 @@ void SqliteCursor::read_key_page(Connection& connection) {
 }
 
 bool SqliteCursor::load_item() {
-  // The page_ named the key; the value is read now, under the key, so it is
+  // The page named the key; the value is read now, under the key, so it is
   // the one stored when the item is visited, and one value at a time is in
-  // memory. A key removed since the page_ was read is skipped.
+  // memory. A key removed since the page was read is skipped.
   bool found = false;
   load_without_lock(engine_, key_, [&](ValueLocation& location) {
     std::optional<Cell> value = load_value(engine_, location, key_);

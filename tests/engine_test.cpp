@@ -1,8 +1,11 @@
 // Store over an Engine of the caller's: the seam a second engine plugs into.
 // The engine here forwards every call to a Store on a real cache directory
 // and records which calls arrived (as leveldb's EnvWrapper wraps an Env), so
-// the containers run on it against real storage and the test sees that
-// nothing bypassed the interface.
+// the containers run on it against real storage and the tests see their
+// calls reach the engine. Nothing bypasses the interface either: the engine
+// is no SQLite engine for a container to reach behind it, and it reports a
+// directory of its own, which stays empty, so no container opened storage
+// by path instead of asking the engine.
 #include "diskcache/engine.hpp"
 
 #include <gtest/gtest.h>
@@ -27,12 +30,14 @@ using testing::TempDir;
 
 class RecordingEngine final : public Engine {
  public:
-  explicit RecordingEngine(Store inner) : inner_(std::move(inner)) {}
+  // Forwards to `inner`; reports `shown` as its directory.
+  RecordingEngine(Store inner, std::filesystem::path shown)
+      : inner_(std::move(inner)), shown_(std::move(shown)) {}
 
   // The names of the calls that arrived, in order.
   std::vector<std::string> calls;
 
-  const std::filesystem::path& directory() const noexcept override { return inner_.directory(); }
+  const std::filesystem::path& directory() const noexcept override { return shown_; }
   Settings settings() const override { return inner_.settings(); }
   void reset(const Settings& settings) override {
     note("reset");
@@ -196,7 +201,8 @@ class RecordingEngine final : public Engine {
   }
   std::shared_ptr<Engine> dead_letters() override {
     note("dead_letters");
-    return std::make_shared<RecordingEngine>(inner_.dead_letters());
+    return std::make_shared<RecordingEngine>(inner_.dead_letters(),
+                                             shown_ / Store::kDeadLetterDirectory);
   }
   bool dead_letter(const std::optional<std::string>& prefix, const Cell& key, bool retry) override {
     note("dead_letter");
@@ -271,15 +277,23 @@ class RecordingEngine final : public Engine {
   void note(const char* name) { calls.emplace_back(name); }
 
   Store inner_;
+  const std::filesystem::path shown_;
 };
+
+// Whether nothing was created in `directory`, the one a RecordingEngine
+// reports.
+bool untouched(const std::filesystem::path& directory) {
+  return std::filesystem::is_empty(directory);
+}
 
 TEST(EngineTest, AStoreNeedsAnEngine) { EXPECT_THROW(Store(std::shared_ptr<Engine>()), Error); }
 
 TEST(EngineTest, ContainersRunOnAnotherEngineThroughTheInterfaceAlone) {
   TempDir dir;
-  auto engine = std::make_shared<RecordingEngine>(Store(dir.path()));
+  TempDir shown;
+  auto engine = std::make_shared<RecordingEngine>(Store(dir.path()), shown.path());
   Cache<std::string, std::int64_t> cache{Store(engine)};
-  EXPECT_EQ(cache.directory(), dir.path());
+  EXPECT_EQ(cache.directory(), shown.path());
 
   cache.set("a", 1);
   EXPECT_FALSE(cache.add("a", 2));
@@ -298,6 +312,7 @@ TEST(EngineTest, ContainersRunOnAnotherEngineThroughTheInterfaceAlone) {
        {"set", "add", "incr", "get", "contains", "scan", "enable_leases", "push", "pull"}) {
     EXPECT_TRUE(engine->called(name)) << name << " did not reach the engine";
   }
+  EXPECT_TRUE(untouched(shown.path()));
   // The engine underneath holds what went through the wrapper.
   Cache<std::string, std::int64_t> direct(dir.path());
   EXPECT_EQ(direct.get("a"), 11);
@@ -305,7 +320,8 @@ TEST(EngineTest, ContainersRunOnAnotherEngineThroughTheInterfaceAlone) {
 
 TEST(EngineTest, DeadLettersGoThroughTheInterface) {
   TempDir dir;
-  auto engine = std::make_shared<RecordingEngine>(Store(dir.path()));
+  TempDir shown;
+  auto engine = std::make_shared<RecordingEngine>(Store(dir.path()), shown.path());
   Cache<> cache{Store(engine)};
   auto numbers = Deque<std::int64_t>::from_cache(cache);
   numbers.push_back(7);
@@ -319,11 +335,13 @@ TEST(EngineTest, DeadLettersGoThroughTheInterface) {
   for (const char* name : {"dead_letter", "dead_letters", "leased_count"}) {
     EXPECT_TRUE(engine->called(name)) << name << " did not reach the engine";
   }
+  EXPECT_TRUE(untouched(shown.path()));
 }
 
 TEST(EngineTest, TransactionsCommitAndRollBackThroughTheEngine) {
   TempDir dir;
-  auto engine = std::make_shared<RecordingEngine>(Store(dir.path()));
+  TempDir shown;
+  auto engine = std::make_shared<RecordingEngine>(Store(dir.path()), shown.path());
   Cache<std::string, std::int64_t> cache{Store(engine)};
   {
     auto transaction = cache.transact();
@@ -338,6 +356,7 @@ TEST(EngineTest, TransactionsCommitAndRollBackThroughTheEngine) {
   EXPECT_EQ(cache.get("kept"), 1);
   EXPECT_FALSE(cache.contains("undone"));
   EXPECT_TRUE(engine->called("transact"));
+  EXPECT_TRUE(untouched(shown.path()));
 }
 
 }  // namespace

@@ -203,7 +203,7 @@ TEST(StoreTest, OperationsInsideAnOuterTransactionRollBackWithIt) {
   store.set(Cell::text("kept"), Cell::integer(1));
   detail::SqliteEngine& engine = detail::SqliteEngine::TEST_of(store);
   {
-    detail::WriteTransaction outer(engine.connection(), engine.files(), false, engine.timeout());
+    detail::WriteTransaction outer = engine.begin_write(engine.connection(), /*retry=*/false);
     store.set(Cell::text("file"), Cell::blob(std::string(50000, 'f')));
     store.erase(Cell::text("kept"));
     EXPECT_EQ(files_under(dir.path()).size(), 1u);
@@ -220,10 +220,10 @@ TEST(StoreTest, RolledBackInnerTransactionUndoesOnlyItsOwnWrites) {
   Store store(dir.path());
   detail::SqliteEngine& engine = detail::SqliteEngine::TEST_of(store);
   {
-    detail::WriteTransaction outer(engine.connection(), engine.files(), false, engine.timeout());
+    detail::WriteTransaction outer = engine.begin_write(engine.connection(), /*retry=*/false);
     store.set(Cell::text("before"), Cell::blob(std::string(50000, 'b')));
     {
-      detail::WriteTransaction inner(engine.connection(), engine.files(), false, engine.timeout());
+      detail::WriteTransaction inner = engine.begin_write(engine.connection(), /*retry=*/false);
       store.set(Cell::text("inner"), Cell::blob(std::string(50000, 'i')));
       store.erase(Cell::text("before"));
       EXPECT_EQ(files_under(dir.path()).size(), 2u);

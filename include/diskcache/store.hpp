@@ -299,7 +299,12 @@ class DISKCACHE_EXPORT Store {
   // a new one), `key` is the key it had in the queue, `item` the item.
   using Leased = Engine::Leased;
 
-  // Creates the Lease table if it does not exist yet.
+  // Creates the Lease table (leased items) and the Delivery table (the
+  // deliveries of items back in their queue) if they do not exist yet, and
+  // adds Lease's deliveries column to a table made before it. When all are
+  // there it only reads, so it never waits for another writer; otherwise it
+  // waits for the write lock for ever. Called by every Deque constructor.
+  // Throws IoError, CorruptionError.
   // REQUIRES: called (by any process) before the other lease calls.
   void enable_leases();
 
@@ -374,8 +379,10 @@ class DISKCACHE_EXPORT Store {
   static constexpr std::int64_t kScanPage = 100;
 
   // --- Waiting for changes, transactions, closing. Implemented in
-  // src/sqlite_engine.cpp; the write transaction itself is
-  // src/transaction.cpp's, the Transaction around it src/store.cpp's.
+  // src/sqlite_engine.cpp (wait_until, transact), src/sqlite_engine_watch.cpp
+  // (watch_changes) and src/connection_registry.cpp (close); the write
+  // transaction itself is src/transaction.cpp's, the Transaction around it
+  // src/store.cpp's.
 
   // Calls `attempt` until it returns true or `timeout` passes; returns its
   // last result. Between attempts it sleeps until some process (C++ or

@@ -27,8 +27,9 @@
 // short. Do not fork() while a transaction is open.
 //
 // The scope itself is the engine's (Engine::Scope, engine.hpp): the SQLite
-// engine's is a WriteTransaction (src/transaction.cpp). Transaction decides
-// when it commits or rolls back (src/store.cpp), whatever the engine.
+// engine's is SqliteScope (src/sqlite_engine.cpp), which wraps a
+// WriteTransaction (src/transaction.cpp). Transaction decides when it
+// commits or rolls back (src/store.cpp), whatever the engine.
 #ifndef DISKCACHE_TRANSACTION_HPP_
 #define DISKCACHE_TRANSACTION_HPP_
 
