@@ -228,8 +228,8 @@ void SqliteEngine::reset(const Settings& overrides) {
   Connection& connection = this->connection();
   // Reopening a directory open in this process comes here with the
   // opener's settings, which are usually stored already: as the
-  // constructor, write only what differs, so reopening never waits for a
-  // writer.
+  // constructor, write only when something differs, so reopening never
+  // waits for a writer.
   const bool stored = schema_up_to_date(schema_objects(connection), merged) &&
                       settings_stored(read_setting_rows(connection), merged, overrides);
   if (!stored) {
