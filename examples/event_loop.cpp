@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <diskcache/change_watch.hpp>
 #include <diskcache/deque.hpp>
 #include <filesystem>
@@ -28,6 +30,9 @@ void produce(const std::filesystem::path& directory) {
   jobs.push_back("stop");
 }
 
+// Says on stderr which call failed and why (errno).
+void report(const char* call) { std::cerr << call << " failed: " << std::strerror(errno) << '\n'; }
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -38,23 +43,44 @@ int main(int argc, char** argv) {
   diskcache::Deque<std::string> jobs(directory);
   diskcache::ChangeWatch watch = jobs.watch();  // before the producer starts
 
+  // The epoll set is made before the producer starts, so that failing here
+  // leaves no child process behind.
+  const int loop = ::epoll_create1(EPOLL_CLOEXEC);
+  if (loop == -1) {
+    report("epoll_create1");
+    return 1;
+  }
+  epoll_event interest{};
+  interest.events = EPOLLIN;
+  interest.data.fd = watch.fd();
+  if (::epoll_ctl(loop, EPOLL_CTL_ADD, watch.fd(), &interest) == -1) {
+    report("epoll_ctl");
+    ::close(loop);
+    return 1;
+  }
+
   const pid_t producer = ::fork();
+  if (producer == -1) {
+    report("fork");
+    ::close(loop);
+    return 1;
+  }
   if (producer == 0) {
     produce(directory);
     ::_exit(0);
   }
 
-  const int loop = ::epoll_create1(EPOLL_CLOEXEC);
-  epoll_event interest{};
-  interest.events = EPOLLIN;
-  interest.data.fd = watch.fd();
-  ::epoll_ctl(loop, EPOLL_CTL_ADD, watch.fd(), &interest);
-
   int done = 0;
   bool stopped = false;
   while (!stopped) {
     epoll_event ready{};
-    if (::epoll_wait(loop, &ready, 1, /*timeout ms=*/5000) == 0) {
+    const int count = ::epoll_wait(loop, &ready, 1, /*timeout ms=*/5000);
+    if (count == -1 && errno == EINTR) continue;  // a signal, not a wake-up: wait again
+    if (count == -1) {
+      report("epoll_wait");
+      break;
+    }
+    if (count == 0) {
       std::cerr << "no job arrived in 5 s\n";
       break;
     }
@@ -70,7 +96,7 @@ int main(int argc, char** argv) {
   }
   ::close(loop);
   int status = 0;
-  ::waitpid(producer, &status, 0);
+  while (::waitpid(producer, &status, 0) == -1 && errno == EINTR) continue;  // a signal: again
   std::cout << done << " jobs handled in the event loop\n";
   return stopped ? 0 : 1;
 }

@@ -14,7 +14,10 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "diskcache/cell.hpp"
@@ -129,6 +132,14 @@ void decode_all(const Cell& cell) {
     decode_as<std::vector<std::int64_t>>(cell);
     decode_as<std::map<std::string, std::vector<std::int64_t>>>(cell);
     decode_as<Record>(cell);
+  }
+  // The shapes disk::Auto stores as Python's tuple, set and None (its
+  // vector and map are above).
+  if constexpr (std::is_same_v<P, disk::Auto>) {
+    decode_as<std::tuple<std::string, std::int64_t>>(cell);
+    decode_as<std::pair<std::int64_t, double>>(cell);
+    decode_as<std::set<std::int64_t>>(cell);
+    decode_as<std::optional<std::vector<std::string>>>(cell);
   }
 }
 

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -135,6 +136,20 @@ TEST_F(ToolTest, GetShowsPickledValuesAsBinaryWithTheirSize) {
   EXPECT_EQ(tool({"--json", "get", dir_, "big-list"}).out,
             "{\"key\":\"big-list\",\"value\":{\"pickle\":" + sizes.at("big-list") +
                 "},\"size\":" + sizes.at("big-list") + ",\"expire_time\":null,\"tag\":null}\n");
+}
+
+TEST_F(ToolTest, GetRawRefusesAKeyNoCacheHoldsWithoutCallingItAPickle) {
+  python_cache();
+  // Keys the engine would refuse (NaN, text that is not UTF-8) never reach
+  // it: the literal is refused, with its own reason.
+  for (const char* key : {"nan", "'\\udc80'"}) {
+    const Result refused = tool({"get", dir_, key, "--raw"});
+    EXPECT_EQ(refused.status, kUsage) << key;
+    EXPECT_EQ(refused.out, "") << key;
+    EXPECT_EQ(refused.err.find("pickle"), std::string::npos) << refused.err;
+  }
+  EXPECT_EQ(tool({"get", dir_, "absent", "--raw"}).status, kNotFound);
+  EXPECT_EQ(tool({"get", dir_, "7", "--raw"}).out, "-42");
 }
 
 TEST_F(ToolTest, GetJsonGivesTagAndExpiry) {
@@ -478,6 +493,40 @@ TEST_F(ToolTest, StatsSummarisesAFanoutCacheShardByShard) {
   EXPECT_FALSE(std::filesystem::exists(temp_ / "cache" / "cache.db"));
 }
 
+TEST_F(ToolTest, StatsOfAFanoutCachePrintsNoQueueCounts) {
+  {
+    FanoutCache<std::string, std::string> cache(dir_, 2);
+    cache.set("a", "a", {.retry = true});
+  }
+  const Result stats = tool({"stats", dir_});
+  EXPECT_EQ(stats.status, kOk) << stats.err;
+  EXPECT_EQ(stats.out.find("leased"), std::string::npos) << stats.out;
+  EXPECT_EQ(stats.out.find("dead_letters"), std::string::npos) << stats.out;
+  const Result json = tool({"--json", "stats", dir_});
+  EXPECT_EQ(json.out.find("\"leased\""), std::string::npos) << json.out;
+  EXPECT_EQ(json.out.find("\"dead_letters\""), std::string::npos) << json.out;
+}
+
+TEST_F(ToolTest, StatsCountsDeadLettersAndNamesThemInJson) {
+  {
+    Deque<std::string> deque(dir_, std::nullopt, {.max_deliveries = 3});
+    for (const char* job : {"a", "b", "c"}) deque.push_back(job);
+    EXPECT_TRUE(deque.dead_letter_front());
+    EXPECT_TRUE(deque.dead_letter_front());
+  }
+  const Result stats = tool({"stats", dir_});
+  EXPECT_EQ(stats.status, kOk) << stats.err;
+  EXPECT_NE(stats.out.find("items: 1\n"), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("\nleased: 0\ndead_letters: 2\n"), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("\nmax_deliveries: 3\n"), std::string::npos) << stats.out;
+  const Result json = tool({"--json", "stats", dir_});
+  EXPECT_EQ(json.status, kOk) << json.err;
+  EXPECT_NE(json.out.find(",\"misses\":0,\"leased\":0,\"dead_letters\":2,\"size_limit\":"),
+            std::string::npos)
+      << json.out;
+  EXPECT_NE(json.out.find(",\"max_deliveries\":3,"), std::string::npos) << json.out;
+}
+
 TEST_F(ToolTest, StatsOfTheDatabaseFileNamesTheDirectoryToGive) {
   { Cache<> cache(dir_); }
   const Result stats = tool({"stats", dir_ + "/cache.db"});
@@ -520,6 +569,31 @@ TEST_F(ToolTest, WatchPrintsCountsAndHitRatioEachInterval) {
                          ", so hits and misses stay as they are (Settings::statistics, or "
                          "Python's cache.stats(enable=True), turns them on)\n");
   EXPECT_EQ(tool({"watch", dir_, "--interval", "0"}).status, kUsage);
+}
+
+TEST_F(ToolTest, WatchReadsAFanoutCacheWhole) {
+  std::int64_t volume = 0;
+  {
+    FanoutCache<std::string, std::string> cache(dir_, 3, std::chrono::milliseconds(10),
+                                                {.statistics = true});
+    for (const char* key : {"a", "b", "c", "d"}) cache.set(key, key, {.retry = true});
+    EXPECT_EQ(cache.get("a"), "a");
+    EXPECT_EQ(cache.get("b"), "b");
+    EXPECT_EQ(cache.get("missing"), std::nullopt);
+  }
+  for (const char* name : {"000", "001", "002"}) volume += Cache<>(temp_ / "cache" / name).volume();
+  const Result json = tool({"--json", "watch", dir_, "--count", "1"});
+  EXPECT_EQ(json.status, kOk) << json.err;
+  EXPECT_EQ(json.err, "");
+  EXPECT_EQ(json.out, "{\"items\":4,\"volume\":" + std::to_string(volume) +
+                          ",\"hits\":2,\"misses\":1,\"hit_ratio\":0.6666666666666666}\n");
+  char row[128];
+  std::snprintf(row, sizeof row, "%10d %14lld %12d %12d %10s\n", 4, static_cast<long long>(volume),
+                2, 1, "0.667");
+  const Result text = tool({"watch", dir_, "--interval", "0.01", "--count", "2"});
+  EXPECT_EQ(text.status, kOk) << text.err;
+  EXPECT_EQ(text.out, "     items         volume         hits       misses  hit_ratio\n" +
+                          std::string(row) + row);
 }
 
 TEST_F(ToolTest, StatsLeavesStatisticsAsStored) {
@@ -662,6 +736,25 @@ TEST_F(ToolTest, DequeCommandsShareAQueueWithPython) {
   EXPECT_EQ(empty.err, "diskcache: deque " + dir_ + " is empty\n");
 }
 
+TEST_F(ToolTest, DequePopRawWritesTheItemsBytesAlone) {
+  ASSERT_EQ(python({"deque-push", dir_, "'h\\xe9'", "(1, 'two')", "42", "b'\\x00c'"}).status, 0);
+  for (const char* command : {"pop", "peek"}) {
+    const Result json = tool({"--json", "deque", command, dir_, "--raw"});
+    EXPECT_EQ(json.status, kUsage) << command;
+    EXPECT_EQ(json.out, "") << command;
+    EXPECT_EQ(json.err, "diskcache: deque " + std::string(command) +
+                            ": --raw writes the bytes alone; drop "
+                            "--json\n");
+  }
+  EXPECT_EQ(tool({"deque", "len", dir_}).out, "4\n");  // nothing was popped
+  EXPECT_EQ(tool({"deque", "pop", dir_, "--raw"}).out, "h\xc3\xa9");
+  EXPECT_EQ(tool({"deque", "pop", dir_, "--back", "--raw"}).out, std::string("\0c", 2));
+  EXPECT_EQ(tool({"deque", "pop", dir_, "--back", "--raw"}).out, "42");
+  // A tuple (or dict) has no bytes of its own: --raw writes its repr.
+  EXPECT_EQ(tool({"deque", "pop", dir_, "--raw"}).out, "(1, 'two')");
+  EXPECT_EQ(tool({"deque", "pop", dir_, "--raw"}).status, kNotFound);
+}
+
 TEST_F(ToolTest, DequePushCreatesADequeAsPythonDoes) {
   EXPECT_EQ(tool({"deque", "push", dir_, "job"}).status, kNotACache);
   EXPECT_EQ(tool({"deque", "push", dir_, "job", "--create"}).status, kOk);
@@ -708,6 +801,43 @@ TEST_F(ToolTest, DequeDeadLetterMovesTheFrontAsideByHand) {
   EXPECT_EQ(empty.err, "diskcache: deque " + dir_ + " is empty\n");
 }
 
+TEST_F(ToolTest, DeadLettersOfAQueueThatHasNoneOrOfNoQueue) {
+  ASSERT_EQ(python({"deque-push", dir_, "'job'"}).status, 0);
+  for (const char* command : {"pop", "peek", "len"}) {
+    const Result none = tool({"deque", command, dir_, "--dead-letters"});
+    EXPECT_EQ(none.status, kNotFound) << command;
+    EXPECT_EQ(none.err, "diskcache: deque " + dir_ + " has no dead letters (no " + dir_ +
+                            "/cache.db-dead-letters)\n");
+  }
+  const std::string absent = (temp_ / "absent").string();
+  const Result missing = tool({"deque", "pop", absent, "--dead-letters"});
+  EXPECT_EQ(missing.status, kNotACache);
+  EXPECT_EQ(missing.err, "diskcache: " + absent + " does not exist\n");
+  EXPECT_FALSE(std::filesystem::exists(absent));
+}
+
+TEST_F(ToolTest, DequePushAndDeadLetterForceUseACacheAsAQueue) {
+  {
+    Cache<> cache(dir_);
+    cache.set(7, "seven");
+    cache.set("name", "alice");
+  }
+  EXPECT_EQ(tool({"deque", "push", dir_, "job"}).status, kNotACache);
+  EXPECT_EQ(tool({"deque", "dead-letter", dir_}).status, kNotACache);
+  EXPECT_EQ(Cache<>(dir_).size(), 2);
+  const Result pushed = tool({"deque", "push", dir_, "job", "--force"});
+  EXPECT_EQ(pushed.status, kOk) << pushed.err;
+  EXPECT_EQ(Cache<>(dir_).get(8), Value("job"));  // one past the queue's back, 7
+  const Result moved = tool({"deque", "dead-letter", dir_, "--force"});
+  EXPECT_EQ(moved.status, kOk) << moved.err;
+  EXPECT_EQ(moved.err,
+            "diskcache: moved 'seven' to the dead letters in " + dir_ + "/cache.db-dead-letters\n");
+  Cache<> cache(dir_);
+  EXPECT_FALSE(cache.contains(7));
+  EXPECT_EQ(cache.get("name"), Value("alice"));
+  EXPECT_EQ(python({"deque-expect", dir_ + "/cache.db-dead-letters", "['seven']"}).status, 0);
+}
+
 TEST_F(ToolTest, DequeLenAndStatsCountLeasedItemsApart) {
   Deque<std::string> deque(dir_);
   deque.push_back("a");
@@ -743,6 +873,53 @@ TEST_F(ToolTest, AnUnknownCommandIsNamedWithTheCommandsToChooseFrom) {
   EXPECT_EQ(missing.err,
             "diskcache: KEY is required\n  usage: diskcache get [OPTIONS] DIRECTORY KEY\n"
             "  `diskcache get --help` describes the arguments\n");
+}
+
+TEST_F(ToolTest, NumberOptionsRefuseWhatTheyCannotUseSayingWhatToGive) {
+  Cache<>(dir_).set("k", 1);
+  const auto first_line = [](const Result& result) {
+    return result.err.substr(0, result.err.find('\n'));
+  };
+  const std::string timeout =
+      "give the seconds to wait for a locked database, more than 0 and at most 1000000000 (about "
+      "31 years)";
+  for (const auto& [seconds, complaint] :
+       {std::pair{"soon", "is not a number"}, std::pair{"", "is not a number"},
+        std::pair{"nan", "is not a number"}, std::pair{"inf", "is out of range"},
+        std::pair{"0", "is out of range"}, std::pair{"-1", "is out of range"}}) {
+    const Result refused = tool({"--timeout", seconds, "get", dir_, "k"});
+    EXPECT_EQ(refused.status, kUsage) << seconds;
+    EXPECT_EQ(refused.out, "") << seconds;
+    EXPECT_EQ(first_line(refused),
+              "diskcache: --timeout: " + std::string(seconds) + " " + complaint + ": " + timeout)
+        << refused.err;
+  }
+  EXPECT_EQ(tool({"--timeout", "0.5", "get", dir_, "k"}).out, "1\n");
+  const Result interval = tool({"watch", dir_, "--interval", "inf", "--count", "1"});
+  EXPECT_EQ(interval.status, kUsage);
+  EXPECT_EQ(first_line(interval),
+            "diskcache: --interval: inf is out of range: give the seconds between lines, more "
+            "than 0 and at most 1000000000 (about 31 years)");
+  const Result nan = tool({"watch", dir_, "--interval", "nan", "--count", "1"});
+  EXPECT_EQ(nan.status, kUsage);
+  EXPECT_EQ(first_line(nan),
+            "diskcache: --interval: nan is not a number: give the seconds between lines, more "
+            "than 0 and at most 1000000000 (about 31 years)");
+  for (const auto& [count, complaint] :
+       {std::pair{"1.5", "is not a whole number"}, std::pair{"1e3", "is not a whole number"},
+        std::pair{"many", "is not a number"}, std::pair{"nan", "is not a whole number"},
+        std::pair{"inf", "is not a whole number"}, std::pair{"-1", "is out of range"}}) {
+    const Result refused = tool({"watch", dir_, "--count", count});
+    EXPECT_EQ(refused.status, kUsage) << count;
+    EXPECT_EQ(first_line(refused), "diskcache: --count: " + std::string(count) + " " + complaint +
+                                       ": give the number of lines to print, 0 or more")
+        << refused.err;
+  }
+  const Result limit = tool({"keys", dir_, "--limit", "1.5"});
+  EXPECT_EQ(limit.status, kUsage);
+  EXPECT_EQ(first_line(limit),
+            "diskcache: --limit: 1.5 is not a whole number: give the number of keys to print, 0 "
+            "or more");
 }
 
 TEST_F(ToolTest, VersionNamesTheLibraryAndSqlite) {

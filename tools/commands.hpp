@@ -21,7 +21,7 @@ void add_item_commands(CLI::App& app, const GlobalOptions& options);
 void add_maintenance_commands(CLI::App& app, const GlobalOptions& options);
 // keys, dump, load: many items, in insertion order.
 void add_listing_commands(CLI::App& app, const GlobalOptions& options);
-// deque push, pop, peek, len: a directory used as a Deque.
+// deque push, pop, peek, len, dead-letter: a directory used as a Deque.
 void add_deque_commands(CLI::App& app, const GlobalOptions& options);
 
 // Adds the DIRECTORY argument every subcommand starts with.
@@ -29,10 +29,18 @@ inline void add_directory(CLI::App& command, std::string& directory) {
   command.add_option("DIRECTORY", directory, "The cache directory")->required();
 }
 
-// Refuses an option's number below `minimum` (or equal to it, if `strict`),
-// and NaN, with a message saying what to give instead: `wanted`, e.g.
-// "the number of keys to print, 0 or more". CLI11 prefixes the option.
-CLI::Validator number_check(double minimum, bool strict, const std::string& wanted);
+// The most seconds an option takes (--timeout, watch --interval): about 31
+// years, which a count of milliseconds, and sleep_for's nanoseconds, hold.
+inline constexpr double kMaxSeconds = 1e9;
+
+// Checks of an option's text, each refusing it with a message that says
+// what to give instead: `wanted` (e.g. "the number of keys to print") and
+// the range. CLI11 prefixes the option.
+// seconds_check: a number more than 0 and at most kMaxSeconds (neither NaN
+// nor infinity).
+CLI::Validator seconds_check(const std::string& wanted);
+// count_check: a whole number, 0 or more, that an int64 holds.
+CLI::Validator count_check(const std::string& wanted);
 
 // Adds subcommand `name` (with its DIRECTORY argument) whose callback runs
 // body(arguments, options); the Arguments live as long as the app, so
@@ -47,6 +55,16 @@ std::pair<CLI::App*, std::shared_ptr<Arguments>> add_command(
   command->callback([arguments, &options, body] { body(*arguments, options); });
   return {command, arguments};
 }
+
+// Adds --raw (`raw`) to a command that prints one value: get, deque pop
+// and peek.
+inline void add_raw(CLI::App& command, bool& raw) {
+  command.add_flag("--raw", raw,
+                   "Write the value's bytes alone (text as UTF-8), no quotes or newline");
+}
+
+// Throws CommandError(Usage) if `command` was given both --raw and --json.
+void refuse_raw_with_json(const char* command, bool raw, const GlobalOptions& options);
 
 // Prints `line` and a newline on stdout.
 void print_line(const std::string& line);

@@ -30,12 +30,16 @@ struct DequeArguments {
 
 // The directory the command works on: the deque's, or its dead letters'.
 std::filesystem::path queue_directory(const DequeArguments& arguments) {
-  const std::filesystem::path directory = arguments.directory;
-  return arguments.dead_letters ? directory / Store::kDeadLetterDirectory : directory;
+  return arguments.dead_letters ? dead_letter_directory(arguments.directory)
+                                : std::filesystem::path(arguments.directory);
 }
 
 const char* end_name(const DequeArguments& arguments) { return arguments.back ? "back" : "front"; }
 Side end_of(const DequeArguments& arguments) { return arguments.back ? Side::Back : Side::Front; }
+
+[[noreturn]] void empty(const DequeArguments& arguments) {
+  throw CommandError(ExitStatus::NotFound, "deque " + arguments.directory + " is empty");
+}
 
 // A queue's ends are its smallest and largest integer keys, so on a cache
 // whose keys include other integers (ids, counts) the deque commands would
@@ -68,16 +72,14 @@ Deque<Value> open_deque(const DequeArguments& arguments, const GlobalOptions& op
   if (!check_cache_path(directory, missing)) {
     return Deque<Value>(directory, std::nullopt, open_settings(options));
   }
-  StoredCache cache = open_cache(directory, options);
+  StoredCache cache = open_found_cache(directory, options);
   require_queue(cache, arguments);
   return Deque<Value>::from_cache(cache);
 }
 
 void print_item(const std::optional<Value>& item, const DequeArguments& arguments,
                 const GlobalOptions& options) {
-  if (!item) {
-    throw CommandError(ExitStatus::NotFound, "deque " + arguments.directory + " is empty");
-  }
+  if (!item) empty(arguments);
   if (arguments.raw) {
     write_raw(raw_bytes(*item));
   } else if (!options.json) {
@@ -86,12 +88,6 @@ void print_item(const std::optional<Value>& item, const DequeArguments& argument
     JsonLine line;
     write_value(line.writer(), *item);
     print_line(line.str());
-  }
-}
-
-void refuse_raw_with_json(const DequeArguments& arguments, const GlobalOptions& options) {
-  if (arguments.raw && options.json) {
-    throw CommandError(ExitStatus::Usage, "--raw writes the bytes alone; drop --json");
   }
 }
 
@@ -105,69 +101,90 @@ void push(const DequeArguments& arguments, const GlobalOptions& options) {
   }
 }
 
-// The item at the command's end of `deque` with its key, decoded; nullopt
-// if the deque is empty.
-std::optional<std::pair<Cell, Value>> end_item(Deque<Value>& deque,
-                                               const DequeArguments& arguments) {
-  deque.store().reclaim_leases(std::nullopt, /*retry=*/true);
-  std::optional<std::pair<Cell, StoredItem>> item =
-      deque.store().peek(std::nullopt, end_of(arguments), /*retry=*/true);
-  if (!item) return std::nullopt;
-  Value value = disk::Auto::decode<Value>(item->second.value);
-  return std::pair<Cell, Value>(std::move(item->first), std::move(value));
-}
-
-// Moves the item under `key` to the dead letters and says so on stderr;
-// false if another consumer took it first.
-bool move_aside(Deque<Value>& deque, const Cell& key, const Value& item, const char* why) {
-  if (!deque.store().dead_letter(std::nullopt, key, /*retry=*/true)) return false;
-  std::fprintf(stderr, "diskcache: moved %s to the dead letters in %s%s\n", repr(item).c_str(),
+void say_moved(Deque<Value>& deque, const std::string& item, const char* why) {
+  std::fprintf(stderr, "diskcache: moved %s to the dead letters in %s%s\n", item.c_str(),
                deque.dead_letter_directory().c_str(), why);
-  return true;
 }
 
-// A pickled object has no form the command could print and push back, so
-// popping it would lose it. In a queue it goes to the dead letters, as
-// poison does for a typed C++ consumer, and the command takes the next
-// item; among the dead letters it stays where it is.
-void set_objects_aside(Deque<Value>& deque, const DequeArguments& arguments) {
-  while (std::optional<std::pair<Cell, Value>> item = end_item(deque, arguments)) {
-    if (item->second.kind() != Value::Kind::Object) return;
-    if (arguments.dead_letters) {
-      throw CommandError(ExitStatus::Unreadable,
-                         "the dead letter at the " + std::string(end_name(arguments)) + " of " +
-                             queue_directory(arguments).string() + " is a pickled " +
-                             item->second.get_if<PickledObject>()->class_name() +
-                             ", which C++ cannot read; it stays there");
+// Thrown from inside a pull to roll it back: the item it met is a pickled
+// object, which pop sets aside.
+struct ObjectMet {};
+
+// Removes and returns the item at the command's end, nullopt if the deque
+// is empty. A pickled object has no form the command could print and push
+// back, so popping it would lose it: in a queue it goes to the dead
+// letters, as poison does for a typed C++ consumer, and pop takes the next
+// item; among the dead letters it stays where it is. Each item is read
+// once, decoded inside the pull that removes it, which an object rolls back.
+std::optional<Value> pop_item(Deque<Value>& deque, const DequeArguments& arguments) {
+  Store& store = deque.store();
+  store.reclaim_leases(std::nullopt, /*retry=*/true);
+  while (true) {
+    std::optional<Value> value;
+    std::optional<Cell> object_key;
+    try {
+      store.pull(std::nullopt, end_of(arguments), /*retry=*/true,
+                 [&](const Cell& key, const StoredItem& item) {
+                   value = disk::Auto::decode<Value>(item.value);
+                   if (value->kind() != Value::Kind::Object) return;
+                   if (arguments.dead_letters) {
+                     throw CommandError(ExitStatus::Unreadable,
+                                        "the dead letter at the " +
+                                            std::string(end_name(arguments)) + " of " +
+                                            queue_directory(arguments).string() + " is a pickled " +
+                                            value->get_if<PickledObject>()->class_name() +
+                                            ", which C++ cannot read; it stays there");
+                   }
+                   object_key = key.to_owning();
+                   throw ObjectMet{};
+                 });
+    } catch (const ObjectMet&) {
+      // Unless another consumer took it meanwhile.
+      if (store.dead_letter(std::nullopt, *object_key, /*retry=*/true)) {
+        say_moved(deque, repr(*value), " (a pickled object C++ cannot read)");
+      }
+      continue;
     }
-    move_aside(deque, item->first, item->second, " (a pickled object C++ cannot read)");
+    return value;
   }
 }
 
 void pop(const DequeArguments& arguments, const GlobalOptions& options) {
-  refuse_raw_with_json(arguments, options);
+  refuse_raw_with_json("deque pop", arguments.raw, options);
   Deque<Value> deque = open_deque(arguments, options);
-  set_objects_aside(deque, arguments);
-  // (Another process may push a new object between the two; this pops it
-  // as a Value holding the object's bytes.)
-  print_item(arguments.back ? deque.pop_back() : deque.pop_front(), arguments, options);
+  print_item(pop_item(deque, arguments), arguments, options);
+}
+
+// What `deque dead-letter` moved: the back of the dead letters. A value no
+// Value holds (a damaged pickle) is named by its key there instead.
+std::string moved_item(Deque<Value>& deque) {
+  std::optional<std::pair<Cell, StoredItem>> moved =
+      deque.store().dead_letters().peek(std::nullopt, Side::Back, /*retry=*/true);
+  if (!moved) return "the item";  // already taken from the dead letters
+  try {
+    return repr(disk::Auto::decode<Value>(moved->second.value));
+  } catch (const SerializationError& error) {
+    return "the item now under " + show(moved->first) + " (" + error.what() + ")";
+  }
 }
 
 // Moves the front (back) item to the dead letters by hand, whatever it is.
 void dead_letter(const DequeArguments& arguments, const GlobalOptions& options) {
   Deque<Value> deque = open_deque(arguments, options);
-  std::optional<std::pair<Cell, Value>> item = end_item(deque, arguments);
-  if (!item) throw CommandError(ExitStatus::NotFound, "deque " + arguments.directory + " is empty");
-  if (!move_aside(deque, item->first, item->second, "")) {
-    throw CommandError(ExitStatus::NotFound,
-                       "the item at the " + std::string(end_name(arguments)) + " of deque " +
-                           arguments.directory +
-                           " was taken by another consumer meanwhile; nothing was moved");
+  if (arguments.back ? deque.dead_letter_back() : deque.dead_letter_front()) {
+    say_moved(deque, moved_item(deque), "");
+    return;
   }
+  // Empty, or another consumer took the item between finding and moving it.
+  if (deque.empty()) empty(arguments);
+  throw CommandError(ExitStatus::NotFound,
+                     "the item at the " + std::string(end_name(arguments)) + " of deque " +
+                         arguments.directory +
+                         " was taken by another consumer meanwhile; nothing was moved");
 }
 
 void peek(const DequeArguments& arguments, const GlobalOptions& options) {
-  refuse_raw_with_json(arguments, options);
+  refuse_raw_with_json("deque peek", arguments.raw, options);
   Deque<Value> deque = open_deque(arguments, options);
   print_item(arguments.back ? deque.peek_back() : deque.peek_front(), arguments, options);
 }
@@ -185,11 +202,6 @@ void add_force(CLI::App& command, DequeArguments& arguments) {
 void add_dead_letters(CLI::App& command, DequeArguments& arguments) {
   command.add_flag("--dead-letters", arguments.dead_letters,
                    "Work on the deque's dead letters (DIRECTORY/cache.db-dead-letters)");
-}
-
-void add_raw(CLI::App& command, DequeArguments& arguments) {
-  command.add_flag("--raw", arguments.raw,
-                   "Write the item's bytes alone (text as UTF-8), no quotes or newline");
 }
 
 }  // namespace
@@ -211,14 +223,14 @@ void add_deque_commands(CLI::App& app, const GlobalOptions& options) {
       add_command(*deque, options, "pop",
                   "Remove and print the front item (or --back); status 1 if empty", pop);
   pop_command->add_flag("--back", pop_arguments->back, "Take from the back");
-  add_raw(*pop_command, *pop_arguments);
+  add_raw(*pop_command, pop_arguments->raw);
   add_force(*pop_command, *pop_arguments);
   add_dead_letters(*pop_command, *pop_arguments);
 
   auto [peek_command, peek_arguments] = add_command(
       *deque, options, "peek", "Print the front item (or --back); status 1 if empty", peek);
   peek_command->add_flag("--back", peek_arguments->back, "Look at the back");
-  add_raw(*peek_command, *peek_arguments);
+  add_raw(*peek_command, peek_arguments->raw);
   add_force(*peek_command, *peek_arguments);
   add_dead_letters(*peek_command, *peek_arguments);
 

@@ -6,7 +6,6 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
-#include <typeinfo>
 #include <vector>
 
 #include "commands.hpp"
@@ -45,18 +44,27 @@ void get_raw(StoredCache& cache, const Cell& key, const std::string& directory) 
   std::optional<Store::ValueStream> file;
   try {
     file = cache.store().read(key);
-  } catch (const SerializationError&) {
-    throw CommandError(
-        ExitStatus::Unreadable,
-        "the value of key " + show(key) + " in " + directory +
-            " is a Python pickle, which --raw cannot write (the command never decodes it)");
-  } catch (const Error& error) {
-    // read() refuses a value stored inline with a plain Error (its leaves
-    // mean real failures): get() reads those. The failed read counted no
-    // hit, so the item's statistics stay right.
-    if (typeid(error) != typeid(Error)) throw;
+  } catch (const Timeout&) {
+    throw;
+  } catch (const CorruptionError&) {
+    throw;
+  } catch (const IoError&) {
+    throw;
+  } catch (const Error&) {
+    // What is left: read() refuses a value stored inline (an Error) and a
+    // pickle (a SerializationError), and a key no cache holds with a
+    // SerializationError too. The stored mode tells them apart; get() reads
+    // it, or throws that key's error again. (The failed read counted no
+    // hit, so the item's statistics stay right.)
     std::optional<StoredItem> item = cache.store().get(key);
     if (!item) not_found(key, directory);
+    if (item->value.mode() == Mode::Pickle) {
+      throw CommandError(
+          ExitStatus::Unreadable,
+          "the value of key " + show(key) + " in " + directory +
+              " is a Python pickle, which --raw cannot write (the command never decodes it)");
+    }
+    if (item->value.mode() != Mode::Raw) throw;  // replaced by a value file meanwhile
     write_raw(raw_bytes(item->value.to_value()));
     return;
   }
@@ -73,9 +81,7 @@ void get_raw(StoredCache& cache, const Cell& key, const std::string& directory) 
 }
 
 void get(const ItemArguments& arguments, const GlobalOptions& options) {
-  if (arguments.raw && options.json) {
-    throw CommandError(ExitStatus::Usage, "get: --raw writes the bytes alone; drop --json");
-  }
+  refuse_raw_with_json("get", arguments.raw, options);
   StoredCache cache = open_cache(arguments.directory, options);
   const Cell key = parse_key(arguments.key);
   if (arguments.raw) {
@@ -178,8 +184,7 @@ std::pair<CLI::App*, std::shared_ptr<ItemArguments>> add_keyed(
 void add_item_commands(CLI::App& app, const GlobalOptions& options) {
   auto [get_command, get_arguments] =
       add_keyed(app, options, "get", "Print the value stored under KEY", get);
-  get_command->add_flag("--raw", get_arguments->raw,
-                        "Write the value's bytes alone (text as UTF-8), no quotes or newline");
+  add_raw(*get_command, get_arguments->raw);
 
   auto [set_command, set_arguments] =
       add_keyed(app, options, "set", "Store VALUE (or the bytes of --file PATH) under KEY", set);

@@ -202,7 +202,7 @@ void add_listing_commands(CLI::App& app, const GlobalOptions& options) {
       add_command(app, options, "keys", "Print the keys in insertion order", keys);
   keys_command->add_option("--limit", keys_arguments->limit, "Print at most N keys")
       ->type_name("N")
-      ->check(number_check(0, false, "the number of keys to print, 0 or more"));
+      ->check(count_check("the number of keys to print"));
   keys_command->add_option("--prefix", keys_arguments->prefix, "Only str keys that start with P");
 
   add_command(app, options, "dump",

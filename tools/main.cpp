@@ -4,10 +4,12 @@
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <string>
 
 #include "commands.hpp"
 #include "diskcache/errors.hpp"
@@ -23,16 +25,45 @@ void print_line(const std::string& line) {
 
 void write_raw(std::string_view bytes) { std::fwrite(bytes.data(), 1, bytes.size(), stdout); }
 
-CLI::Validator number_check(double minimum, bool strict, const std::string& wanted) {
+void refuse_raw_with_json(const char* command, bool raw, const GlobalOptions& options) {
+  if (raw && options.json) {
+    throw CommandError(ExitStatus::Usage,
+                       std::string(command) + ": --raw writes the bytes alone; drop --json");
+  }
+}
+
+CLI::Validator seconds_check(const std::string& wanted) {
+  const std::string give = "give " + wanted + ", more than 0 and at most " +
+                           std::to_string(static_cast<std::int64_t>(kMaxSeconds)) +
+                           " (about 31 years)";
   return CLI::Validator(
-      [=](std::string& text) -> std::string {
+      [give](std::string& text) -> std::string {
         char* end = nullptr;
-        const double number = std::strtod(text.c_str(), &end);
-        if (text.empty() || *end != '\0') return text + " is not a number: give " + wanted;
-        // Written so that NaN fails too.
-        if (!(strict ? number > minimum : number >= minimum)) {
-          return text + " is out of range: give " + wanted;
+        const double seconds = std::strtod(text.c_str(), &end);
+        if (text.empty() || *end != '\0' || std::isnan(seconds)) {
+          return text + " is not a number: " + give;
         }
+        // Infinity and more than kMaxSeconds would reach a float-to-integer
+        // conversion (to milliseconds, or in sleep_for) no integer can hold.
+        if (!(seconds > 0 && seconds <= kMaxSeconds)) return text + " is out of range: " + give;
+        return {};
+      },
+      "");
+}
+
+CLI::Validator count_check(const std::string& wanted) {
+  const std::string give = "give " + wanted + ", 0 or more";
+  return CLI::Validator(
+      [give](std::string& text) -> std::string {
+        char* end = nullptr;
+        errno = 0;
+        const long long count = std::strtoll(text.c_str(), &end, 10);
+        if (text.empty() || *end != '\0') {
+          std::strtod(text.c_str(), &end);
+          const bool number = !text.empty() && *end == '\0';
+          return text + (number ? " is not a whole number: " : " is not a number: ") + give;
+        }
+        if (errno == ERANGE || count < 0) return text + " is out of range: " + give;
         return {};
       },
       "");
@@ -97,7 +128,7 @@ int run(int argc, char** argv) {
   app.add_flag("--json", options.json, "Print JSON (one document per line) instead of text");
   app.add_option("--timeout", options.timeout, "Seconds to wait for a locked database (default 60)")
       ->type_name("SECONDS")
-      ->check(number_check(0, true, "the seconds to wait for a locked database, more than 0"));
+      ->check(seconds_check("the seconds to wait for a locked database"));
   add_item_commands(app, options);
   add_listing_commands(app, options);
   add_maintenance_commands(app, options);

@@ -1,9 +1,11 @@
 // stats, watch, expire, evict, cull, clear, check, vacuum.
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include "commands.hpp"
+#include "diskcache/version.hpp"
 #include "exit_status.hpp"
 #include "json_format.hpp"
 #include "literal.hpp"
@@ -55,9 +57,10 @@ struct Counts {
   }
 };
 
-Counts counts_of(StoredCache& cache) {
+// The counts of `cache`, whose current settings are `settings`.
+Counts counts_of(StoredCache& cache, const Settings& settings) {
   // Passing the stored choice back leaves statistics as they are.
-  const Stats stats = cache.stats(cache.settings().statistics, false);
+  const Stats stats = cache.stats(settings.statistics, false);
   return {cache.size(), cache.volume(), stats.hits, stats.misses};
 }
 
@@ -89,14 +92,14 @@ void add_settings(Report& report, const Settings& settings, std::int64_t size_li
   report.add("sqlite_mmap_size", settings.sqlite_mmap_size);
   report.add("sqlite_synchronous", settings.sqlite_synchronous);
   report.add("sqlite_version", Store::sqlite_version());
-  report.add("sqlite_wal_reset_race", Stats{}.sqlite_wal_reset_race ? 1 : 0);
+  report.add("sqlite_wal_reset_race", version().sqlite_wal_reset_race ? 1 : 0);
 }
 
 // The items a deque has out on leases, which `items` does not count, and in
 // its dead letters (both 0 for a cache that is no deque).
 void add_queue_counts(Report& report, StoredCache& cache, const GlobalOptions& options) {
   report.add("leased", cache.store().leased_count());
-  const std::filesystem::path dead = cache.directory() / Store::kDeadLetterDirectory;
+  const std::filesystem::path dead = dead_letter_directory(cache.directory());
   report.add("dead_letters", std::filesystem::exists(dead) ? open_cache(dead, options).size() : 0);
 }
 
@@ -105,10 +108,10 @@ void stats(const MaintenanceArguments& arguments, const GlobalOptions& options) 
   if (!whole.fanout) {
     StoredCache& cache = whole.caches.front();
     const Settings settings = cache.settings();
-    const Counts counts = counts_of(cache);
+    const Counts counts = counts_of(cache, settings);
     Report report(options);
     report.add("directory", cache.directory().string());
-    report.add("kind", kind_of(cache));
+    report.add("kind", kind_of(cache, settings, counts.items));
     add_counts(report, counts);
     add_queue_counts(report, cache, options);
     add_settings(report, settings, settings.size_limit);
@@ -117,11 +120,14 @@ void stats(const MaintenanceArguments& arguments, const GlobalOptions& options) 
   Counts total;
   std::int64_t size_limit = 0;
   std::vector<Report::Row> shards;
+  std::optional<Settings> first;  // the settings printed: the first shard's
   for (StoredCache& shard : whole.caches) {
-    const Counts counts = counts_of(shard);
+    const Settings settings = shard.settings();
+    const Counts counts = counts_of(shard, settings);
     total += counts;
-    size_limit += shard.settings().size_limit;
+    size_limit += settings.size_limit;
     shards.push_back({shard.directory().filename().string(), named(counts)});
+    if (!first) first = settings;
   }
   Report report(options);
   report.add("directory", arguments.directory);
@@ -129,7 +135,7 @@ void stats(const MaintenanceArguments& arguments, const GlobalOptions& options) 
   add_counts(report, total);
   report.add_rows("shard", shards);
   if (!whole.fanout->containers.empty()) report.add_list("containers", whole.fanout->containers);
-  add_settings(report, whole.caches.front().settings(), size_limit);
+  add_settings(report, *first, size_limit);
 }
 
 // One line of watch's table, its columns aligned to the right.
@@ -155,7 +161,9 @@ void watch(const MaintenanceArguments& arguments, const GlobalOptions& options) 
   for (std::int64_t line = 0; arguments.count == 0 || line < arguments.count; ++line) {
     if (line > 0) std::this_thread::sleep_for(std::chrono::duration<double>(arguments.interval));
     Counts total;
-    for (StoredCache& cache : whole.caches) total += counts_of(cache);
+    // Settings read anew each time: another process may turn statistics
+    // on or off meanwhile, and passing back a stale choice would undo it.
+    for (StoredCache& cache : whole.caches) total += counts_of(cache, cache.settings());
     const std::int64_t reads = total.hits + total.misses;
     const double ratio = reads == 0 ? 0 : static_cast<double>(total.hits) / reads;
     if (options.json) {
@@ -256,12 +264,12 @@ void add_maintenance_commands(CLI::App& app, const GlobalOptions& options) {
   watch_command
       ->add_option("--interval", watch_arguments->interval, "Seconds between lines (default 1)")
       ->type_name("SECONDS")
-      ->check(number_check(0, true, "the seconds between lines, more than 0"));
+      ->check(seconds_check("the seconds between lines"));
   watch_command
       ->add_option("--count", watch_arguments->count,
                    "Stop after N lines (default 0: until interrupted)")
       ->type_name("N")
-      ->check(number_check(0, false, "the number of lines to print, 0 or more"));
+      ->check(count_check("the number of lines to print"));
   add_command(app, options, "expire", "Remove expired items", expire);
   auto [evict_command, evict_arguments] =
       add_command(app, options, "evict", "Remove the items tagged TAG", evict);

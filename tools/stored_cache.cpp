@@ -103,6 +103,10 @@ bool check_cache_path(const fs::path& directory, IfMissing missing) {
 
 StoredCache open_cache(const fs::path& directory, const GlobalOptions& options, IfMissing missing) {
   check_cache_path(directory, missing);
+  return open_found_cache(directory, options);
+}
+
+StoredCache open_found_cache(const fs::path& directory, const GlobalOptions& options) {
   try {
     return StoredCache(directory, open_settings(options));
   } catch (const CorruptionError& error) {
@@ -137,10 +141,10 @@ std::optional<Cell> key_outside_queue(StoredCache& cache) {
   return std::nullopt;
 }
 
-std::string kind_of(StoredCache& cache) {
-  if (cache.settings().eviction_policy != EvictionPolicy::None) return "cache";
+std::string kind_of(StoredCache& cache, const Settings& settings, std::int64_t items) {
+  if (settings.eviction_policy != EvictionPolicy::None) return "cache";
   if (key_outside_queue(cache)) return "index";
-  return cache.size() == 0 ? "deque or index" : "deque";
+  return items == 0 ? "deque or index" : "deque";
 }
 
 }  // namespace diskcache::tool

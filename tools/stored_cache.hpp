@@ -68,6 +68,14 @@ bool check_cache_path(const std::filesystem::path& directory, IfMissing missing)
 // not a cache.
 StoredCache open_cache(const std::filesystem::path& directory, const GlobalOptions& options,
                        IfMissing missing = IfMissing::Fail);
+// open_cache of a `directory` check_cache_path has found to hold a cache.
+StoredCache open_found_cache(const std::filesystem::path& directory, const GlobalOptions& options);
+
+// Where the dead letters of the queue in `directory` are, as
+// Deque::dead_letter_directory() says: <directory>/cache.db-dead-letters.
+inline std::filesystem::path dead_letter_directory(const std::filesystem::path& directory) {
+  return directory / Store::kDeadLetterDirectory;
+}
 
 // A FanoutCache's directory: a cache in each of 000, 001, ..., and no
 // cache.db of its own.
@@ -88,8 +96,9 @@ std::optional<FanoutLayout> fanout_layout(const std::filesystem::path& directory
 std::optional<Cell> key_outside_queue(StoredCache& cache);
 
 // "cache", "index", "deque", or "deque or index" for an empty directory
-// that either could have made (both set the eviction policy to none).
-std::string kind_of(StoredCache& cache);
+// that either could have made (both set the eviction policy to none), given
+// the current `settings` of `cache` and its number of `items`.
+std::string kind_of(StoredCache& cache, const Settings& settings, std::int64_t items);
 
 }  // namespace diskcache::tool
 

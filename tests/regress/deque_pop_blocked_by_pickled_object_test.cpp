@@ -16,25 +16,23 @@ namespace diskcache {
 namespace {
 
 #ifdef DISKCACHE_TEST_TOOL
-testing::ToolResult deque(const std::vector<std::string>& arguments) {
-  std::vector<std::string> all{"deque"};
-  all.insert(all.end(), arguments.begin(), arguments.end());
-  return testing::run_program(DISKCACHE_TEST_TOOL, all);
-}
-
 TEST(DequePopBlockedByPickledObject, TheObjectGoesAsideAndPopGoesOn) {
   testing::TempDir dir;
   const std::string path = dir.path().string();
   ASSERT_EQ(testing::run_python("poison.py", "push-object-head '" + path + "'"), 0);
-  const testing::ToolResult popped = deque({"pop", path});
+  const testing::ToolResult popped = testing::run_deque({"pop", path});
   EXPECT_EQ(popped.status, 0) << popped.err;
   EXPECT_EQ(popped.out, "'next'\n");
   EXPECT_NE(popped.err.find("moved <pickled __main__.Opaque> to the dead letters"),
             std::string::npos)
       << popped.err;
-  EXPECT_EQ(deque({"len", path}).out, "0\n");
-  EXPECT_EQ(deque({"len", path, "--dead-letters"}).out, "1\n");
+  EXPECT_EQ(testing::run_deque({"len", path}).out, "0\n");
+  EXPECT_EQ(testing::run_deque({"len", path, "--dead-letters"}).out, "1\n");
   EXPECT_EQ(testing::run_python("poison.py", "dead-letters-hold-object '" + path + "'"), 0);
+}
+#else
+TEST(DequePopBlockedByPickledObject, NeedsTheTool) {
+  GTEST_SKIP() << "built without the diskcache tool";
 }
 #endif
 

@@ -26,12 +26,6 @@ using testing::TempDir;
 constexpr int kOk = 0;
 constexpr int kNotACache = 3;
 
-testing::ToolResult deque(const std::vector<std::string>& arguments) {
-  std::vector<std::string> all{"deque"};
-  all.insert(all.end(), arguments.begin(), arguments.end());
-  return testing::run_program(DISKCACHE_TEST_TOOL, all);
-}
-
 TEST(DequePopDeletesCacheKeys, AnOrdinaryCacheIsRefusedAndKeepsItsItems) {
   TempDir dir;
   const std::string path = dir.path().string();
@@ -51,7 +45,7 @@ TEST(DequePopDeletesCacheKeys, AnOrdinaryCacheIsRefusedAndKeepsItsItems) {
                                                   {"peek", path},
                                                   {"len", path},
                                                   {"push", path, "job"}}) {
-    const testing::ToolResult result = deque(command);
+    const testing::ToolResult result = testing::run_deque(command);
     EXPECT_EQ(result.status, kNotACache) << command[0];
     EXPECT_EQ(result.out, "") << command[0];
     EXPECT_EQ(result.err, refusal) << command[0];
@@ -64,7 +58,7 @@ TEST(DequePopDeletesCacheKeys, AnOrdinaryCacheIsRefusedAndKeepsItsItems) {
 TEST(DequePopDeletesCacheKeys, AnIndexOfDatesIsNotAQueue) {
   TempDir dir;
   Index<std::int64_t, std::string>(dir.path()).set(20240105, "launch");
-  const testing::ToolResult result = deque({"pop", dir.path().string()});
+  const testing::ToolResult result = testing::run_deque({"pop", dir.path().string()});
   EXPECT_EQ(result.status, kNotACache);
   EXPECT_NE(result.err.find("it holds the key 20240105, which no deque push makes"),
             std::string::npos)
@@ -79,7 +73,7 @@ TEST(DequePopDeletesCacheKeys, ForceUsesTheCacheAsAQueue) {
     cache.set(7, "seven");
     cache.set("name", "alice");
   }
-  const testing::ToolResult popped = deque({"pop", dir.path().string(), "--force"});
+  const testing::ToolResult popped = testing::run_deque({"pop", dir.path().string(), "--force"});
   EXPECT_EQ(popped.status, kOk) << popped.err;
   EXPECT_EQ(popped.out, "'seven'\n");
   EXPECT_FALSE(Cache<>(dir.path()).contains(7));
@@ -92,10 +86,10 @@ TEST(DequePopDeletesCacheKeys, AQueueOnACacheOrADequeIsStillAQueue) {
     cache.push("first");
     cache.push("second", {}, Side::Front);
   }
-  EXPECT_EQ(deque({"pop", dir.path().string()}).out, "'second'\n");
+  EXPECT_EQ(testing::run_deque({"pop", dir.path().string()}).out, "'second'\n");
   TempDir made;
   Deque<std::string>(made.path()).push_back("job");
-  EXPECT_EQ(deque({"pop", made.path().string()}).out, "'job'\n");
+  EXPECT_EQ(testing::run_deque({"pop", made.path().string()}).out, "'job'\n");
 }
 #else
 TEST(DequePopDeletesCacheKeys, NeedsTheTool) { GTEST_SKIP() << "built without the diskcache tool"; }

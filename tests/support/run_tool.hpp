@@ -1,5 +1,7 @@
 // Runs a program (the installed diskcache tool) with arguments, no shell
 // interpretation, stdin from a string, stdout and stderr captured apart.
+// Tests built with the tool (DISKCACHE_TEST_TOOL, its installed path) also
+// get run_deque.
 #ifndef DISKCACHE_TESTS_RUN_TOOL_HPP_
 #define DISKCACHE_TESTS_RUN_TOOL_HPP_
 
@@ -40,6 +42,15 @@ inline ToolResult run_program(const std::string& program, const std::vector<std:
   const int status = std::system(command.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err)};
 }
+
+#ifdef DISKCACHE_TEST_TOOL
+// Runs `diskcache deque <arguments>` with the installed tool.
+inline ToolResult run_deque(const std::vector<std::string>& arguments) {
+  std::vector<std::string> all{"deque"};
+  all.insert(all.end(), arguments.begin(), arguments.end());
+  return run_program(DISKCACHE_TEST_TOOL, all);
+}
+#endif
 
 }  // namespace diskcache::testing
 
