@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <numeric>
 #include <ostream>
 #include <stdexcept>
@@ -273,8 +272,8 @@ std::string Value::c_string(const char* text) {
 }
 
 std::string Value::c_string(const char* buffer, std::size_t size) {
-  const void* nul = std::memchr(buffer, '\0', size);
-  return std::string(buffer, nul == nullptr ? size : static_cast<const char*>(nul) - buffer);
+  const std::string_view whole(buffer, size);
+  return std::string(whole.substr(0, whole.find('\0')));
 }
 
 std::size_t Value::size() const {

@@ -163,6 +163,20 @@ TEST_F(DequeTest, LeaseBackTakesTheNewestItem) {
   EXPECT_EQ(contents(deque), (std::vector<std::string>{"new", "old"}));
 }
 
+TEST_F(DequeTest, AHeadItemMovesAsideByHand) {
+  Deque<std::string> deque(dir_.path(), std::vector<std::string>{"a", "b", "c"});
+  EXPECT_TRUE(deque.dead_letter_front());
+  EXPECT_TRUE(deque.dead_letter_back());
+  EXPECT_EQ(contents(deque), (std::vector<std::string>{"b"}));
+  Deque<std::string> dead = deque.dead_letters<std::string>();
+  EXPECT_EQ(contents(dead), (std::vector<std::string>{"a", "c"}));  // in the order moved
+  EXPECT_EQ(dead.directory(), deque.dead_letter_directory());
+  deque.clear();
+  EXPECT_FALSE(deque.dead_letter_front());
+  EXPECT_FALSE(deque.dead_letter_back());
+  EXPECT_EQ(dead.size(), 2);
+}
+
 static_assert(std::input_iterator<Deque<std::string>::iterator>);
 
 TEST_F(DequeTest, IterationWalksBothWaysAcrossPages) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <future>
 #include <limits>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -310,6 +311,39 @@ TEST_F(FanoutTimeoutTest, MaintenanceCallsFinishDespiteALockedShard) {
   EXPECT_TRUE(cache_.check().empty());
 }
 
+TEST_F(FanoutTimeoutTest, MaintenanceWithoutRetryStillFinishesTheLockedShard) {
+  LockHolder holder = hold_shard(100ms);
+  holder.release();  // still held for 100 ms: tries of 10 ms each time out meanwhile
+  EXPECT_EQ(cache_.clear(/*retry=*/false), 2);
+  EXPECT_TRUE(cache_.empty());
+}
+
+TEST_F(FanoutTimeoutTest, BulkCallsLeaveALockedShardsKeysAndCountOnlyWhatTheyDid) {
+  std::vector<std::pair<std::string, std::int64_t>> items;
+  std::vector<std::string> keys;
+  std::int64_t in_busy_shard = 0;
+  for (std::int64_t i = 0; i < 40; ++i) {
+    keys.push_back("k" + std::to_string(i));
+    items.emplace_back(keys.back(), i);
+    if (&cache_.shard(keys.back()) == &cache_.shard("busy")) ++in_busy_shard;
+  }
+  ASSERT_GT(in_busy_shard, 0);
+  const auto elsewhere = static_cast<std::size_t>(40 - in_busy_shard);
+  {
+    LockHolder holder = hold_shard();
+    EXPECT_EQ(cache_.set_many(items), elsewhere);
+    const std::vector<std::optional<std::int64_t>> values = cache_.get_many(keys);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const bool busy = &cache_.shard(keys[i]) == &cache_.shard("busy");
+      // statistics are on, so reads take the lock: the busy shard's keys miss
+      EXPECT_EQ(values[i], busy ? std::nullopt : std::optional<std::int64_t>(i)) << keys[i];
+    }
+    EXPECT_EQ(cache_.delete_many(keys), elsewhere);
+  }
+  for (const std::string& key : keys) EXPECT_FALSE(cache_.contains(key)) << key;
+  EXPECT_EQ(cache_.at("busy"), 1);
+}
+
 // ---------------------------------------------------------------------------
 // Transactions
 
@@ -427,6 +461,28 @@ TEST(FanoutCacheTest, KeysAndItemsWalkEveryShard) {
   EXPECT_EQ(keys, expected);
   FanoutCache<std::int64_t, std::int64_t> empty(dir.path() / "empty", 3);
   EXPECT_TRUE(empty.keys().begin() == empty.keys().end());
+}
+
+TEST(FanoutCacheTest, KeysSkipWhatTheirTypeCannotHoldInEveryShardAndReportIt) {
+  TempDir dir;
+  FanoutCache<> mixed(dir.path(), 4);
+  for (std::int64_t key = 0; key < 20; ++key) {
+    ASSERT_TRUE(mixed.set(key, key));                        // not a std::string key
+    ASSERT_TRUE(mixed.set("k" + std::to_string(key), key));  // a std::string key
+  }
+  FanoutCache<std::string, std::int64_t> strings(dir.path(), 4);
+  std::vector<std::string> reported;
+  auto keys = strings.keys();
+  keys.on_undecodable(
+      [&](const Cell& key, const SerializationError&) { reported.push_back(key.repr()); });
+  EXPECT_EQ(testing::collect(keys).size(), 20u);
+  EXPECT_EQ(keys.skipped(), 20);
+  EXPECT_EQ(reported.size(), 20u);
+  std::set<std::int64_t> shards_with_skips;
+  for (std::int64_t key = 0; key < 20; ++key) {
+    shards_with_skips.insert(&mixed.shard(key) - &mixed.shards()[0]);
+  }
+  EXPECT_GT(shards_with_skips.size(), 1u);  // skipped in more than one shard, all counted
 }
 
 TEST(FanoutCacheTest, SubContainerNamesMayNotLeaveTheDirectory) {

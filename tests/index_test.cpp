@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "diskcache/cache.hpp"
 #include "diskcache/disk/binary.hpp"
 #include "test_support.hpp"
 
@@ -193,6 +194,24 @@ TEST_F(IndexTest, EqualityIsOrderSensitiveBetweenIndexesOnly) {
   EXPECT_FALSE(index == fewer);
   same.set("y", 0);
   EXPECT_FALSE(index == same);
+}
+
+TEST_F(IndexTest, ComparisonsRefuseAnItemTheyCannotDecodeInsteadOfSkippingIt) {
+  TempDir other_dir;
+  Names index(dir_.path());
+  Names other(other_dir.path());
+  index.set("a", 1);
+  other.set("a", 1);
+  other.set("b", 2);
+  Cache<>(dir_.path()).set(42, 2);  // a key a Names index cannot hold
+  // Skipping 42 would make {"a": 1, 42: 2} equal to {"a": 1, "b": 2}.
+  EXPECT_THROW((void)(index == other), SerializationError);
+  EXPECT_THROW((void)(index == std::map<std::string, std::int64_t>{{"a", 1}, {"b", 2}}),
+               SerializationError);
+  // Iteration itself skips it and says so.
+  auto items = index.items();
+  EXPECT_EQ(testing::collect(items).size(), 1u);
+  EXPECT_EQ(items.skipped(), 1);
 }
 
 TEST_F(IndexTest, TransactIsOneAtomicStep) {

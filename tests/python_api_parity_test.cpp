@@ -7,10 +7,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <future>
 #include <iterator>
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -157,6 +159,50 @@ TEST(BulkTest, InsideATransactionTheWholeCallIsAtomic) {
   } catch (const SerializationError&) {
   }
   EXPECT_TRUE(cache.empty());
+}
+
+// Holds the write lock of `cache`'s directory on another thread for its
+// lifetime.
+class WriterOnAnotherThread {
+ public:
+  template <class Container>
+  explicit WriterOnAnotherThread(Container& cache) {
+    std::promise<void> taken;
+    std::future<void> taken_future = taken.get_future();
+    thread_ = std::thread([&cache, taken = std::move(taken), this]() mutable {
+      auto transaction = cache.transact();
+      taken.set_value();
+      release_.get_future().wait();
+    });
+    taken_future.wait();
+  }
+  WriterOnAnotherThread(const WriterOnAnotherThread&) = delete;
+  WriterOnAnotherThread& operator=(const WriterOnAnotherThread&) = delete;
+  ~WriterOnAnotherThread() {
+    release_.set_value();
+    thread_.join();
+  }
+
+ private:
+  std::promise<void> release_;
+  std::thread thread_;
+};
+
+TEST(BulkTest, GetManyTakesTheLockOnlyWhereReadsWrite) {
+  TempDir dir;
+  Cache<std::string, int> plain(dir / "plain", {.timeout = 100ms});
+  Cache<std::string, int> counted(dir / "counted", {.statistics = true, .timeout = 100ms});
+  plain.set_many({{"a", 1}, {"b", 2}});
+  counted.set_many({{"a", 1}});
+  {
+    WriterOnAnotherThread writer(plain);
+    EXPECT_EQ(plain.get_many({"a", "b"}), (std::vector<std::optional<int>>{1, 2}));
+  }
+  {
+    WriterOnAnotherThread writer(counted);  // a counted read writes: it waits, then gives up
+    EXPECT_THROW(counted.get_many({"a"}), Timeout);
+  }
+  EXPECT_EQ(counted.get_many({"a"}), (std::vector<std::optional<int>>{1}));
 }
 
 TEST(BulkTest, FanoutCacheKeepsTheKeysOrderAcrossShards) {

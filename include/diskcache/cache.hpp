@@ -39,7 +39,6 @@
 #include <initializer_list>
 #include <istream>
 #include <optional>
-#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -123,7 +122,7 @@ class Cache {
     const Cell cell = encode(key);
     std::optional<StoredItem> item = store_.get(cell, options.retry);
     if (!item) return std::nullopt;
-    return entry_of(*item, cell);
+    return entry_of(std::move(*item), cell);
   }
 
   // The value under `key`. Throws KeyError if it is missing or expired.
@@ -189,22 +188,28 @@ class Cache {
   // commit instead of one per item, and other writers take their turn
   // between chunks. A chunk is atomic, the whole call is not (call it inside
   // transact() for that); an exception rolls back only the chunk it
-  // happens in. Throws as the single-item calls.
+  // happens in. Throws as the single-item calls. A braced list works too.
   //   cache.set_many(std::map<std::string, int>{{"a", 1}, {"b", 2}});
-  //   std::vector<std::optional<int>> values = cache.get_many(std::vector<std::string>{"a", "z"});
+  //   std::vector<std::optional<int>> values = cache.get_many({"a", "z"});
   // The value under each key, in the keys' order; nullopt for a missing or
-  // expired key.
-  template <detail::RangeOf<K> Keys>
+  // expired key. Reads that write (statistics on, or a least-recently or
+  // least-frequently used policy: see reads_write) share a transaction per
+  // chunk; plain reads take no lock at all, as get() does.
+  template <detail::RangeOf<K> Keys = std::initializer_list<K>>
   std::vector<std::optional<V>> get_many(Keys&& keys, const GetOptions& options = {}) {
     std::vector<std::optional<V>> values;
-    detail::for_each_in_chunks(
-        keys, [&] { return transact(options.retry); },
-        [&](const K& key) { values.push_back(get(key, options)); });
+    const auto get_one = [&](const K& key) { values.push_back(get(key, options)); };
+    if (reads_write(settings())) {
+      detail::for_each_in_chunks(
+          keys, [&] { return transact(options.retry); }, get_one);
+    } else {
+      for (const K& key : keys) get_one(key);
+    }
     return values;
   }
   // Stores each (key, value) pair, later pairs replacing earlier ones with
   // the same key, all with `options`. Returns how many it stored.
-  template <detail::PairRangeOf<K, V> Items>
+  template <detail::PairRangeOf<K, V> Items = std::initializer_list<std::pair<K, V>>>
   std::size_t set_many(Items&& items, const SetOptions& options = {}) {
     std::size_t stored = 0;
     detail::for_each_in_chunks(
@@ -213,25 +218,13 @@ class Cache {
     return stored;
   }
   // Removes each key; returns how many unexpired items it removed.
-  template <detail::RangeOf<K> Keys>
+  template <detail::RangeOf<K> Keys = std::initializer_list<K>>
   std::size_t delete_many(Keys&& keys, bool retry = false) {
     std::size_t removed = 0;
     detail::for_each_in_chunks(
         keys, [&] { return transact(retry); },
         [&](const K& key) { removed += erase(key, retry) ? 1 : 0; });
     return removed;
-  }
-  // The same for a braced list: cache.get_many({"a", "b"}).
-  std::vector<std::optional<V>> get_many(std::initializer_list<K> keys,
-                                         const GetOptions& options = {}) {
-    return get_many(std::span<const K>(keys.begin(), keys.size()), options);
-  }
-  std::size_t set_many(std::initializer_list<std::pair<K, V>> items,
-                       const SetOptions& options = {}) {
-    return set_many(std::span<const std::pair<K, V>>(items.begin(), items.size()), options);
-  }
-  std::size_t delete_many(std::initializer_list<K> keys, bool retry = false) {
-    return delete_many(std::span<const K>(keys.begin(), keys.size()), retry);
   }
 
   // Adds `delta` to the integer under `key` and returns the new value;
@@ -271,7 +264,7 @@ class Cache {
   std::optional<std::pair<K, Entry<V>>> peekitem_entry(bool last = true, bool retry = false) {
     auto item = store_.peekitem(last, retry);
     if (!item) return std::nullopt;
-    return keyed_entry(item->first, item->second);
+    return keyed_entry(item->first, std::move(item->second));
   }
 
   // Lazy input ranges over the cache, read a page of 100 keys per query
@@ -467,7 +460,7 @@ class Cache {
                                                    Side side = Side::Front, bool retry = false) {
     auto item = store_.peek(prefix, side, retry);
     if (!item) return std::nullopt;
-    return keyed_entry(item->first, item->second);
+    return keyed_entry(item->first, std::move(item->second));
   }
 
   // A file descriptor that becomes readable when some process writes to
@@ -519,13 +512,16 @@ class Cache {
   }
 
   // The Entry of `item`, stored under `key`.
-  Entry<V> entry_of(const StoredItem& item, const Cell& key) const {
-    Entry<V> entry{decode<V>(item.value, key), std::nullopt, item.tag};
+  // (A StoredItem passed as an rvalue gives up its tag.)
+  template <class Item>
+  Entry<V> entry_of(Item&& item, const Cell& key) const {
+    Entry<V> entry{decode<V>(item.value, key), std::nullopt, std::forward<Item>(item).tag};
     if (item.expire_time) entry.expire_time = to_time_point(*item.expire_time);
     return entry;
   }
-  std::pair<K, Entry<V>> keyed_entry(const Cell& key, const StoredItem& item) const {
-    return {decode<K>(key, key), entry_of(item, key)};
+  template <class Item>
+  std::pair<K, Entry<V>> keyed_entry(const Cell& key, Item&& item) const {
+    return {decode<K>(key, key), entry_of(std::forward<Item>(item), key)};
   }
 
   KeyError missing(const Cell& key) const {

@@ -50,6 +50,7 @@
 #include <string>
 #include <utility>
 
+#include "diskcache/detail/bulk.hpp"
 #include "diskcache/detail/decode.hpp"
 #include "diskcache/detail/queue_iterator.hpp"
 #include "diskcache/disk/auto.hpp"
@@ -166,10 +167,9 @@ class Deque {
   // back, in one transaction (Python's Deque(iterable, directory)): an
   // existing deque keeps its items and gains these after them.
   //   diskcache::Deque<std::string> jobs(dir, std::vector<std::string>{"a", "b"});
-  template <std::ranges::input_range Values>
-  requires std::convertible_to < std::ranges::range_reference_t<Values>,
-  const T& > Deque(std::filesystem::path directory, const Values& values,
-                   std::optional<std::size_t> maxlen = std::nullopt, const Settings& settings = {})
+  template <detail::RangeOf<T> Values>
+  Deque(std::filesystem::path directory, const Values& values,
+        std::optional<std::size_t> maxlen = std::nullopt, const Settings& settings = {})
       : Deque(std::move(directory), maxlen, settings) {
     extend(values);
   }
@@ -472,9 +472,7 @@ class Deque {
     maxlen_ = maxlen;
     if (!maxlen) return;
     auto transaction = store_.transact(/*retry=*/true);
-    while (size() > static_cast<std::int64_t>(*maxlen)) {
-      store_.pull(std::nullopt, Side::Front, /*retry=*/true);
-    }
+    trim_to(*maxlen, Side::Front);
   }
   const std::filesystem::path& directory() const noexcept { return store_.directory(); }
   Store& store() noexcept { return store_; }
@@ -531,9 +529,14 @@ class Deque {
     }
     auto transaction = store_.transact(/*retry=*/true);
     store_.push(cell, std::nullopt, side, SetOptions{.retry = true});
-    const Side other = side == Side::Back ? Side::Front : Side::Back;
-    while (store_.size() > static_cast<std::int64_t>(*maxlen_)) {
-      store_.pull(std::nullopt, other, /*retry=*/true);
+    trim_to(*maxlen_, side == Side::Back ? Side::Front : Side::Back);
+  }
+
+  // Removes items from `end` until at most `length` are left.
+  // REQUIRES: inside a transaction, so the length cannot change meanwhile.
+  void trim_to(std::size_t length, Side end) {
+    while (store_.size() > static_cast<std::int64_t>(length)) {
+      store_.pull(std::nullopt, end, /*retry=*/true);
     }
   }
 

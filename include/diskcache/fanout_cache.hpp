@@ -35,6 +35,7 @@
 #ifndef DISKCACHE_FANOUT_CACHE_HPP_
 #define DISKCACHE_FANOUT_CACHE_HPP_
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -44,6 +45,7 @@
 #include <initializer_list>
 #include <istream>
 #include <optional>
+#include <ranges>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -266,66 +268,44 @@ class FanoutCache {
   // Many items at once (see Cache::get_many): the keys are grouped by
   // shard, and each shard works through its group in chunks of 1000, one
   // transaction per chunk. A shard that stays locked past the timeout
-  // (unless `retry`) gives nullopt for each of its keys in get_many, and
-  // stores or removes none of them in set_many and delete_many, as the
-  // single-item calls do; the counts returned say how many were.
-  template <detail::RangeOf<K> Keys>
+  // (unless `retry`) ends its group at the chunk that waited, as a single
+  // call gives up: get_many gives nullopt for the keys from that chunk on,
+  // set_many and delete_many leave them as they were, and the counts say
+  // how many were stored or removed. A braced list works too.
+  template <detail::RangeOf<K> Keys = std::initializer_list<K>>
   std::vector<std::optional<V>> get_many(Keys&& keys, const GetOptions& options = {}) {
-    std::vector<std::optional<V>> values;
-    std::vector<std::vector<std::size_t>> positions(shards_.size());
-    std::vector<std::vector<K>> groups(shards_.size());
-    for (const K& key : keys) {
-      const std::size_t shard = shard_index(key);
-      positions[shard].push_back(values.size());
-      groups[shard].push_back(key);
-      values.emplace_back();
-    }
-    for (std::size_t shard = 0; shard < shards_.size(); ++shard) {
-      if (groups[shard].empty()) continue;
-      std::vector<std::optional<V>> found = or_on_timeout(std::vector<std::optional<V>>(), [&] {
-        return shards_[shard].get_many(groups[shard], options);
-      });
-      for (std::size_t i = 0; i < found.size(); ++i)
-        values[positions[shard][i]] = std::move(found[i]);
-    }
+    std::vector<std::vector<std::pair<std::size_t, K>>> groups(shards_.size());
+    std::size_t count = 0;
+    for (const K& key : keys) groups[shard_index(key)].emplace_back(count++, key);
+    std::vector<std::optional<V>> values(count);
+    chunk_by_chunk(groups, [&](shard_type& shard, auto chunk) {
+      const auto key_of = [](const std::pair<std::size_t, K>& entry) -> const K& {
+        return entry.second;
+      };
+      std::vector<std::optional<V>> found =
+          shard.get_many(chunk | std::views::transform(key_of), options);
+      for (std::size_t i = 0; i < found.size(); ++i) values[chunk[i].first] = std::move(found[i]);
+      return std::size_t{0};
+    });
     return values;
   }
-  template <detail::PairRangeOf<K, V> Items>
+  template <detail::PairRangeOf<K, V> Items = std::initializer_list<std::pair<K, V>>>
   std::size_t set_many(Items&& items, const SetOptions& options = {}) {
     std::vector<std::vector<std::pair<K, V>>> groups(shards_.size());
-    for (const auto& item : items)
+    for (const auto& item : items) {
       groups[shard_index(item.first)].emplace_back(item.first, item.second);
-    std::size_t stored = 0;
-    for (std::size_t shard = 0; shard < shards_.size(); ++shard) {
-      if (groups[shard].empty()) continue;
-      stored += or_on_timeout(std::size_t{0},
-                              [&] { return shards_[shard].set_many(groups[shard], options); });
     }
-    return stored;
+    return chunk_by_chunk(
+        groups, [&](shard_type& shard, auto chunk) { return shard.set_many(chunk, options); });
   }
-  template <detail::RangeOf<K> Keys>
+  template <detail::RangeOf<K> Keys = std::initializer_list<K>>
   std::size_t delete_many(Keys&& keys, bool retry = false) {
     std::vector<std::vector<K>> groups(shards_.size());
     for (const K& key : keys) groups[shard_index(key)].push_back(key);
-    std::size_t removed = 0;
-    for (std::size_t shard = 0; shard < shards_.size(); ++shard) {
-      if (groups[shard].empty()) continue;
-      removed += or_on_timeout(std::size_t{0},
-                               [&] { return shards_[shard].delete_many(groups[shard], retry); });
-    }
-    return removed;
+    return chunk_by_chunk(
+        groups, [&](shard_type& shard, auto chunk) { return shard.delete_many(chunk, retry); });
   }
-  std::vector<std::optional<V>> get_many(std::initializer_list<K> keys,
-                                         const GetOptions& options = {}) {
-    return get_many(std::span<const K>(keys.begin(), keys.size()), options);
-  }
-  std::size_t set_many(std::initializer_list<std::pair<K, V>> items,
-                       const SetOptions& options = {}) {
-    return set_many(std::span<const std::pair<K, V>>(items.begin(), items.size()), options);
-  }
-  std::size_t delete_many(std::initializer_list<K> keys, bool retry = false) {
-    return delete_many(std::span<const K>(keys.begin(), keys.size()), retry);
-  }
+
   // The keys / items of every shard, shard after shard, each shard's in
   // insertion order (Python's iter(fanout_cache)): lazy ranges as
   // Cache::keys() and items(), with their guarantees per shard.
@@ -520,6 +500,29 @@ class FanoutCache {
       } catch (const Timeout&) {
       }
     }
+  }
+
+  // Calls `call(shard, chunk)` for each chunk of at most 1000 elements of
+  // each shard's group (groups[i] for shards_[i]), in order, and adds up
+  // what the calls return. A chunk whose shard stays locked past the
+  // timeout ends that shard's group: it was rolled back, and the chunks
+  // before it stay done.
+  template <class Element, class Call>
+  std::size_t chunk_by_chunk(const std::vector<std::vector<Element>>& groups, Call&& call) {
+    std::size_t total = 0;
+    for (std::size_t index = 0; index < groups.size(); ++index) {
+      const std::span<const Element> group = groups[index];
+      for (std::size_t first = 0; first < group.size(); first += detail::kBulkChunk) {
+        const std::span<const Element> chunk =
+            group.subspan(first, std::min(detail::kBulkChunk, group.size() - first));
+        try {
+          total += call(shards_[index], chunk);
+        } catch (const Timeout&) {
+          break;
+        }
+      }
+    }
+    return total;
   }
 
   std::size_t shard_index(const K& key) const {

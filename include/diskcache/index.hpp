@@ -140,37 +140,26 @@ class Index {
     }
   }
 
-  // Stores every (key, value) of `items`, as set() would one by one (Python's
-  // index.update(mapping)), a chunk of 1000 per transaction (see
-  // Cache::set_many). Waits for the lock as long as it takes.
-  template <detail::PairRangeOf<K, V> Items>
-  void update(Items&& items) {
-    cache_.set_many(std::forward<Items>(items), SetOptions{.retry = true});
-  }
-  void update(std::initializer_list<std::pair<K, V>> items) {
-    cache_.set_many(items, SetOptions{.retry = true});
-  }
-
   // Many items at once, a chunk of 1000 per transaction (see
-  // Cache::get_many): the values in the keys' order (nullopt: missing) /
-  // how many were stored / how many were removed.
-  template <detail::RangeOf<K> Keys>
+  // Cache::get_many), waiting for the lock as long as it takes: the values
+  // in the keys' order (nullopt: missing) / how many were stored / how many
+  // were removed. A braced list works too: index.get_many({"a", "b"}).
+  template <detail::RangeOf<K> Keys = std::initializer_list<K>>
   std::vector<std::optional<V>> get_many(Keys&& keys) {
     return cache_.get_many(std::forward<Keys>(keys), GetOptions{.retry = true});
   }
-  std::vector<std::optional<V>> get_many(std::initializer_list<K> keys) {
-    return cache_.get_many(keys, GetOptions{.retry = true});
-  }
-  template <detail::PairRangeOf<K, V> Items>
+  template <detail::PairRangeOf<K, V> Items = std::initializer_list<std::pair<K, V>>>
   std::size_t set_many(Items&& items) {
     return cache_.set_many(std::forward<Items>(items), SetOptions{.retry = true});
   }
-  template <detail::RangeOf<K> Keys>
+  template <detail::RangeOf<K> Keys = std::initializer_list<K>>
   std::size_t delete_many(Keys&& keys) {
     return cache_.delete_many(std::forward<Keys>(keys), /*retry=*/true);
   }
-  std::size_t delete_many(std::initializer_list<K> keys) {
-    return cache_.delete_many(keys, /*retry=*/true);
+  // Python's index.update(mapping): set_many under Python's name.
+  template <detail::PairRangeOf<K, V> Items = std::initializer_list<std::pair<K, V>>>
+  void update(Items&& items) {
+    set_many(std::forward<Items>(items));
   }
 
   // --- Items by insertion order.
@@ -257,12 +246,14 @@ class Index {
 
   // Python's index == other for two Indexes: the same items in the same
   // insertion order. Reads both a page at a time. True at once for two
-  // Indexes on the same directory.
+  // Indexes on the same directory. Unlike items(), a comparison does not
+  // skip an item it cannot decode as K and V (it would call different
+  // indexes equal): it throws SerializationError naming the key.
   friend bool operator==(const Index& a, const Index& b) {
     if (a.cache_.directory() == b.cache_.directory()) return true;
     if (a.cache_.size() != b.cache_.size()) return false;
-    item_range left(a.cache_.store(), insertion(/*reverse=*/false));
-    item_range right(b.cache_.store(), insertion(/*reverse=*/false));
+    item_range left = every_item(a.cache_.store());
+    item_range right = every_item(b.cache_.store());
     auto l = left.begin();
     auto r = right.begin();
     for (; l != left.end() && r != right.end(); ++l, ++r) {
@@ -273,6 +264,7 @@ class Index {
 
   // Python's index == mapping for other mappings (std::map,
   // std::unordered_map, ...): the same keys with equal values, in any order.
+  // Throws SerializationError for an item it cannot decode, as above.
   template <class Map>
   requires requires(const Map& map, const K& key) {
     { map.size() } -> std::convertible_to<std::size_t>;
@@ -281,8 +273,7 @@ class Index {
   }
   friend bool operator==(const Index& index, const Map& map) {
     if (static_cast<std::size_t>(index.cache_.size()) != map.size()) return false;
-    for (const auto& [key, value] :
-         item_range(index.cache_.store(), insertion(/*reverse=*/false))) {
+    for (const auto& [key, value] : every_item(index.cache_.store())) {
       const auto found = map.find(key);
       if (found == map.end() || !(found->second == value)) return false;
     }
@@ -326,6 +317,14 @@ class Index {
 
   static ScanOptions insertion(bool reverse) {
     return ScanOptions{.order = ScanOrder::Insertion, .reverse = reverse};
+  }
+
+  // Every item in insertion order, an undecodable one a SerializationError
+  // rather than a skip: what the comparisons walk.
+  static item_range every_item(Store store) {
+    item_range items(std::move(store), insertion(/*reverse=*/false));
+    items.on_undecodable([](const Cell&, const SerializationError& error) { throw error; });
+    return items;
   }
 
   // `key` as a scan bound: its raw cell, owning its bytes.

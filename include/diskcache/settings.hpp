@@ -159,6 +159,16 @@ struct Settings {
   Setting<int> file_mode = Setting<int>::by_default(0600);
 };
 
+// Whether a read under `settings` writes to the database (a hit or miss
+// counted, an access time or count recorded), so that it takes the write
+// lock: with statistics on, or a least-recently or least-frequently used
+// eviction policy. Other reads take no lock.
+inline bool reads_write(const Settings& settings) {
+  const EvictionPolicy policy = settings.eviction_policy;
+  return settings.statistics || policy == EvictionPolicy::LeastRecentlyUsed ||
+         policy == EvictionPolicy::LeastFrequentlyUsed;
+}
+
 // Options of one write (set, add, push, set_stream).
 struct SetOptions {
   // Time until the item expires; none: never. Any std::chrono duration.

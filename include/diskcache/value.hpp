@@ -111,11 +111,18 @@ inline Bytes to_bytes(std::string_view text) {
   const auto* first = reinterpret_cast<const std::byte*>(text.data());
   return Bytes(first, first + text.size());
 }
+namespace detail {
 // A string literal or a constant char array: every element but a final NUL
 // (a literal's terminator), so an array written without one loses nothing.
 template <std::size_t N>
+constexpr std::string_view literal_text(const char (&text)[N]) noexcept {
+  return std::string_view(text, text[N - 1] == '\0' ? N - 1 : N);
+}
+}  // namespace detail
+// A string literal or a constant char array: see detail::literal_text.
+template <std::size_t N>
 Bytes to_bytes(const char (&text)[N]) {
-  return to_bytes(std::string_view(text, text[N - 1] == '\0' ? N - 1 : N));
+  return to_bytes(detail::literal_text(text));
 }
 namespace detail {
 template <class T>
@@ -328,6 +335,17 @@ concept StoredAsInteger = std::is_integral_v<T> && !std::is_same_v<T, bool> &&
 template <class T>
 concept CharacterType = std::is_same_v<T, char> || std::is_same_v<T, wchar_t> ||
     std::is_same_v<T, char8_t> || std::is_same_v<T, char16_t> || std::is_same_v<T, char32_t>;
+// Whether `number` converts to the floating type Real without overflow:
+// NaN and infinities do; a finite number beyond Real's range does not.
+template <class Real>
+bool real_fits(double number) {
+  if constexpr (std::numeric_limits<Real>::max() >= std::numeric_limits<double>::max()) {
+    return true;
+  } else {
+    return !std::isfinite(number) || (number <= std::numeric_limits<Real>::max() &&
+                                      number >= std::numeric_limits<Real>::lowest());
+  }
+}
 // A char pointer, however qualified, as a forwarding reference deduces it
 // (an array argument deduces an array type, so it never matches).
 template <class T>
@@ -384,7 +402,7 @@ class DISKCACHE_EXPORT Value {
   // Throws Error for a null char pointer.
   template <std::size_t N>
   Value(const char (&text)[N])
-      : data_(std::in_place_type<std::string>, text, text[N - 1] == '\0' ? N - 1 : N) {}
+      : data_(std::in_place_type<std::string>, detail::literal_text(text)) {}
   template <std::size_t N>
   Value(char (&buffer)[N]) : data_(std::in_place_type<std::string>, c_string(buffer, N)) {}
   template <detail::CharPointerArgument Pointer>
@@ -572,12 +590,7 @@ class DISKCACHE_EXPORT Value {
   template <class Real>
   Real checked_real() const {
     const double number = get<double>();
-    if constexpr (std::numeric_limits<Real>::max() < std::numeric_limits<double>::max()) {
-      if (std::isfinite(number) && (number > std::numeric_limits<Real>::max() ||
-                                    number < std::numeric_limits<Real>::lowest())) {
-        throw_out_of_range(0, true);  // NaN and infinities convert
-      }
-    }
+    if (!detail::real_fits<Real>(number)) throw_out_of_range(0, true);
     return static_cast<Real>(number);
   }
 

@@ -18,9 +18,8 @@ inline constexpr std::size_t kBulkChunk = 1000;
 
 // An input range whose elements convert to `const T&`.
 template <class Range, class T>
-concept RangeOf =
-    std::ranges::input_range<Range> && std::convertible_to < std::ranges::range_reference_t<Range>,
-const T& > ;
+concept RangeOf = std::ranges::input_range<Range> &&
+    (std::convertible_to<std::ranges::range_reference_t<Range>, const T&>);
 
 // An input range of pairs whose first converts to K and second to V
 // (std::map<K, V>, std::vector<std::pair<K, V>>, ...).

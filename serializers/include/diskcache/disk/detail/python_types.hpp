@@ -6,7 +6,6 @@
 #ifndef DISKCACHE_DISK_DETAIL_PYTHON_TYPES_HPP_
 #define DISKCACHE_DISK_DETAIL_PYTHON_TYPES_HPP_
 
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -126,16 +125,26 @@ Value to_python(const T& object) {
                 std::is_same_v<T, std::vector<unsigned char>>) {
     return Value(object);
   } else if constexpr (is_raw_integer_v<T>) {
-    if (!std::in_range<std::int64_t>(object))
-      return Value(BigInt::from_string(std::to_string(object)));
+    if (!std::in_range<std::int64_t>(object)) {  // only a uint64_t above INT64_MAX
+      const auto number = static_cast<std::uint64_t>(object);
+      return Value(BigInt::from_magnitude(
+          /*negative=*/false,
+          {static_cast<std::uint32_t>(number), static_cast<std::uint32_t>(number >> 32)}));
+    }
     return Value(static_cast<std::int64_t>(object));
   } else if constexpr (std::is_floating_point_v<T>) {
     return Value(static_cast<double>(object));
   } else if constexpr (is_std_optional<T>::value) {
     return object ? to_python(*object) : Value();
   } else if constexpr (is_std_tuple<T>::value) {
-    return std::apply([](const auto&... element) { return Value(Tuple{to_python(element)...}); },
-                      object);
+    return std::apply(
+        [](const auto&... element) {
+          Tuple tuple;
+          tuple.reserve(sizeof...(element));
+          (tuple.push_back(to_python(element)), ...);
+          return Value(std::move(tuple));
+        },
+        object);
   } else if constexpr (is_std_vector<T>::value) {
     List list;
     list.reserve(object.size());
@@ -152,6 +161,36 @@ Value to_python(const T& object) {
   }
 }
 
+// Where in a nested value an element sits, from the top ("[2]['k'][0]"):
+// steps chained on the stack as from_python descends, turned into text only
+// for an error message, so decoding a well-formed value builds no string.
+struct Where {
+  enum class Step { Top, Index, SetElement, DictKey, DictValue };
+  const Where* parent = nullptr;
+  Step step = Step::Top;
+  std::size_t index = 0;       // Step::Index
+  const Value* key = nullptr;  // Step::DictValue
+
+  Where at_index(std::size_t i) const { return {this, Step::Index, i, nullptr}; }
+  Where at_set_element() const { return {this, Step::SetElement, 0, nullptr}; }
+  Where at_dict_key() const { return {this, Step::DictKey, 0, nullptr}; }
+  Where at_value_of(const Value& dict_key) const { return {this, Step::DictValue, 0, &dict_key}; }
+
+  std::string text() const {
+    // Appended piece by piece: GCC 12 at -O3 reports a false -Wrestrict
+    // for operator+(const char*, std::string&&) (GCC bug 105329).
+    std::string out = parent != nullptr ? parent->text() : std::string();
+    switch (step) {
+      case Step::Top: break;
+      case Step::Index: out.append("[").append(std::to_string(index)).append("]"); break;
+      case Step::SetElement: out += "{element}"; break;
+      case Step::DictKey: out += "{key}"; break;
+      case Step::DictValue: out.append("[").append(key->short_repr()).append("]"); break;
+    }
+    return out;
+  }
+};
+
 // "the list [1, 2]", "the tuple (1,)", "None" for messages.
 inline std::string python_phrase(const Value& value) {
   if (value.is_null()) return "None";
@@ -159,32 +198,30 @@ inline std::string python_phrase(const Value& value) {
 }
 
 [[noreturn]] inline void throw_shape(const char* policy, const Value& value,
-                                     const std::string& target, const std::string& where,
+                                     const std::string& target, const Where& where,
                                      const std::string& expected) {
+  const std::string place = where.text();
   throw SerializationError(std::string(policy) + ": cannot decode " + python_phrase(value) +
-                           (where.empty() ? "" : " at " + where) + " as " + target + ": expected " +
+                           (place.empty() ? "" : " at " + place) + " as " + target + ": expected " +
                            expected);
 }
 
 // An integer of `value` (Integer, Bool or BigInt) as T, range checked.
 template <class T>
-T integer_from_python(const Value& value, const char* policy, const std::string& where) {
-  const std::string target = raw_type_name<T>();
+T integer_from_python(const Value& value, const char* policy, const Where& where) {
   const auto out_of_range = [&] {
-    throw_shape(policy, value, target, where,
+    throw_shape(policy, value, raw_type_name<T>(), where,
                 "an int in [" + std::to_string(+std::numeric_limits<T>::min()) + ", " +
                     std::to_string(+std::numeric_limits<T>::max()) + "]");
   };
   if (const BigInt* big = value.get_if<BigInt>()) {
     // Only uint64_t holds ints beyond int64.
-    const std::string digits = big->to_string();
-    T number{};
-    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
-    if (error != std::errc() || end != digits.data() + digits.size()) out_of_range();
-    return number;
+    const std::optional<std::uint64_t> number = big->to_uint64();
+    if (!number || !std::in_range<T>(*number)) out_of_range();
+    return static_cast<T>(*number);
   }
   if (value.kind() != Value::Kind::Integer && value.kind() != Value::Kind::Bool) {
-    throw_shape(policy, value, target, where, "an int");
+    throw_shape(policy, value, raw_type_name<T>(), where, "an int");
   }
   const std::int64_t number = value.as<std::int64_t>();
   if (!std::in_range<T>(number)) out_of_range();
@@ -195,7 +232,7 @@ T integer_from_python(const Value& value, const char* policy, const std::string&
 // SerializationError naming what was found, where (an element's index or
 // a dict's key, from the top) and what T expects.
 template <class T>
-T from_python(const Value& value, const char* policy, const std::string& where = {}) {
+T from_python(const Value& value, const char* policy, const Where& where = {}) {
   static_assert(python_form_v<T>);
   using Kind = Value::Kind;
   const auto expect = [&](bool ok, const char* expected) {
@@ -217,8 +254,7 @@ T from_python(const Value& value, const char* policy, const std::string& where =
     expect(value.kind() == Kind::Real, "a float");
     const double number = *value.get_if<double>();
     if constexpr (std::is_same_v<T, float>) {
-      expect(!std::isfinite(number) || std::fabs(number) <= std::numeric_limits<float>::max(),
-             "a float in the range of float");
+      expect(diskcache::detail::real_fits<float>(number), "a float in the range of float");
     }
     return static_cast<T>(number);
   } else if constexpr (std::is_same_v<T, std::string>) {
@@ -237,11 +273,12 @@ T from_python(const Value& value, const char* policy, const std::string& where =
   } else if constexpr (is_std_tuple<T>::value) {
     constexpr std::size_t kSize = std::tuple_size_v<T>;
     const Tuple* tuple = value.get_if<Tuple>();
-    const std::string expected = "a tuple of " + std::to_string(kSize);
-    expect(tuple != nullptr && tuple->size() == kSize, expected.c_str());
+    if (tuple == nullptr || tuple->size() != kSize) {
+      throw_shape(policy, value, python_type_name<T>(), where,
+                  "a tuple of " + std::to_string(kSize));
+    }
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return T(from_python<std::tuple_element_t<I, T>>((*tuple)[I], policy,
-                                                       where + "[" + std::to_string(I) + "]")...);
+      return T(from_python<std::tuple_element_t<I, T>>((*tuple)[I], policy, where.at_index(I))...);
     }
     (std::make_index_sequence<kSize>());
   } else if constexpr (is_std_vector<T>::value) {
@@ -250,8 +287,7 @@ T from_python(const Value& value, const char* policy, const std::string& where =
     T out;
     out.reserve(list->size());
     for (std::size_t i = 0; i < list->size(); ++i) {
-      out.push_back(from_python<typename T::value_type>((*list)[i], policy,
-                                                        where + "[" + std::to_string(i) + "]"));
+      out.push_back(from_python<typename T::value_type>((*list)[i], policy, where.at_index(i)));
     }
     return out;
   } else if constexpr (is_std_set<T>::value) {
@@ -262,7 +298,7 @@ T from_python(const Value& value, const char* policy, const std::string& where =
             : *value.get_if<FrozenSet>();
     T out;
     for (const Value& element : elements) {
-      out.insert(from_python<typename T::value_type>(element, policy, where + "{element}"));
+      out.insert(from_python<typename T::value_type>(element, policy, where.at_set_element()));
     }
     return out;
   } else {
@@ -270,9 +306,8 @@ T from_python(const Value& value, const char* policy, const std::string& where =
     expect(dict != nullptr, "a dict");
     T out;
     for (const auto& [key, item] : *dict) {
-      out.emplace(
-          from_python<typename T::key_type>(key, policy, where + "{key}"),
-          from_python<typename T::mapped_type>(item, policy, where + "[" + key.short_repr() + "]"));
+      out.emplace(from_python<typename T::key_type>(key, policy, where.at_dict_key()),
+                  from_python<typename T::mapped_type>(item, policy, where.at_value_of(key)));
     }
     return out;
   }

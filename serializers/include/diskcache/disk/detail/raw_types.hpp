@@ -22,9 +22,7 @@ namespace diskcache::disk::detail {
 
 // Character types hold text, not numbers; none of them is stored raw.
 template <class T>
-inline constexpr bool is_character_v =
-    std::is_same_v<T, char> || std::is_same_v<T, wchar_t> || std::is_same_v<T, char8_t> ||
-    std::is_same_v<T, char16_t> || std::is_same_v<T, char32_t>;
+inline constexpr bool is_character_v = diskcache::detail::CharacterType<T>;
 
 // Integer types stored as INTEGER cells. Character types are excluded (Python
 // has no character type); signed/unsigned char are int8_t/uint8_t.
@@ -170,7 +168,7 @@ T decode_raw(const Cell& cell, const char* policy) {
     expect_kind(cell, Cell::Kind::Real, policy, raw_type_name<T>());
     const double number = cell.real();
     if constexpr (std::is_same_v<T, float>) {
-      if (std::isfinite(number) && std::fabs(number) > std::numeric_limits<float>::max()) {
+      if (!diskcache::detail::real_fits<float>(number)) {
         throw SerializationError(std::string(policy) + ": cannot decode the real " +
                                  std::to_string(number) + " as float: out of range");
       }
