@@ -96,6 +96,7 @@ class SqliteEngine final : public Engine {
                                const std::optional<Cell>& after, std::int64_t limit) override;
 
   bool set_stream(const Cell& key, std::istream& in, const SetOptions& options) override;
+  bool add_stream(const Cell& key, std::istream& in, const SetOptions& options) override;
   std::optional<ValueStream> read(const Cell& key, bool retry) override;
 
   void enable_leases() override;

@@ -1,5 +1,5 @@
-// Streamed values: set_stream copies a std::istream into a value file, read
-// hands out the value file of a key as a std::ifstream.
+// Streamed values: set_stream and add_stream copy a std::istream into a
+// value file, read hands out the value file of a key as a std::ifstream.
 #include <cerrno>
 #include <string>
 
@@ -29,15 +29,26 @@ std::ifstream reopen_as_stream(const UniqueFd& fd, const std::filesystem::path& 
   return stream;
 }
 
+// The value file is written before the write lock is taken, as Python's
+// set and add do with read=True; an add that finds the key present drops it.
+bool store_stream(SqliteEngine& engine, const Cell& key, std::istream& in, WriteMode mode,
+                  const SetOptions& options) {
+  require_key(key, engine.directory());
+  ValueFiles::Written file = engine.files().write_stream(in, key.repr());
+  StagedValue staged(engine, std::move(file.name), file.size, Mode::Binary, key);
+  // Stored as of the end of the copy, which may take long: an expiry runs
+  // from the moment the value is there.
+  return store_staged(engine, key, staged, mode, options, now_seconds());
+}
+
 }  // namespace
 
 bool SqliteEngine::set_stream(const Cell& key, std::istream& in, const SetOptions& options) {
-  require_key(key, directory());
-  ValueFiles::Written file = files().write_stream(in, key.repr());
-  StagedValue staged(*this, std::move(file.name), file.size, Mode::Binary, key);
-  // Stored as of the end of the copy, which may take long: an expiry runs
-  // from the moment the value is there.
-  return store_staged(*this, key, staged, WriteMode::Replace, options, now_seconds());
+  return store_stream(*this, key, in, WriteMode::Replace, options);
+}
+
+bool SqliteEngine::add_stream(const Cell& key, std::istream& in, const SetOptions& options) {
+  return store_stream(*this, key, in, WriteMode::AddIfAbsent, options);
 }
 
 std::optional<Engine::ValueStream> SqliteEngine::read(const Cell& key, bool retry) {

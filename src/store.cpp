@@ -122,6 +122,10 @@ bool Store::set_stream(const Cell& key, std::istream& in, const SetOptions& opti
   return engine_->set_stream(key, in, options);
 }
 
+bool Store::add_stream(const Cell& key, std::istream& in, const SetOptions& options) {
+  return engine_->add_stream(key, in, options);
+}
+
 std::optional<Store::ValueStream> Store::read(const Cell& key, bool retry) {
   return engine_->read(key, retry);
 }

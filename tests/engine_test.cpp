@@ -163,6 +163,10 @@ class RecordingEngine final : public Engine {
     note("set_stream");
     return inner_.set_stream(key, in, options);
   }
+  bool add_stream(const Cell& key, std::istream& in, const SetOptions& options) override {
+    note("add_stream");
+    return inner_.add_stream(key, in, options);
+  }
   std::optional<ValueStream> read(const Cell& key, bool retry) override {
     note("read");
     return inner_.read(key, retry);

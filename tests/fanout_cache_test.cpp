@@ -189,6 +189,9 @@ TEST(FanoutCacheTest, StreamsGoToTheKeysShard) {
   EXPECT_EQ(contents.str(), std::string(100'000, 'x'));
   EXPECT_FALSE(cache.read("missing").has_value());
   EXPECT_TRUE(cache.shard("video").contains("video"));
+  std::istringstream other("other");
+  EXPECT_FALSE(cache.add_stream("video", other));
+  EXPECT_EQ(cache.get("video")->size(), 100'000u);
 }
 
 TEST(FanoutCacheTest, RemovalsAddUpOverShards) {

@@ -16,8 +16,20 @@
 #include "diskcache/disk/binary.hpp"
 #include "diskcache/disk/boost.hpp"
 #include "diskcache/disk/json.hpp"
+#include "diskcache/fanout_cache.hpp"
+#include "diskcache/index.hpp"
 #include "diskcache/pickle.hpp"
 #include "test_support.hpp"
+
+// Functions memoize<&function>() names: outside the anonymous namespace,
+// whose names differ between compilers and are refused.
+namespace diskcache::memoize_test_functions {
+int cube_calls = 0;
+std::int64_t cube(std::int64_t x) {
+  ++cube_calls;
+  return x * x * x;
+}
+}  // namespace diskcache::memoize_test_functions
 
 namespace diskcache {
 namespace {
@@ -300,6 +312,39 @@ TEST_F(MemoizeTest, StoredResultOfAnotherTypeIsATypedError) {
   }
   EXPECT_TRUE(as_number.forget(1));
   EXPECT_EQ(as_number(1), 1);
+}
+
+TEST_F(MemoizeTest, WithoutANameResultsAreNamedAfterTheFunction) {
+  using memoize_test_functions::cube;
+  memoize_test_functions::cube_calls = 0;
+  Cache<> cache(dir_.path());
+  auto memoized = cache.memoize<&cube>({.tag = Value("geometry")});
+  EXPECT_EQ(memoized(3), 27);
+  // Python's default is the module and qualified name; here the C++
+  // qualified name, so a process naming it by hand shares the results.
+  EXPECT_EQ(to_bytes(memoized.cache_key(3).bytes()),
+            pickle::dumps_key(Tuple{"diskcache::memoize_test_functions::cube", 3, nullptr}));
+  EXPECT_EQ(cache.memoize("diskcache::memoize_test_functions::cube", &cube)(3), 27);
+  EXPECT_EQ(memoize_test_functions::cube_calls, 1);
+  EXPECT_EQ(cache.evict(Value("geometry")), 1);  // the options reached the store
+  EXPECT_EQ(memoized(3), 27);
+  EXPECT_EQ(memoize_test_functions::cube_calls, 2);
+}
+
+TEST_F(MemoizeTest, FanoutCacheAndIndexNameResultsAfterTheFunctionToo) {
+  using memoize_test_functions::cube;
+  memoize_test_functions::cube_calls = 0;
+  {
+    FanoutCache<> cache(dir_.path() / "fanout", 4);
+    EXPECT_EQ(cache.memoize<&cube>()(2), 8);
+    EXPECT_EQ(cache.memoize("diskcache::memoize_test_functions::cube", &cube)(2), 8);
+  }
+  {
+    Index<> index(dir_.path() / "index");
+    EXPECT_EQ(index.memoize<&cube>()(2), 8);
+    EXPECT_EQ(index.memoize("diskcache::memoize_test_functions::cube", &cube)(2), 8);
+  }
+  EXPECT_EQ(memoize_test_functions::cube_calls, 2);
 }
 
 }  // namespace

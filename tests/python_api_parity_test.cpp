@@ -276,6 +276,21 @@ TEST(ExpireNowTest, ExpiringAsOfALaterTimeRemovesWhatWillHaveExpiredBy) {
   EXPECT_EQ(cache.at("never"), 3);
 }
 
+TEST(ExpireNowTest, AFanoutCacheExpiresAsOfALaterTimeInEveryShard) {
+  TempDir dir;
+  FanoutCache<int, int> cache(dir.path(), FanoutOptions{.shards = 4});
+  for (int key = 0; key < 40; ++key) {
+    cache.set(key, key, {.expire = key % 2 == 0 ? std::chrono::duration<double>(1min) : 1h});
+  }
+  const auto now = std::chrono::system_clock::now();
+  EXPECT_EQ(cache.expire(now), 0);
+  EXPECT_EQ(cache.expire(now + 2min), 20);
+  EXPECT_EQ(cache.size(), 20);
+  EXPECT_FALSE(cache.contains(0));
+  EXPECT_EQ(cache.expire(now + 24h, /*retry=*/false), 20);
+  EXPECT_TRUE(cache.empty());
+}
+
 TEST(IterateTest, ACacheAndAnIndexAreRangesOfTheirKeys) {
   TempDir dir;
   Cache<std::string, int> cache(dir / "cache");

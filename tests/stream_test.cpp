@@ -183,6 +183,25 @@ TEST_F(StreamTest, EmptyStreamStoresAnEmptyFile) {
   EXPECT_EQ(files_under(dir_.path()).size(), 1u);
 }
 
+TEST_F(StreamTest, AddStreamStoresOnlyWhenTheKeyIsMissingOrExpired) {
+  std::istringstream first("first");
+  ASSERT_TRUE(cache_.add_stream("key", first));
+  std::istringstream second("second");
+  EXPECT_FALSE(cache_.add_stream("key", second));
+  EXPECT_TRUE(second.eof());  // read to its end, as documented
+  EXPECT_EQ(cache_.get("key"), Value(to_bytes("first")));
+  // The second copy was dropped, not left beside the first.
+  EXPECT_EQ(files_under(dir_.path()).size(), 1u);
+
+  cache_.set("expiring", "old", {.expire = 1ms});
+  std::this_thread::sleep_for(20ms);
+  std::istringstream fresh("fresh");
+  EXPECT_TRUE(cache_.add_stream("expiring", fresh, {.tag = Value("t")}));
+  EXPECT_EQ(cache_.get_entry("expiring")->tag, Value("t"));
+  EXPECT_EQ(cache_.get("expiring"), Value(to_bytes("fresh")));
+  EXPECT_TRUE(cache_.check().empty());
+}
+
 TEST_F(StreamTest, StreamOpenedWithFailbitExceptionsReachesItsEnd) {
   // The usual way to open a file with exceptions: the end of the stream sets
   // failbit, which must not abort the copy.

@@ -375,6 +375,21 @@ class Cache {
     return Memoized<Disk, std::decay_t<Fn>>(store_, std::move(name), std::forward<Fn>(fn),
                                             std::move(options));
   }
+  // memoize named after the function, as Python's memoize() without a name
+  // uses the function's module and qualified name:
+  //   auto area = cache.memoize<&geometry::area>();  // named "geometry::area"
+  // A name that not every build repeats (a template specialization, an
+  // anonymous namespace) does not compile, nor does memoize(fn) without a
+  // name: a lambda's type has no lasting name (see memoize.hpp).
+  template <auto Function>
+  requires detail::FunctionPointer<Function> Memoized<Disk, decltype(Function)> memoize(
+      MemoizeOptions options = {}) {
+    return memoize(detail::default_memoize_name<Function>(), Function, std::move(options));
+  }
+  template <class Fn>
+  void memoize(Fn&&, MemoizeOptions = {}) {
+    detail::refuse_unnamed_memoize<Fn>();
+  }
 
   // Begins a write transaction on this thread: the writes (and reads) until
   // the returned guard's scope ends form one commit, undone if an exception
@@ -482,6 +497,12 @@ class Cache {
   //   if (std::optional<std::ifstream> clip = cache.read("clip")) out << clip->rdbuf();
   bool set_stream(const K& key, std::istream& in, const SetOptions& options = {}) {
     return store_.set_stream(encode(key), in, options);
+  }
+  // set_stream only if `key` is missing or expired (Python's add(key, file,
+  // read=True)); false, storing nothing, if it is present. `in` is read to
+  // its end either way: the key is checked after the copy, under the lock.
+  bool add_stream(const K& key, std::istream& in, const SetOptions& options = {}) {
+    return store_.add_stream(encode(key), in, options);
   }
 
   // The value under `key` as a binary stream over its value file, or nullopt

@@ -227,6 +227,8 @@ class DISKCACHE_EXPORT Engine {
 
   // Store::set_stream: stores what `in` yields, never whole in memory.
   virtual bool set_stream(const Cell& key, std::istream& in, const SetOptions& options) = 0;
+  // Store::add_stream: set_stream only if `key` is missing or expired.
+  virtual bool add_stream(const Cell& key, std::istream& in, const SetOptions& options) = 0;
   // Store::read: the value as a stream that stays readable after the key
   // is replaced or removed.
   virtual std::optional<ValueStream> read(const Cell& key, bool retry) = 0;

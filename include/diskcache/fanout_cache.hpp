@@ -253,6 +253,9 @@ class FanoutCache {
   bool set_stream(const K& key, std::istream& in, const SetOptions& options = {}) {
     return or_on_timeout(false, [&] { return shard(key).set_stream(key, in, options); });
   }
+  bool add_stream(const K& key, std::istream& in, const SetOptions& options = {}) {
+    return or_on_timeout(false, [&] { return shard(key).add_stream(key, in, options); });
+  }
   std::optional<std::ifstream> read(const K& key, const GetOptions& options = {}) {
     return or_on_timeout(std::optional<std::ifstream>(),
                          [&] { return shard(key).read(key, options); });
@@ -336,6 +339,11 @@ class FanoutCache {
   std::int64_t expire(bool retry = true) {
     return sum_until_done(retry, [](shard_type& shard, bool wait) { return shard.expire(wait); });
   }
+  // expire() as if the clock read `now` (Python's expire(now=...)).
+  std::int64_t expire(std::chrono::system_clock::time_point now, bool retry = true) {
+    return sum_until_done(retry,
+                          [&](shard_type& shard, bool wait) { return shard.expire(now, wait); });
+  }
   std::int64_t evict(const Value& tag, bool retry = true) {
     return sum_until_done(retry,
                           [&](shard_type& shard, bool wait) { return shard.evict(tag, wait); });
@@ -408,6 +416,16 @@ class FanoutCache {
   Memoized<Disk, std::decay_t<Fn>> memoize(std::string name, Fn&& fn, MemoizeOptions options = {}) {
     return Memoized<Disk, std::decay_t<Fn>>(detail::shards_of(*this), std::move(name),
                                             std::forward<Fn>(fn), std::move(options));
+  }
+  // Named after the function (see Cache::memoize<&function>()).
+  template <auto Function>
+  requires detail::FunctionPointer<Function> Memoized<Disk, decltype(Function)> memoize(
+      MemoizeOptions options = {}) {
+    return memoize(detail::default_memoize_name<Function>(), Function, std::move(options));
+  }
+  template <class Fn>
+  void memoize(Fn&&, MemoizeOptions = {}) {
+    detail::refuse_unnamed_memoize<Fn>();
   }
 
   // Begins a write transaction on every shard, as Python's

@@ -298,6 +298,16 @@ class Index {
   Memoized<Disk, std::decay_t<Fn>> memoize(std::string name, Fn&& fn, MemoizeOptions options = {}) {
     return cache_.memoize(std::move(name), std::forward<Fn>(fn), std::move(options));
   }
+  // Named after the function (see Cache::memoize<&function>()).
+  template <auto Function>
+  requires detail::FunctionPointer<Function> Memoized<Disk, decltype(Function)> memoize(
+      MemoizeOptions options = {}) {
+    return cache_.template memoize<Function>(std::move(options));
+  }
+  template <class Fn>
+  void memoize(Fn&&, MemoizeOptions = {}) {
+    detail::refuse_unnamed_memoize<Fn>();
+  }
 
   const std::filesystem::path& directory() const noexcept { return cache_.directory(); }
 

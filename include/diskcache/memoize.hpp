@@ -35,7 +35,10 @@
 // C strings taken as std::string. Result types must be serializable by the
 // policy; non-const lvalue reference parameters (an output stream, a
 // logger) are passed through and must be ignored. Two different functions
-// must use different names.
+// must use different names. memoize<&function>() takes the function's
+// qualified name ("geometry::area") where Python takes its module and
+// qualified name; a lambda has no name that outlives the build and must be
+// given one (detail/memoize_key.hpp says which functions are refused).
 //
 // Memoize entries live among the container's items: they expire, are
 // evicted and counted like any item. A Cache<> iterates their keys as

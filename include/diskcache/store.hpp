@@ -271,6 +271,11 @@ class DISKCACHE_EXPORT Store {
   // open) or goes bad (badbit) while being read, or if the value file cannot
   // be written; Timeout as set. Strong guarantee, as set.
   bool set_stream(const Cell& key, std::istream& in, const SetOptions& options = {});
+  // set_stream only if `key` is missing or expired, as Python's add(key,
+  // file, read=True): returns false, and stores nothing, if it is present.
+  // `in` is read to its end either way (the key is checked under the write
+  // lock, after the copy). Throws as set_stream.
+  bool add_stream(const Cell& key, std::istream& in, const SetOptions& options = {});
 
   // An open value file (`stream`) and its size in bytes (`size`); see read.
   using ValueStream = Engine::ValueStream;

@@ -27,14 +27,67 @@ struct Json;
 
 namespace diskcache::detail {
 
-// A readable name of T, the same in every build by the same compiler
-// (GCC and Clang spell it inside __PRETTY_FUNCTION__ as "T = <name>").
+// C++ has no reflection of names: the names below are read from the
+// compiler's __PRETTY_FUNCTION__, where GCC writes a template's arguments as
+// "[with T = <name>; ...]" and Clang as "[T = <name>]". `parameter` is
+// "T = " with the template parameter's name.
+constexpr std::string_view template_argument_text(std::string_view signature,
+                                                  std::string_view parameter) {
+  const std::size_t start = signature.find(parameter) + parameter.size();
+  return signature.substr(start, signature.find_first_of(";]", start) - start);
+}
+
+// A readable name of T, the same in every build by the same compiler.
 template <class T>
 std::string type_name() {
-  const std::string_view signature = __PRETTY_FUNCTION__;
-  const std::size_t start = signature.find("T = ") + 4;
-  const std::size_t end = signature.find_first_of(";]", start);
-  return std::string(signature.substr(start, end - start));
+  return std::string(template_argument_text(__PRETTY_FUNCTION__, "T = "));
+}
+
+template <auto Function>
+concept FunctionPointer = std::is_pointer_v<decltype(Function)> &&
+    std::is_function_v<std::remove_pointer_t<decltype(Function)>>;
+
+// The qualified name of a function ("geometry::area"), memoize<&function>()'s
+// default name. Clang writes the argument as "&geometry::area".
+template <auto Function>
+constexpr std::string_view function_name() {
+  std::string_view name = template_argument_text(__PRETTY_FUNCTION__, "Function = ");
+  if (name.starts_with('&')) name.remove_prefix(1);
+  return name;
+}
+
+// Whether function_name() is the same in every build and names one
+// function: GCC and Clang agree on functions with external linkage. Refused:
+// a template specialization as GCC writes it ("area<int>"; Clang writes
+// "area", which passes) and anything in an anonymous namespace ("{anonymous}"
+// in GCC, "(anonymous namespace)" in Clang), which another file may repeat.
+template <auto Function>
+constexpr bool has_stable_name() {
+  constexpr std::string_view name = function_name<Function>();
+  return !name.empty() && name.find_first_of("<>(){} ") == std::string_view::npos;
+}
+
+// memoize<&function>()'s name, or a compile error saying to pass one.
+template <auto Function>
+std::string default_memoize_name() {
+  static_assert(has_stable_name<Function>(),
+                "memoize<&function>() names results after the function, but this one has no "
+                "name that every build repeats (a template specialization, or a function in an "
+                "anonymous namespace): pass a name, memoize(\"name\", function)");
+  return std::string(function_name<Function>());
+}
+
+template <class Fn>
+inline constexpr bool kAlwaysFalse = false;
+
+// memoize(fn) without a name: a lambda's or function object's type has no
+// name the next build repeats, and results must outlive the build.
+template <class Fn>
+void refuse_unnamed_memoize() {
+  static_assert(kAlwaysFalse<Fn>,
+                "memoize(fn) needs a name that outlives this build: a lambda, function object "
+                "or function pointer value has none. Pass one, memoize(\"name\", fn), or name "
+                "a function by its address, memoize<&function>()");
 }
 
 // How a memoized function's argument is kept while the key is built and the
