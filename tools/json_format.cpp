@@ -169,7 +169,9 @@ Cell read_cell(const rapidjson::Value& json, const std::string& what) {
       bad(what, "a Python pickle cannot be written from C++");
     }
     if (member != json.MemberEnd() && member->name == "encoded") {
-      Cell cell = read_cell(member->value, what);
+      // One level, as write_cell writes it: calling read_cell here let a
+      // line of nested {"encoded": ...} recurse off the stack.
+      Cell cell = to_cell(read_value(member->value, what));
       cell.set_raw(false);
       return cell;
     }

@@ -59,8 +59,9 @@ void write_metadata(JsonWriter& writer, const StoredItem& item);
 Value read_value(const rapidjson::Value& json, const std::string& what);
 
 // A key or value as written by write_cell, with encoded keys back to
-// not-raw cells. Throws CommandError(Usage) naming `what` for other JSON,
-// and for a pickle, which C++ cannot write back.
+// not-raw cells. Throws CommandError(Usage) naming `what` for other JSON
+// (an {"encoded": ...} inside another included), and for a pickle, which
+// C++ cannot write back.
 Cell read_cell(const rapidjson::Value& json, const std::string& what);
 
 // Parses `text` as one JSON document into `document`, iteratively (nesting
