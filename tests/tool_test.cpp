@@ -6,6 +6,7 @@
 
 #include <cereal/types/utility.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -19,6 +20,7 @@
 
 #include "diskcache/cache.hpp"
 #include "diskcache/deque.hpp"
+#include "diskcache/disk/binary.hpp"
 #include "diskcache/disk/json.hpp"
 #include "diskcache/fanout_cache.hpp"
 #include "diskcache/index.hpp"
@@ -336,6 +338,127 @@ TEST_F(ToolTest, EncodedKeysPrintAsLiteralsThatAddressThem) {
   EXPECT_FALSE((Cache<Point, std::string>(dir_).contains({1, 2})));
   EXPECT_EQ(tool({"set", dir_, kJsonKey, "'{\"value0\": \"changed\"}'"}).status, kOk);
   EXPECT_EQ((Cache<Point, std::string, disk::Json>(dir_).get({3, 4})), "changed");
+}
+
+// A disk policy that stores strings as text marked encoded (raw = 0), as a
+// user's policy may: an encoded key that is not a pickle.
+struct EncodedText {
+  template <class T>
+  static Cell encode(const T& object) {
+    return Cell::text(object, /*raw=*/false);
+  }
+  template <class T>
+  static T decode(const Cell& cell) {
+    return T(cell.bytes());
+  }
+};
+
+// Each line `--json keys` prints, given back with --key-json, addresses its
+// key: Python's str, int, bytes and pickled tuple keys, the keys disk::Binary,
+// disk::Auto and a policy of one's own encoded, and a float inf key.
+TEST_F(ToolTest, KeyJsonTakesEveryKeyJsonKeysPrints) {
+  const auto sizes = python_cache();
+  using Point = std::pair<int, int>;
+  { Cache<Point, std::string, disk::Binary>(dir_).set({5, 6}, "binary"); }
+  { Cache<Point, std::string>(dir_).set({1, 2}, "auto"); }
+  { Cache<std::string, std::string, EncodedText>(dir_).set("point 7", "own"); }
+  { Cache<double, std::string>(dir_).set(INFINITY, "infinite"); }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // "soon" has expired
+  // The key as `--json keys` prints it, and its value as `get` prints it.
+  const std::vector<std::pair<std::string, std::string>> items = {
+      {"\"text\"", "'héllo'"},
+      {"7", "-42"},
+      {"{\"bytes\":\"AGtleQ==\"}", "2.5"},
+      {"\"bytes\"", "b\"\\x00\\x01'\""},
+      {"\"tagged\"", "'t'"},
+      {"\"tuple\"", "<binary " + sizes.at("tuple") + " bytes>"},
+      {"\"big-list\"", "<binary " + sizes.at("big-list") + " bytes>"},
+      // Python's pickle of ('tuple', 'key'): its bytes, encoded.
+      {"{\"encoded\":{\"bytes\":\"gAWVDgAAAAAAAACMBXR1cGxljANrZXmGLg==\"}}",
+       "'value of a pickled key'"},
+      // disk::Binary's std::pair{5, 6}, raw bytes: an endianness byte and
+      // two int32 (the value is encoded too: a length and the characters).
+      {"{\"bytes\":\"AQUAAAAGAAAA\"}", "b'\\x01\\x06\\x00\\x00\\x00\\x00\\x00\\x00\\x00binary'"},
+      // disk::Auto's std::pair{1, 2}: Python's pickle of (1, 2), encoded.
+      {"{\"encoded\":{\"bytes\":\"gAWVBgAAAAAAAABLAUsChi4=\"}}", "'auto'"},
+      {"{\"encoded\":\"point 7\"}", "'own'"},
+      {"{\"float\":\"inf\"}", "'infinite'"},
+  };
+  std::string printed;
+  for (const auto& [key, value] : items) printed += key + "\n";
+  const Result keys = tool({"--json", "keys", dir_});
+  ASSERT_EQ(keys.status, kOk) << keys.err;
+  ASSERT_EQ(keys.out, printed);
+
+  for (const auto& [key, value] : items) {
+    const Result got = tool({"get", dir_, "--key-json", key});
+    EXPECT_EQ(got.status, kOk) << key << ": " << got.err;
+    EXPECT_EQ(got.out, value + "\n") << key;
+    // The key comes back out of `--json get` as it went in.
+    const Result json = tool({"--json", "get", dir_, key, "--key-json"});
+    EXPECT_EQ(json.out.rfind("{\"key\":" + key + ",\"value\":", 0), 0u) << json.out;
+    EXPECT_EQ(tool({"delete", dir_, "--key-json", key}).status, kOk) << key;
+    EXPECT_EQ(tool({"get", dir_, "--key-json", key}).status, kNotFound) << key;
+    EXPECT_EQ(tool({"delete", dir_, "--key-json", key}).status, kNotFound) << key;
+  }
+  EXPECT_EQ(tool({"keys", dir_}).out, "");
+  EXPECT_EQ(python({"missing", dir_, "('tuple', 'key')"}).status, 0);
+  EXPECT_EQ(python({"missing", dir_, "b'\\x00key'"}).status, 0);
+}
+
+TEST_F(ToolTest, KeyJsonAddressesTheKeyForSetAndIncr) {
+  python_cache();
+  const std::string key = "{\"bytes\":\"AAE=\"}";  // b'\x00\x01'
+  EXPECT_EQ(tool({"set", dir_, "--key-json", key, "5"}).status, kOk);
+  EXPECT_EQ(tool({"incr", dir_, "--key-json", key, "2"}).out, "7\n");
+  EXPECT_EQ(python({"expect", dir_, "b'\\x00\\x01'", "7"}).status, 0);
+  // The JSON string "7" is the text '7', not Python's int key 7.
+  EXPECT_EQ(tool({"incr", dir_, "--key-json", "\"7\""}).out, "1\n");
+  EXPECT_EQ(python({"expect", dir_, "'7'", "1"}).status, 0);
+  EXPECT_EQ(python({"expect", dir_, "7", "-42"}).status, 0);
+}
+
+TEST_F(ToolTest, AMalformedJsonKeyIsAUsageErrorSayingWhatToType) {
+  python_cache();
+  const std::string instead =
+      "\n  --key-json takes a key as `diskcache --json keys DIR` prints it: \"text\", 42, 2.5, "
+      "{\"bytes\": \"AAE=\"}, {\"float\": \"inf\"}, {\"encoded\": {\"bytes\": \"...\"}}"
+      "\n  without --key-json, KEY is a literal as `diskcache keys DIR` prints it: 'text', 42, "
+      "b'\\x00', encoded(b'..')\n";
+  // A literal where JSON was wanted.
+  const Result literal = tool({"delete", dir_, "--key-json", "'text'"});
+  EXPECT_EQ(literal.status, kUsage);
+  EXPECT_EQ(literal.out, "");
+  EXPECT_EQ(literal.err,
+            "diskcache: malformed JSON key 'text': Invalid value. (at byte 0)" + instead);
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"{\"bytes\":\"@@@@\"}", "not base64 text"},
+      {"null", "null cannot be a key"},
+      {"{\"encoded\":null}", "null cannot be a key"},
+      {"{\"float\":\"nan\"}", "nan cannot be a key (SQLite stores NaN as NULL)"},
+      {"{\"pickle\":3}", "a Python pickle cannot be written from C++"},
+      {"\"\\udc80\"", "the text is not valid UTF-8"},
+      {"7 8", "The document root must not be followed by other values."},
+      {"[\"text\"]", "expected null, a number, a string"},
+      {"", "The document is empty."},
+  };
+  for (const auto& [key, why] : refused) {
+    for (const char* command : {"get", "delete", "set", "incr"}) {
+      std::vector<std::string> arguments = {command, dir_, "--key-json", key};
+      if (std::string(command) == "set") arguments.push_back("1");
+      const Result bad = tool(arguments);
+      EXPECT_EQ(bad.status, kUsage) << command << " " << key << ": " << bad.err;
+      EXPECT_EQ(bad.err.rfind("diskcache: malformed JSON key " + key + ": ", 0), 0u) << bad.err;
+      EXPECT_NE(bad.err.find(why), std::string::npos) << bad.err;
+      EXPECT_NE(bad.err.find(instead), std::string::npos) << bad.err;
+    }
+  }
+  // Nothing was deleted nor stored.
+  EXPECT_EQ(python({"expect", dir_, "'text'", "'héllo'"}).status, 0);
+  EXPECT_EQ(tool({"keys", dir_, "--limit", "1"}).out, "'text'\n");
+  const Result stored = tool({"--json", "keys", dir_});
+  EXPECT_EQ(stored.out.find("null"), std::string::npos) << stored.out;
+  EXPECT_EQ(stored.out.find("\"7 8\""), std::string::npos) << stored.out;
 }
 
 TEST_F(ToolTest, ANegativeLimitIsRefusedSayingWhatToGive) {

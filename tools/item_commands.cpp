@@ -32,7 +32,13 @@ struct ItemArguments {
   bool no_default = false;
   bool create = false;
   bool raw = false;
+  bool key_json = false;  // KEY is JSON, as `--json keys` prints it
 };
+
+// The stored key the KEY argument denotes.
+Cell key_of(const ItemArguments& arguments) {
+  return arguments.key_json ? parse_json_key(arguments.key) : parse_key(arguments.key);
+}
 
 [[noreturn]] void not_found(const Cell& key, const std::string& directory) {
   throw CommandError(ExitStatus::NotFound, "key " + show(key) + " not found in " + directory);
@@ -83,7 +89,7 @@ void get_raw(StoredCache& cache, const Cell& key, const std::string& directory) 
 void get(const ItemArguments& arguments, const GlobalOptions& options) {
   refuse_raw_with_json("get", arguments.raw, options);
   StoredCache cache = open_cache(arguments.directory, options);
-  const Cell key = parse_key(arguments.key);
+  const Cell key = key_of(arguments);
   if (arguments.raw) {
     get_raw(cache, key, arguments.directory);
     return;
@@ -122,7 +128,7 @@ void set(const ItemArguments& arguments, const GlobalOptions& options) {
     set_options.expire = std::chrono::duration<double>(*arguments.expire);
   }
   if (arguments.tag) set_options.tag = parse_literal(*arguments.tag);
-  const Cell key = parse_key(arguments.key);
+  const Cell key = key_of(arguments);
   if (arguments.value) {
     const Cell value = to_cell(parse_literal(*arguments.value));
     open_cache(arguments.directory, options, if_missing(arguments.create))
@@ -151,12 +157,12 @@ void set(const ItemArguments& arguments, const GlobalOptions& options) {
 
 void erase(const ItemArguments& arguments, const GlobalOptions& options) {
   StoredCache cache = open_cache(arguments.directory, options);
-  const Cell key = parse_key(arguments.key);
+  const Cell key = key_of(arguments);
   if (!cache.erase(key)) not_found(key, arguments.directory);
 }
 
 void incr(const ItemArguments& arguments, const GlobalOptions& options) {
-  const Cell key = parse_key(arguments.key);
+  const Cell key = key_of(arguments);
   StoredCache cache = open_cache(arguments.directory, options, if_missing(arguments.create));
   std::optional<std::int64_t> initial;
   if (!arguments.no_default) initial = arguments.initial;
@@ -167,7 +173,7 @@ void incr(const ItemArguments& arguments, const GlobalOptions& options) {
   }
 }
 
-// Adds subcommand `name` taking DIRECTORY and KEY.
+// Adds subcommand `name` taking DIRECTORY and KEY, and --key-json.
 std::pair<CLI::App*, std::shared_ptr<ItemArguments>> add_keyed(
     CLI::App& app, const GlobalOptions& options, const char* name, const char* help,
     void (*body)(const ItemArguments&, const GlobalOptions&)) {
@@ -176,6 +182,9 @@ std::pair<CLI::App*, std::shared_ptr<ItemArguments>> add_keyed(
       ->add_option("KEY", added.second->key,
                    "The key, as `keys` prints it: 42, 'text', b'..', encoded(..)")
       ->required();
+  added.first->add_flag("--key-json", added.second->key_json,
+                        "KEY is JSON, as `--json keys` prints it: \"text\", 42, "
+                        "{\"bytes\": \"AAE=\"}, {\"encoded\": ..}");
   return added;
 }
 

@@ -1,8 +1,11 @@
 #include "json_format.hpp"
 
+#include <rapidjson/error/en.h>
+
 #include <array>
 #include <cmath>
 
+#include "diskcache/detail/utf8.hpp"
 #include "exit_status.hpp"
 #include "stored_cache.hpp"
 
@@ -26,6 +29,13 @@ std::string base64_encode(std::string_view bytes) {
   }
   return out;
 }
+
+// What a refused --key-json KEY is followed by: what to type instead.
+constexpr std::string_view kJsonKeyForms =
+    "\n  --key-json takes a key as `diskcache --json keys DIR` prints it: \"text\", 42, 2.5, "
+    "{\"bytes\": \"AAE=\"}, {\"float\": \"inf\"}, {\"encoded\": {\"bytes\": \"...\"}}"
+    "\n  without --key-json, KEY is a literal as `diskcache keys DIR` prints it: 'text', 42, "
+    "b'\\x00', encoded(b'..')";
 
 [[noreturn]] void bad(const std::string& what, const std::string& why) {
   throw CommandError(ExitStatus::Usage, what + ": " + why);
@@ -159,12 +169,50 @@ Cell read_cell(const rapidjson::Value& json, const std::string& what) {
       bad(what, "a Python pickle cannot be written from C++");
     }
     if (member != json.MemberEnd() && member->name == "encoded") {
-      Cell cell = read_cell(member->value, what);
+      // One level, as write_cell writes it: calling read_cell here let a
+      // line of nested {"encoded": ...} recurse off the stack.
+      Cell cell = to_cell(read_value(member->value, what));
       cell.set_raw(false);
       return cell;
     }
   }
   return to_cell(read_value(json, what));
+}
+
+void parse_json(rapidjson::Document& document, std::string_view text, const std::string& what) {
+  // Iterative parsing keeps its stack on the heap: the recursive parser
+  // overflows the thread's stack on a line of some 100,000 '['. (A Document's
+  // pool allocator frees without walking the tree, so no recursion there.)
+  document.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(
+      text.data(), text.size());
+  if (document.HasParseError()) {
+    bad(what, std::string(rapidjson::GetParseError_En(document.GetParseError())) + " (at byte " +
+                  std::to_string(document.GetErrorOffset()) + ")");
+  }
+}
+
+Cell parse_json_key(std::string_view text) {
+  const std::string what = "malformed JSON key " + std::string(text);
+  try {
+    rapidjson::Document json;
+    parse_json(json, text, what);
+    const Cell key = read_cell(json, what);
+    if (key.is_null()) bad(what, "null cannot be a key");
+    if (key.kind() == Cell::Kind::Real && std::isnan(key.real())) {
+      bad(what, "nan cannot be a key (SQLite stores NaN as NULL)");
+    }
+    // JSON's \udc80 reaches here as bytes that are not UTF-8, which Python
+    // could not read back as a str; as a literal key it is refused too.
+    if (key.kind() == Cell::Kind::Text) {
+      const std::size_t offset = detail::invalid_utf8_offset(key.bytes());
+      if (offset != key.bytes().size()) {
+        bad(what, "the text is not valid UTF-8 (byte " + std::to_string(offset) + ")");
+      }
+    }
+    return key;
+  } catch (const CommandError& error) {
+    throw CommandError(ExitStatus::Usage, error.what() + std::string(kJsonKeyForms));
+  }
 }
 
 }  // namespace diskcache::tool

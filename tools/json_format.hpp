@@ -59,9 +59,21 @@ void write_metadata(JsonWriter& writer, const StoredItem& item);
 Value read_value(const rapidjson::Value& json, const std::string& what);
 
 // A key or value as written by write_cell, with encoded keys back to
-// not-raw cells. Throws CommandError(Usage) naming `what` for other JSON,
-// and for a pickle, which C++ cannot write back.
+// not-raw cells. Throws CommandError(Usage) naming `what` for other JSON
+// (an {"encoded": ...} inside another included), and for a pickle, which
+// C++ cannot write back.
 Cell read_cell(const rapidjson::Value& json, const std::string& what);
+
+// Parses `text` as one JSON document into `document`, iteratively (nesting
+// of any depth costs heap, not stack). Throws CommandError(Usage) naming
+// `what`, the error and its byte offset if it is not one.
+void parse_json(rapidjson::Document& document, std::string_view text, const std::string& what);
+
+// The stored key `text` denotes when it is one JSON document in the form
+// `--json keys` prints (write_cell), as `get --key-json` takes it. Throws
+// CommandError(Usage), naming `text` and the forms to type, for malformed
+// JSON, a form read_cell refuses, null, and text that is not UTF-8.
+Cell parse_json_key(std::string_view text);
 
 }  // namespace diskcache::tool
 

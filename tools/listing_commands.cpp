@@ -1,6 +1,5 @@
 // keys, dump, load: many items, a page at a time (Cache iteration), never
 // the whole cache in memory.
-#include <rapidjson/error/en.h>
 
 #include <fstream>
 #include <iostream>
@@ -98,17 +97,8 @@ struct LoadItem {
 };
 
 LoadItem parse_item(const std::string& text, const std::string& where) {
-  // Iterative parsing keeps its stack on the heap: the recursive parser
-  // overflows the thread's stack on a line of some 100,000 '['. (A Document's
-  // pool allocator frees without walking the tree, so no recursion there.)
   rapidjson::Document line;
-  line.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(text.data(),
-                                                                                     text.size());
-  if (line.HasParseError()) {
-    throw CommandError(ExitStatus::Usage,
-                       where + ": " + rapidjson::GetParseError_En(line.GetParseError()) +
-                           " (at byte " + std::to_string(line.GetErrorOffset()) + ")");
-  }
+  parse_json(line, text, where);
   if (!line.IsObject() || !line.HasMember("key") || !line.HasMember("value")) {
     throw CommandError(ExitStatus::Usage,
                        where + ": expected an object with \"key\" and \"value\"");

@@ -3,6 +3,13 @@
 // of SIGSEGV. It now parses iteratively (kParseIterativeFlag), so nesting
 // costs heap, not stack, and such a line is a bad line like any other:
 // status 2 (usage/input error) naming the line, every line before it stored.
+//
+// The parsed line could still crash it: read_cell read {"encoded": X} by
+// calling itself on X, so a key of a million nested {"encoded": ...}
+// (12 MB) recursed off the stack, and `get --key-json`, which reads its KEY
+// the same way, took ten thousand of them as one encoded key. write_cell
+// never nests them, so read_cell now reads one level and refuses another
+// inside it, without recursion.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -54,6 +61,40 @@ TEST(LoadDeeplyNestedJson, RefusedValuesAreBadLinesToo) {
     const testing::ToolResult result = load(dir.path().string(), line + "\n");
     EXPECT_EQ(result.status, kUsage) << line << ": " << result.err;
     EXPECT_NE(result.err.find("line 1"), std::string::npos) << result.err;
+  }
+}
+// `levels` {"encoded": ...} around the key "k".
+std::string nested_encoded(std::size_t levels) {
+  std::string json;
+  for (std::size_t i = 0; i < levels; ++i) json += "{\"encoded\":";
+  return json + "\"k\"" + std::string(levels, '}');
+}
+
+TEST(LoadDeeplyNestedJson, NestedEncodedKeysAreABadLineNotACrash) {
+  TempDir dir;
+  const std::string input =
+      "{\"key\": \"first\", \"value\": 1}\n{\"key\": " + nested_encoded(1000000) +
+      ", \"value\": 2}\n";
+  const testing::ToolResult result = load(dir.path().string(), input);
+  EXPECT_EQ(result.status, kUsage) << result.err.substr(0, 200);
+  EXPECT_NE(result.err.find("line 2: key: expected null, a number"), std::string::npos)
+      << result.err.substr(0, 200);
+  Cache<> cache(dir.path());
+  EXPECT_EQ(cache.get("first"), Value(1));
+}
+
+TEST(LoadDeeplyNestedJson, NestedEncodedKeyJsonIsRefused) {
+  TempDir dir;
+  { Cache<> cache(dir.path()); }
+  // Two levels, and ten thousand: about as many as one argument holds
+  // (128 KiB on Linux).
+  for (const std::size_t levels : {std::size_t{2}, std::size_t{10000}}) {
+    const std::string key = nested_encoded(levels);
+    const testing::ToolResult result =
+        testing::run_program(DISKCACHE_TEST_TOOL, {"get", dir.path().string(), "--key-json", key});
+    EXPECT_EQ(result.status, kUsage) << levels;
+    EXPECT_EQ(result.err.rfind("diskcache: malformed JSON key " + key + ": expected null", 0), 0u)
+        << result.err.substr(0, 200);
   }
 }
 #else
