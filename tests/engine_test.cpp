@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -337,6 +338,24 @@ TEST(EngineTest, DeadLettersGoThroughTheInterface) {
   Deque<Value> dead = texts.dead_letters();
   EXPECT_EQ(dead.pop_front(), Value(std::int64_t{7}));
   for (const char* name : {"dead_letter", "dead_letters", "leased_count"}) {
+    EXPECT_TRUE(engine->called(name)) << name << " did not reach the engine";
+  }
+  EXPECT_TRUE(untouched(shown.path()));
+}
+
+TEST(EngineTest, StreamsGoThroughTheInterface) {
+  TempDir dir;
+  TempDir shown;
+  auto engine = std::make_shared<RecordingEngine>(Store(dir.path()), shown.path());
+  Cache<std::string, Bytes> cache{Store(engine)};
+  std::istringstream first("first");
+  EXPECT_TRUE(cache.add_stream("clip", first));
+  std::istringstream second("second");
+  EXPECT_FALSE(cache.add_stream("clip", second));
+  std::istringstream third("third");
+  EXPECT_TRUE(cache.set_stream("clip", third));
+  EXPECT_EQ(cache.get("clip"), to_bytes("third"));
+  for (const char* name : {"add_stream", "set_stream"}) {
     EXPECT_TRUE(engine->called(name)) << name << " did not reach the engine";
   }
   EXPECT_TRUE(untouched(shown.path()));
